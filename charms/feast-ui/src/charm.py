@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Charm for the Feast web UI (`feast ui`), configured over ``feast-configuration``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+import ops
+from charms.feast_ui.v0.istio_ingress_route import IstioIngressRouteRequirer
+from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLinksRequirer
+from charms.feast_ui.v0.sdi_ingress import SdiIngressRequirer
+
+import ui_routes
+import ui_store_config
+import ui_workload
+
+logger = logging.getLogger(__name__)
+
+RELATIONS = (
+    ui_store_config.RELATION,
+    ui_routes.DASHBOARD_RELATION,
+    ui_routes.SDI_RELATION,
+    ui_routes.ROUTE_RELATION,
+)
+
+
+class FeastUICharm(ops.CharmBase):
+    """Runs the UI in the ``feast-ui`` container; every event converges to the same state."""
+
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        self._links = DashboardLinksRequirer(self, ui_routes.DASHBOARD_RELATION)
+        self._sdi = SdiIngressRequirer(self, ui_routes.SDI_RELATION)
+        self._route = IstioIngressRouteRequirer(self, ui_routes.ROUTE_RELATION)
+        # What the last reconcile found; read by the status collector, which must not redo I/O.
+        self._config_problem: Optional[ui_store_config.ConfigUnavailable] = None
+        self._start_error: Optional[str] = None
+        self._reconciled = False
+
+        container = self.on[ui_workload.CONTAINER]
+        events = [
+            self.on.install,
+            self.on.start,
+            self.on.config_changed,
+            self.on.upgrade_charm,
+            self.on.leader_elected,
+            self.on.update_status,
+            self.on.secret_changed,
+            container.pebble_ready,
+            container.pebble_check_failed,
+            container.pebble_check_recovered,
+        ]
+        for name in RELATIONS:
+            relation = self.on[name]
+            events += [relation.relation_created, relation.relation_changed, relation.relation_broken]
+        for event in events:
+            framework.observe(event, self._reconcile)
+        framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
+
+    # ---- reconcile -------------------------------------------------------------------
+
+    def _reconcile(self, _event: ops.EventBase) -> None:
+        self._reconciled = True
+        self.unit.set_ports(ui_workload.PORT)
+        if self.unit.is_leader():
+            self._publish_to_dashboard_and_ingress()
+        self._configure_workload()
+
+    def _ingress_conflict(self) -> bool:
+        return bool(self._sdi.relations) and self._route.is_ready()
+
+    def _publish_to_dashboard_and_ingress(self) -> None:
+        self._links.publish(ui_routes.dashboard_links())
+        if self._ingress_conflict():
+            return
+        self._sdi.submit(ui_routes.sdi_request(self.app.name, self.model.name))
+        self._route.submit(ui_routes.route_config(self.app.name, self.model.name, self._route.tls_enabled))
+
+    def _configure_workload(self) -> None:
+        container = self.unit.get_container(ui_workload.CONTAINER)
+        try:
+            text = ui_store_config.read_feature_store_yaml(self.model, refresh=True)
+        except ui_store_config.ConfigUnavailable as problem:
+            self._config_problem = problem
+            if self.model.get_relation(ui_store_config.RELATION) is None and container.can_connect():
+                self._withdraw(container)
+            return
+        if not container.can_connect():
+            return
+        try:
+            container.push(ui_workload.CONFIG_PATH, text, make_dirs=True, permissions=0o600)
+            container.add_layer(ui_workload.SERVICE, ui_workload.pebble_layer(text), combine=True)
+            container.replan()
+        except ops.pebble.ChangeError as e:
+            logger.error("feast ui failed to start: %s", e.err)
+            self._start_error = "feast ui failed to start; see `juju debug-log` for its output"
+        except ops.pebble.ConnectionError as e:
+            logger.warning("Pebble went away while configuring the workload: %s", e)
+
+    def _withdraw(self, container: ops.Container) -> None:
+        """The configuration relation is gone: stop the UI and remove the credentials."""
+        if ui_workload.SERVICE in container.get_services():
+            container.stop(ui_workload.SERVICE)
+        if container.exists(ui_workload.CONFIG_PATH):
+            container.remove_path(ui_workload.CONFIG_PATH)
+
+    # ---- status (no side effects) -------------------------------------------------------
+
+    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
+        for status in self._statuses():
+            event.add_status(status)
+
+    def _statuses(self) -> list[ops.StatusBase]:
+        statuses: list[ops.StatusBase] = [ops.ActiveStatus()]
+        if self._ingress_conflict():
+            statuses.append(ops.BlockedStatus(ui_routes.CONFLICT_MESSAGE))
+        else:
+            problem = self._sdi.problem()
+            if problem is not None:
+                kind, message = problem
+                statuses.append(ops.BlockedStatus(message) if kind == "blocked" else ops.WaitingStatus(message))
+
+        config_problem = self._config_problem
+        if not self._reconciled:
+            try:
+                ui_store_config.read_feature_store_yaml(self.model, refresh=False)
+            except ui_store_config.ConfigUnavailable as problem:
+                config_problem = problem
+        if config_problem is not None:
+            statuses.append(config_problem.status())
+            return statuses
+
+        container = self.unit.get_container(ui_workload.CONTAINER)
+        if not container.can_connect():
+            statuses.append(ops.WaitingStatus(f"Waiting for Pebble in the {ui_workload.CONTAINER} container"))
+            return statuses
+        if self._start_error:
+            statuses.append(ops.BlockedStatus(self._start_error))
+            return statuses
+        services = container.get_services(ui_workload.SERVICE)
+        if ui_workload.SERVICE not in services or not services[ui_workload.SERVICE].is_running():
+            statuses.append(ops.WaitingStatus(f"Waiting for the {ui_workload.SERVICE} service to start"))
+            return statuses
+        checks = container.get_checks(ui_workload.CHECK)
+        if ui_workload.CHECK in checks and checks[ui_workload.CHECK].status == ops.pebble.CheckStatus.DOWN:
+            statuses.append(
+                ops.WaitingStatus(
+                    f"UI health check failing ({ui_workload.HEALTH_URL}); is the registry database reachable?"
+                )
+            )
+        return statuses
+
+
+if __name__ == "__main__":  # pragma: nocover
+    ops.main(FeastUICharm)
