@@ -7,6 +7,7 @@ import logging
 from typing import Optional
 
 import ops
+from charms.feast_integrator.v0.feast_store_configuration import FeastStoreConfigurationRequirer
 from charms.feast_ui.v0.istio_ingress_route import IstioIngressRouteRequirer
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLinksRequirer
 from charms.feast_ui.v0.sdi_ingress import SdiIngressRequirer
@@ -30,6 +31,7 @@ class FeastUICharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework):
         super().__init__(framework)
+        self._feast_config = FeastStoreConfigurationRequirer(self, ui_store_config.RELATION)
         self._links = DashboardLinksRequirer(self, ui_routes.DASHBOARD_RELATION)
         self._sdi = SdiIngressRequirer(self, ui_routes.SDI_RELATION)
         self._route = IstioIngressRouteRequirer(self, ui_routes.ROUTE_RELATION)
@@ -80,10 +82,10 @@ class FeastUICharm(ops.CharmBase):
     def _configure_workload(self) -> None:
         container = self.unit.get_container(ui_workload.CONTAINER)
         try:
-            text = ui_store_config.read_feature_store_yaml(self.model, refresh=True)
+            text = ui_store_config.read_feature_store_yaml(self.model, self._feast_config)
         except ui_store_config.ConfigUnavailable as problem:
             self._config_problem = problem
-            if self.model.get_relation(ui_store_config.RELATION) is None and container.can_connect():
+            if problem.withdrawn and container.can_connect():
                 self._withdraw(container)
             return
         if not container.can_connect():
@@ -124,7 +126,7 @@ class FeastUICharm(ops.CharmBase):
         config_problem = self._config_problem
         if not self._reconciled:
             try:
-                ui_store_config.read_feature_store_yaml(self.model, refresh=False)
+                ui_store_config.read_feature_store_yaml(self.model, self._feast_config)
             except ui_store_config.ConfigUnavailable as problem:
                 config_problem = problem
         if config_problem is not None:

@@ -1,8 +1,9 @@
 """Where feast-ui's feature_store.yaml comes from: the ``feast-configuration`` relation.
 
 Two forms are accepted on that relation:
-- the feast_store_configuration library's form (credentials in a Juju secret granted to
-  the relation), read with that library's requirer;
+- the feast_store_configuration library's form: the provider's rendered feature_store.yaml in a
+  Juju secret granted to the relation (app key ``feature-store-secret``), read with that
+  library's requirer;
 - the reference integrator's plain fifteen-key form, parsed by :mod:`ui_plain_config`.
 
 Each failure is a :class:`ConfigUnavailable` carrying the status a person should see.
@@ -11,19 +12,25 @@ Each failure is a :class:`ConfigUnavailable` carrying the status a person should
 from __future__ import annotations
 
 import ops
+from charms.feast_integrator.v0 import feast_store_configuration as fsc
 
 import ui_plain_config
 
-RELATION = "feast-configuration"
+RELATION = fsc.DEFAULT_RELATION_NAME
 
 
 class ConfigUnavailable(Exception):
-    """Why there is no feature_store.yaml; ``kind`` is ``blocked`` or ``waiting``."""
+    """Why there is no feature_store.yaml.
 
-    def __init__(self, kind: str, message: str):
+    ``kind`` is ``blocked`` or ``waiting``; ``withdrawn`` is True when no configuration is
+    offered at all (no relation, or an empty databag), so a running UI should stop.
+    """
+
+    def __init__(self, kind: str, message: str, withdrawn: bool = False):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.withdrawn = withdrawn
 
     def status(self) -> ops.StatusBase:
         """The unit status this problem maps to."""
@@ -32,30 +39,35 @@ class ConfigUnavailable(Exception):
         return ops.WaitingStatus(self.message)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def read_feature_store_yaml(model: ops.Model, refresh: bool = False) -> str:
-    """The feature_store.yaml the remote integrator describes.
+def read_feature_store_yaml(model: ops.Model, requirer: fsc.FeastStoreConfigurationRequirer) -> str:
+    """The feature_store.yaml the remote integrator offers, in either form.
 
-    ``refresh`` lets a secret-carried configuration track its latest revision (reconcile
-    only; status collection passes False so it has no side effects). Raises
-    ConfigUnavailable when there is no relation, no data yet, or invalid data.
+    Raises ConfigUnavailable when there is no relation, no data yet, or invalid data.
     """
-    relation = model.get_relation(RELATION)
+    try:
+        relation = model.get_relation(RELATION)
+    except ops.TooManyRelatedAppsError:
+        raise ConfigUnavailable("blocked", f"{RELATION} supports one relation; remove the others") from None
     if relation is None:
         raise ConfigUnavailable(
             "blocked",
             f"Missing relation: {RELATION}; run juju integrate {model.app.name}:{RELATION} feast-integrator",
+            withdrawn=True,
         )
-    if relation.app is None:
-        raise ConfigUnavailable("waiting", f"Waiting for the {RELATION} application")
-    databag = relation.data[relation.app]
-    if not databag:
-        raise ConfigUnavailable("waiting", f"Waiting for data on the {RELATION} relation")
-    if ui_plain_config.looks_plain(databag):
+    databag = relation.data[relation.app] if relation.app is not None else {}
+    if fsc.SECRET_URI_FIELD not in databag and ui_plain_config.looks_plain(databag):
         try:
             parsed = ui_plain_config.PlainStoreConfiguration.from_databag(dict(databag))
         except ui_plain_config.PlainConfigError as e:
             raise ConfigUnavailable("blocked", f"Invalid {RELATION} data: {e}") from None
         return ui_plain_config.render_feature_store_yaml(parsed)
-    raise ConfigUnavailable("blocked", f"Invalid {RELATION} data: unrecognised keys {sorted(databag)}")
+    try:
+        return requirer.get_configuration().feature_store_yaml
+    except fsc.FeastStoreConfigurationNotReadyError as e:
+        raise ConfigUnavailable("waiting", _sentence(str(e)), withdrawn=not databag) from None
+    except fsc.FeastStoreConfigurationError as e:
+        raise ConfigUnavailable("blocked", f"Invalid {RELATION} data: {e}") from None

@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 CHARM_ROOT = REPO / "charms" / "feast-ui"
 
-for path in (CHARM_ROOT / "src", REPO / "lib"):
+for path in (CHARM_ROOT / "src", REPO / "lib", Path(__file__).resolve().parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
