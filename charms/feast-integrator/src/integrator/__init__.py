@@ -1,0 +1,1 @@
+"""feast-integrator's modules (a package, so names cannot clash with other charms' src/)."""

@@ -1,0 +1,89 @@
+"""The one renderer of feature_store.yaml, from a typed model.
+
+Values are never interpolated into YAML text: the document is built as a dict and dumped with
+yaml.safe_dump, and credentials inside the registry URL are percent-encoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import yaml
+
+ENTITY_KEY_SERIALIZATION_VERSION = 3
+DB_SCHEMA = "public"
+TLS_SSLMODE = "require"
+
+
+@dataclass(frozen=True)
+class DatabaseConnection:
+    """Where one PostgreSQL database lives and how to log in."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str
+    tls: bool = False
+
+
+@dataclass(frozen=True)
+class FeatureStoreSettings:
+    """Everything feature_store.yaml says."""
+
+    project: str
+    registry_cache_ttl_seconds: int
+    registry: DatabaseConnection
+    offline_store: DatabaseConnection
+    online_store: DatabaseConnection
+
+
+def registry_url(connection: DatabaseConnection) -> str:
+    """SQLAlchemy URL `postgresql+psycopg://user:pass@host:port/db`, credentials percent-encoded."""
+    user = quote(connection.user, safe="")
+    password = quote(connection.password, safe="")
+    database = quote(connection.database, safe="")
+    host = f"[{connection.host}]" if ":" in connection.host else connection.host
+    url = f"postgresql+psycopg://{user}:{password}@{host}:{connection.port}/{database}"
+    if connection.tls:
+        url += f"?sslmode={TLS_SSLMODE}"
+    return url
+
+
+def _postgres_store(connection: DatabaseConnection) -> dict:
+    store = {
+        "type": "postgres",
+        "host": connection.host,
+        "port": connection.port,
+        "database": connection.database,
+        "db_schema": DB_SCHEMA,
+        "user": connection.user,
+        "password": connection.password,
+    }
+    if connection.tls:
+        store["sslmode"] = TLS_SSLMODE
+    return store
+
+
+def feature_store_document(settings: FeatureStoreSettings) -> dict:
+    """feature_store.yaml as a plain dict (key order is the order written)."""
+    return {
+        "project": settings.project,
+        "provider": "local",
+        "registry": {
+            "registry_type": "sql",
+            "path": registry_url(settings.registry),
+            "cache_ttl_seconds": settings.registry_cache_ttl_seconds,
+        },
+        "offline_store": _postgres_store(settings.offline_store),
+        "online_store": _postgres_store(settings.online_store),
+        "entity_key_serialization_version": ENTITY_KEY_SERIALIZATION_VERSION,
+    }
+
+
+def render_feature_store_yaml(settings: FeatureStoreSettings) -> str:
+    """feature_store.yaml text; every value is quoted by the YAML emitter as needed."""
+    return yaml.safe_dump(
+        feature_store_document(settings), sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
