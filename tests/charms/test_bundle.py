@@ -39,7 +39,9 @@ def charm_name_and_endpoints(app: dict) -> tuple[str, dict[str, tuple[str, str]]
         if not (charm_dir / "charmcraft.yaml").exists():
             pytest.skip(f"{charm_dir.relative_to(REPO)}/charmcraft.yaml does not exist yet")
         meta = yaml.safe_load((charm_dir / "charmcraft.yaml").read_text())
-        assert Path(charm).name == f"{meta['name']}_amd64.charm", "local charm path must be what charmcraft pack writes"
+        assert Path(charm).name == f"{meta['name']}_amd64.charm", (
+            "local charm path must be what charmcraft pack writes"
+        )
         return meta["name"], local_endpoints(charm_dir)
     assert charm in KNOWN_ENDPOINTS, f"no endpoint table for {charm}"
     return charm, KNOWN_ENDPOINTS[charm]

@@ -12,7 +12,7 @@ from ops import testing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
 
-from charms.feast_ui.v0 import istio_ingress_route as lib  # noqa: E402
+from charms.feast_ui.v0 import istio_ingress_route as lib
 
 META = {"name": "toy", "requires": {"route": {"interface": "istio_ingress_route", "limit": 1}}}
 

@@ -12,7 +12,7 @@ from ops import testing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
 
-from charms.feast_ui.v0 import kubeflow_dashboard_links as lib  # noqa: E402
+from charms.feast_ui.v0 import kubeflow_dashboard_links as lib
 
 META = {"name": "toy", "requires": {"links": {"interface": "kubeflow_dashboard_links"}}}
 LINKS = [
@@ -33,7 +33,9 @@ class ToyCharm(ops.CharmBase):
 
 def run(leader: bool, *relations):
     ctx = testing.Context(ToyCharm, meta=META)
-    return ctx.run(ctx.on.relation_created(relations[0]), testing.State(leader=leader, relations=set(relations)))
+    return ctx.run(
+        ctx.on.relation_created(relations[0]), testing.State(leader=leader, relations=set(relations))
+    )
 
 
 def test_leader_publishes_exact_json_on_every_relation():
@@ -64,7 +66,9 @@ def test_round_trip():
     assert lib.decode_links(lib.encode_links(LINKS)) == LINKS
 
 
-@pytest.mark.parametrize("raw", ["nope", "{}", "[1]", json.dumps([{"text": "x", "link": "/", "location": "menu", "x": 1}])])
+@pytest.mark.parametrize(
+    "raw", ["nope", "{}", "[1]", json.dumps([{"text": "x", "link": "/", "location": "menu", "x": 1}])]
+)
 def test_decode_rejects_garbage(raw):
     with pytest.raises(lib.InvalidDashboardLinkError):
         lib.decode_links(raw)

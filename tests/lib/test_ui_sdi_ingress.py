@@ -12,7 +12,7 @@ from ops import testing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
 
-from charms.feast_ui.v0 import sdi_ingress as lib  # noqa: E402
+from charms.feast_ui.v0 import sdi_ingress as lib
 
 META = {"name": "toy", "requires": {"ingress": {"interface": "ingress"}}}
 REQUEST = lib.IngressRequest(service="toy", port=8080, prefix="/toy/", rewrite="/", namespace="ns")
@@ -60,7 +60,10 @@ def test_data_satisfies_the_v1_schema_requirements():
 
 
 def test_optional_fields_are_omitted():
-    assert lib.IngressRequest(service="s", port=80, prefix="/s/").to_data() == "port: 80\nprefix: /s/\nservice: s\n"
+    assert (
+        lib.IngressRequest(service="s", port=80, prefix="/s/").to_data()
+        == "port: 80\nprefix: /s/\nservice: s\n"
+    )
 
 
 def test_no_remote_versions_waits_and_sends_only_ours():
@@ -96,6 +99,8 @@ def test_invalid_requests_rejected(kwargs):
         lib.IngressRequest(**kwargs)
 
 
-@pytest.mark.parametrize("raw, expected", [("- v1\n", ["v1"]), ("", None), (None, None), ("[x", None), ("a: b", None)])
+@pytest.mark.parametrize(
+    "raw, expected", [("- v1\n", ["v1"]), ("", None), (None, None), ("[x", None), ("a: b", None)]
+)
 def test_parse_versions(raw, expected):
     assert lib.parse_versions(raw) == expected

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 import ops
+import ui_routes
+import ui_store_config
+import ui_workload
 from charms.feast_integrator.v0.feast_store_configuration import FeastStoreConfigurationRequirer
 from charms.feast_ui.v0.istio_ingress_route import IstioIngressRouteRequirer
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLinksRequirer
 from charms.feast_ui.v0.sdi_ingress import SdiIngressRequirer
-
-import ui_routes
-import ui_store_config
-import ui_workload
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +34,8 @@ class FeastUICharm(ops.CharmBase):
         self._sdi = SdiIngressRequirer(self, ui_routes.SDI_RELATION)
         self._route = IstioIngressRouteRequirer(self, ui_routes.ROUTE_RELATION)
         # What the last reconcile found; read by the status collector, which must not redo I/O.
-        self._config_problem: Optional[ui_store_config.ConfigUnavailable] = None
-        self._start_error: Optional[str] = None
+        self._config_problem: ui_store_config.ConfigUnavailable | None = None
+        self._start_error: str | None = None
         self._reconciled = False
 
         container = self.on[ui_workload.CONTAINER]
@@ -121,7 +119,9 @@ class FeastUICharm(ops.CharmBase):
             problem = self._sdi.problem()
             if problem is not None:
                 kind, message = problem
-                statuses.append(ops.BlockedStatus(message) if kind == "blocked" else ops.WaitingStatus(message))
+                statuses.append(
+                    ops.BlockedStatus(message) if kind == "blocked" else ops.WaitingStatus(message)
+                )
 
         config_problem = self._config_problem
         if not self._reconciled:

@@ -10,8 +10,8 @@ YAML emitter and credentials in the registry URL are percent-encoded, so passwor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import quote
 
 import yaml
@@ -46,7 +46,7 @@ class PlainStoreConfiguration:
     online_store: Database
 
     @classmethod
-    def from_databag(cls, databag: Mapping[str, str]) -> "PlainStoreConfiguration":
+    def from_databag(cls, databag: Mapping[str, str]) -> PlainStoreConfiguration:
         """Parse the databag; unknown keys are ignored, missing or bad ones raise."""
         missing = sorted(KEYS - set(databag))
         if missing:

@@ -12,7 +12,6 @@ from charms.feast_ui.v0.istio_ingress_route import (
 )
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLink
 from charms.feast_ui.v0.sdi_ingress import IngressRequest
-
 from ui_workload import PORT
 
 PREFIX = "/feast/"
@@ -21,8 +20,7 @@ SDI_RELATION = "ingress"
 ROUTE_RELATION = "istio-ingress-route"
 DASHBOARD_RELATION = "dashboard-links"
 CONFLICT_MESSAGE = (
-    f"Cannot have both '{ROUTE_RELATION}' and '{SDI_RELATION}' relations at the same time; "
-    "remove one of them"
+    f"Cannot have both '{ROUTE_RELATION}' and '{SDI_RELATION}' relations at the same time; remove one of them"
 )
 
 

@@ -12,9 +12,8 @@ Each failure is a :class:`ConfigUnavailable` carrying the status a person should
 from __future__ import annotations
 
 import ops
-from charms.feast_integrator.v0 import feast_store_configuration as fsc
-
 import ui_plain_config
+from charms.feast_integrator.v0 import feast_store_configuration as fsc
 
 RELATION = fsc.DEFAULT_RELATION_NAME
 

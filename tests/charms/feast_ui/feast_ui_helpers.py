@@ -40,7 +40,9 @@ def container(can_connect: bool = True, **kwargs) -> testing.Container:
 
 def sdi_relation(remote_versions: str | None = "- v1\n- v2\n") -> testing.Relation:
     remote = {} if remote_versions is None else {"_supported_versions": remote_versions}
-    return testing.Relation("ingress", interface="ingress", remote_app_name="istio-pilot", remote_app_data=remote)
+    return testing.Relation(
+        "ingress", interface="ingress", remote_app_name="istio-pilot", remote_app_data=remote
+    )
 
 
 def route_relation(remote: dict[str, str] | None = None) -> testing.Relation:

@@ -28,7 +28,12 @@ def pushed(ctx, out) -> str:
 
 
 def config_hash(out) -> str:
-    return out.get_container("feast-ui").layers["feast-ui"].services["feast-ui"].environment["FEAST_UI_CONFIG_HASH"]
+    return (
+        out.get_container("feast-ui")
+        .layers["feast-ui"]
+        .services["feast-ui"]
+        .environment["FEAST_UI_CONFIG_HASH"]
+    )
 
 
 @pytest.mark.parametrize("leader", [True, False])
@@ -42,7 +47,9 @@ def test_no_relation_blocks_with_the_command_to_run(ctx, leader):
 
 def test_empty_relation_waits(ctx):
     rel = config_relation({})
-    out = ctx.run(ctx.on.relation_created(rel), testing.State(leader=True, relations={rel}, containers={container()}))
+    out = ctx.run(
+        ctx.on.relation_created(rel), testing.State(leader=True, relations={rel}, containers={container()})
+    )
     assert out.unit_status == testing.WaitingStatus(
         "Waiting for the feature store configuration on feast-configuration"
     )
@@ -111,7 +118,10 @@ def test_invalid_secret_content_blocks(ctx, content, detail):
         (plain_config(registry_port="five"), "registry_port is not an integer: 'five'"),
         (plain_config(online_store_port="70000"), "online_store_port is out of range: 70000"),
         (plain_config(offline_store_host=""), "offline_store_host is empty"),
-        ({k: v for k, v in plain_config().items() if not k.startswith("registry")}, "missing keys: registry_database"),
+        (
+            {k: v for k, v in plain_config().items() if not k.startswith("registry")},
+            "missing keys: registry_database",
+        ),
     ],
 )
 def test_invalid_plain_form_blocks(ctx, data, detail):

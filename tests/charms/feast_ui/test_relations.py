@@ -21,7 +21,9 @@ ROUTE_CONFIG = (
     '"filters":[{"urlRewrite":{"hostname":null,"path":{"type":"ReplacePrefixMatch","replacePrefixMatch":"/"}},'
     '"type":"URLRewrite"}]}],"grpc_routes":[]}'
 )
-CONFLICT = "Cannot have both 'istio-ingress-route' and 'ingress' relations at the same time; remove one of them"
+CONFLICT = (
+    "Cannot have both 'istio-ingress-route' and 'ingress' relations at the same time; remove one of them"
+)
 
 
 def state(*relations, leader=True):

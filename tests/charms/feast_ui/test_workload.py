@@ -90,7 +90,9 @@ def test_pushed_feature_store_yaml(ctx):
     assert doc["entity_key_serialization_version"] == 3
 
 
-@pytest.mark.parametrize("password", ["p@ss:w/rd%#", "it's \"quoted\"", "line1\nline2", "  spaced  ", "123", "null"])
+@pytest.mark.parametrize(
+    "password", ["p@ss:w/rd%#", 'it\'s "quoted"', "line1\nline2", "  spaced  ", "123", "null"]
+)
 def test_awkward_passwords_survive(ctx, password):
     out = run_with_config(ctx, plain_config(password=password))
     doc = yaml.safe_load((out.get_container("feast-ui").get_filesystem(ctx) / CONFIG_FILE).read_text())
@@ -131,7 +133,7 @@ def test_changed_configuration_changes_the_layer_so_replan_restarts(ctx):
 def test_unchanged_configuration_keeps_the_same_hash(ctx):
     first = run_with_config(ctx)
     second = run_with_config(ctx)
-    h = lambda out: out.get_container("feast-ui").layers["feast-ui"].services["feast-ui"].environment  # noqa: E731
+    h = lambda out: out.get_container("feast-ui").layers["feast-ui"].services["feast-ui"].environment
     assert h(first) == h(second)
 
 
@@ -155,7 +157,11 @@ def test_failing_health_check_waits_with_a_hint(ctx):
         "feast-ui-up", level=info.level, status=ops.pebble.CheckStatus.DOWN, failures=3, threshold=3
     )
     c = testing.Container(
-        "feast-ui", can_connect=True, layers=c.layers, service_statuses=c.service_statuses, check_infos={failing}
+        "feast-ui",
+        can_connect=True,
+        layers=c.layers,
+        service_statuses=c.service_statuses,
+        check_infos={failing},
     )
     rel = config_relation()
     out = ctx.run(ctx.on.pebble_check_failed(c, failing), testing.State(relations={rel}, containers={c}))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ops import CharmBase, Object, Relation
 
@@ -68,7 +68,7 @@ class Backend:
 
     service: str
     port: int
-    weight: Optional[int] = None
+    weight: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"service": self.service, "port": self.port, "weight": self.weight}
@@ -109,7 +109,7 @@ class HttpRoute:
     backends: tuple[Backend, ...]
     matches: tuple[PathPrefixMatch, ...] = ()
     filters: tuple[PrefixRewrite, ...] = ()
-    hostnames: Optional[tuple[str, ...]] = None
+    hostnames: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,7 +163,7 @@ class IstioIngressRouteRequirer(Object):
         self._relation_name = relation_name
 
     @property
-    def relation(self) -> Optional[Relation]:
+    def relation(self) -> Relation | None:
         """The first relation on the endpoint, if any."""
         return self._charm.model.get_relation(self._relation_name)
 
@@ -171,14 +171,14 @@ class IstioIngressRouteRequirer(Object):
         """True when there is a relation to submit to."""
         return self.relation is not None
 
-    def _remote(self, key: str) -> Optional[str]:
+    def _remote(self, key: str) -> str | None:
         relation = self.relation
         if relation is None or relation.app is None:
             return None
         return relation.data[relation.app].get(key) or None
 
     @property
-    def external_host(self) -> Optional[str]:
+    def external_host(self) -> str | None:
         """The host name the provider exposes routes on, once it has said."""
         return self._remote("external_host")
 

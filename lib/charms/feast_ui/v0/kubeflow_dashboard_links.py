@@ -19,8 +19,8 @@ from your charm's reconcile (only the leader writes; other units are a no-op)::
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from ops import CharmBase, Object, Relation
 

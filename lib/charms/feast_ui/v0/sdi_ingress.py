@@ -19,7 +19,6 @@ The library is passive: call :meth:`SdiIngressRequirer.submit` from your reconci
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import yaml
 from ops import CharmBase, Object, Relation
@@ -50,8 +49,8 @@ class IngressRequest:
     service: str
     port: int
     prefix: str
-    rewrite: Optional[str] = None
-    namespace: Optional[str] = None
+    rewrite: str | None = None
+    namespace: str | None = None
 
     def __post_init__(self) -> None:
         if not self.service:
@@ -76,7 +75,7 @@ def encode_versions(versions: list[str]) -> str:
     return yaml.safe_dump(versions)
 
 
-def parse_versions(raw: Optional[str]) -> Optional[list[str]]:
+def parse_versions(raw: str | None) -> list[str] | None:
     """A remote ``_supported_versions`` value as a list; None when absent or unreadable."""
     if not raw:
         return None
@@ -102,13 +101,13 @@ class SdiIngressRequirer(Object):
         """All relations on the endpoint."""
         return list(self._charm.model.relations.get(self._relation_name, ()))
 
-    def remote_versions(self, relation: Relation) -> Optional[list[str]]:
+    def remote_versions(self, relation: Relation) -> list[str] | None:
         """The versions the remote app supports, or None if it has not said (yet)."""
         if relation.app is None:
             return None
         return parse_versions(relation.data[relation.app].get(VERSIONS_KEY))
 
-    def problem(self) -> Optional[tuple[str, str]]:
+    def problem(self) -> tuple[str, str] | None:
         """``("waiting"|"blocked", message)`` if the route cannot be requested, else None.
 
         Pure: reads relation data, writes nothing.
@@ -118,11 +117,9 @@ class SdiIngressRequirer(Object):
             if versions is None:
                 return ("waiting", f"Waiting for the {self._relation_name} provider to list its versions")
             if VERSION not in versions:
-                return (
-                    "blocked",
-                    f"{self._relation_name}: no compatible version (we speak {VERSION}, "
-                    f"the provider speaks {', '.join(versions) or 'none'})",
-                )
+                theirs = ", ".join(versions) or "none"
+                message = f"{self._relation_name}: no compatible version (we speak {VERSION}, the provider speaks {theirs})"
+                return ("blocked", message)
         return None
 
     def submit(self, request: IngressRequest) -> None:
