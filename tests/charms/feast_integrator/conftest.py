@@ -6,6 +6,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+from ops import testing
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CHARM_ROOT = REPO_ROOT / "charms" / "feast-integrator"
 
@@ -26,3 +29,9 @@ def _load_charm_module():
 
 
 feast_integrator_charm = _load_charm_module()
+
+
+@pytest.fixture
+def ctx() -> testing.Context:
+    """A Scenario context for the charm, loading charms/feast-integrator/charmcraft.yaml."""
+    return testing.Context(feast_integrator_charm.FeastIntegratorCharm)

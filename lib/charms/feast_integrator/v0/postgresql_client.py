@@ -176,7 +176,7 @@ class PostgreSQLRequirer(ops.Object):
             raise RelationMissingError(f"missing relation: {self.relation_name}")
         if len(relations) > 1:
             raise RelationInvalidError(
-                f"{self.relation_name} has {len(relations)} relations; remove all but one"
+                f"too many {self.relation_name} relations ({len(relations)}); remove all but one"
             )
         relation = relations[0]
         if relation.app is None:
@@ -195,7 +195,7 @@ class PostgreSQLRequirer(ops.Object):
         try:
             endpoints = parse_endpoints(raw_endpoints)
         except ValueError as error:
-            raise RelationInvalidError(f"{self.relation_name}: {error}") from error
+            raise RelationInvalidError(f"invalid {self.relation_name} endpoints: {error}") from error
 
         tls_fields = self._secret_fields(remote, "tls", ("tls", "tls-ca"))
         tls = tls_fields.get("tls", "").strip().lower() in ("true", "1", "yes")
