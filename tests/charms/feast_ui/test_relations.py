@@ -152,3 +152,10 @@ def test_conflict_outranks_configuration_problems(ctx):
     s = testing.State(leader=True, model=MODEL, relations={sdi, route}, containers={container()})
     out = ctx.run(ctx.on.install(), s)
     assert out.unit_status == testing.BlockedStatus(CONFLICT)
+
+
+def test_conflict_clears_when_sdi_is_removed(ctx):
+    sdi, route = sdi_relation(), route_relation()
+    out = ctx.run(ctx.on.relation_broken(sdi), state(sdi, route))
+    assert out.unit_status == testing.ActiveStatus()
+    assert app_data(out, route) == {"config": ROUTE_CONFIG}
