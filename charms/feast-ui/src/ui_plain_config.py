@@ -77,7 +77,8 @@ def registry_url(db: Database) -> str:
     """SQLAlchemy URL of the registry database with percent-encoded credentials."""
     user = quote(db.user, safe="")
     password = quote(db.password, safe="")
-    return f"postgresql+psycopg://{user}:{password}@{db.host}:{db.port}/{quote(db.database, safe='')}"
+    host = f"[{db.host}]" if ":" in db.host else db.host  # IPv6 literal
+    return f"postgresql+psycopg://{user}:{password}@{host}:{db.port}/{quote(db.database, safe='')}"
 
 
 def _store(db: Database) -> dict:

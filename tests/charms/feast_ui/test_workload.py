@@ -182,3 +182,11 @@ def test_configuration_relation_broken_stops_the_ui_and_removes_credentials(ctx)
     assert not (oc.get_filesystem(ctx) / CONFIG_FILE).exists()
     assert out.unit_status.name == "blocked"
     assert out.unit_status.message.startswith("Missing relation: feast-configuration")
+
+
+def test_ipv6_registry_host_is_bracketed(ctx):
+    out = run_with_config(ctx, plain_config(registry_host="fd00::1"))
+    doc = yaml.safe_load((out.get_container("feast-ui").get_filesystem(ctx) / CONFIG_FILE).read_text())
+    url = urlsplit(doc["registry"]["path"])
+    assert url.hostname == "fd00::1"
+    assert url.port == 5432
