@@ -190,3 +190,15 @@ def test_no_plain_password_in_any_databag_but_the_dispatcher_secret(ctx):
         if relation.endpoint == "secrets":
             continue  # the Kubernetes Secret manifest must carry the file
         assert "XYZ" not in json.dumps(dict(relation.local_app_data))
+
+
+def test_sent_yaml_is_accepted_by_feast_core(ctx):
+    feast_config = pytest.importorskip("feast_core.config")
+    answers = {name: PostgresAnswer(password=NASTY_PASSWORD, tls=True) for name in ("offline-store", "online-store", "registry")}
+    out = ctx.run(ctx.on.update_status(), full_state(answers))
+    config = feast_config.parse_config(sent_feature_store_yaml(out), "feature_store.yaml")
+    assert config.project == "feast_project"
+    assert config.registry.registry_type == "sql"
+    assert unquote(urlsplit(config.registry.path).password) == NASTY_PASSWORD
+    assert config.offline_store.password == NASTY_PASSWORD
+    assert config.online_store.sslmode == "require"
