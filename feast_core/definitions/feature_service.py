@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from .base import Described
+from .feature_view import FeatureView, Projection
+from .on_demand import OnDemandFeatureView
+
+
+class FeatureService(Described):
+    """A named set of features from one or more views, used for training and serving alike."""
+
+    kind = "feature service"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        features: list,
+        tags: dict[str, str] | None = None,
+        description: str = "",
+        owner: str = "",
+        logging_config: object = None,
+        **_ignored,
+    ) -> None:
+        self._init_meta(name, description, tags, owner)
+        if not isinstance(features, (list, tuple)) or not features:
+            raise ValueError(f"feature service {name!r} needs a non-empty list of feature views")
+        self.projections: list[Projection] = []
+        for item in features:
+            if not isinstance(item, (FeatureView, OnDemandFeatureView)):
+                raise ValueError(
+                    f"feature service {name!r}: features must be feature views or projections, got {item!r}"
+                )
+            self.projections.append(item.projection)
+        names = [p.name for p in self.projections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"feature service {name!r} lists a view twice: {names}; use .with_name() to alias")
+        self.logging_config = logging_config
+
+    @property
+    def feature_references(self) -> list[str]:
+        return [f"{p.name}:{f}" for p in self.projections for f in p.features]
+
+    def to_dict(self) -> dict:
+        return {**self._meta_dict(), "projections": [p.to_dict() for p in self.projections]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FeatureService:
+        service = cls.__new__(cls)
+        service._init_meta(data["name"], data["description"], data["tags"], data["owner"])
+        service.projections = [Projection.from_dict(p) for p in data["projections"]]
+        service.logging_config = None
+        return service

@@ -1,0 +1,71 @@
+"""The registry: a store (file or SQL) behind a cache that hands out parsed snapshots."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ..config import RepoConfig
+from .base import Changes, RegistryStore, Snapshot
+from .file import FileRegistryStore
+
+
+def open_store(config: RepoConfig) -> RegistryStore:
+    registry = config.registry
+    if registry.registry_type == "sql":
+        from .sql import SqlRegistryStore
+
+        return SqlRegistryStore(registry.path, config.repo_path)
+    if "://" in registry.path and not registry.path.startswith("file://"):
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"{config.source}: registry path {registry.path!r} is a URL; set registry_type: sql for a database, "
+            "or give a local file path"
+        )
+    return FileRegistryStore(config.resolve(registry.path.removeprefix("file://") or "data/registry.db"))
+
+
+class Registry:
+    """Caches a parsed snapshot for ``cache_ttl_seconds`` (0 = load once; refresh() always reloads)."""
+
+    def __init__(self, store: RegistryStore, cache_ttl_seconds: float) -> None:
+        self.store = store
+        self.cache_ttl_seconds = cache_ttl_seconds
+        self._snapshot: Snapshot | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def snapshot(self, allow_cache: bool = True) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is not None and allow_cache and not self._expired():
+            return snapshot
+        return self.refresh()
+
+    def refresh(self) -> Snapshot:
+        with self._lock:
+            raw = self.store.read()
+            current = self._snapshot
+            if current is None or current.version_id != raw.get("version_id") or not raw.get("version_id"):
+                current = Snapshot(raw)
+            self._snapshot, self._loaded_at = current, time.monotonic()
+            return current
+
+    def _expired(self) -> bool:
+        ttl = self.cache_ttl_seconds
+        return ttl > 0 and time.monotonic() - self._loaded_at > ttl
+
+    def apply(self, changes: Changes) -> Snapshot:
+        self.store.apply(changes)
+        return self.refresh()
+
+    def record_materialization(self, project, view, start, end) -> None:
+        self.store.record_materialization(project, view, start, end)
+        self.refresh()
+
+    def delete_project(self, project: str) -> None:
+        self.store.delete_project(project)
+        self.refresh()
+
+
+__all__ = ["Changes", "FileRegistryStore", "Registry", "RegistryStore", "Snapshot", "open_store"]

@@ -1,0 +1,189 @@
+"""Online reads: entity rows in, a column-oriented response with per-value statuses out."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import types
+from .errors import EntityDataError
+from .online.base import OnlineStore
+from .plans import FeaturePlan
+from .transform import run
+
+PRESENT = "PRESENT"
+NULL_VALUE = "NULL_VALUE"
+NOT_FOUND = "NOT_FOUND"
+OUTSIDE_MAX_AGE = "OUTSIDE_MAX_AGE"
+
+
+class OnlineResponse:
+    """Columns of an online read: ``names[i]`` has ``values[i][row]``, ``statuses[i][row]`` and
+    ``event_ts[i][row]`` (microseconds since the epoch, None for keys and missing values)."""
+
+    __slots__ = ("names", "values", "statuses", "event_ts")
+
+    def __init__(self, names: list[str], values: list[list], statuses: list[list[str]], event_ts: list[list]) -> None:
+        self.names, self.values, self.statuses, self.event_ts = names, values, statuses, event_ts
+
+    def to_dict(self, include_event_timestamps: bool = False) -> dict[str, list]:
+        result = dict(zip(self.names, self.values))
+        if include_event_timestamps:
+            for name, stamps in zip(self.names, self.event_ts):
+                result[f"{name}__ts"] = [None if s is None else s // 1_000_000 for s in stamps]
+        return result
+
+    def to_df(self, include_event_timestamps: bool = False) -> pd.DataFrame:
+        return pd.DataFrame(self.to_dict(include_event_timestamps))
+
+    def to_arrow(self, include_event_timestamps: bool = False) -> pa.Table:
+        return pa.table(self.to_dict(include_event_timestamps))
+
+    def statuses_dict(self) -> dict[str, list[str]]:
+        return dict(zip(self.names, self.statuses))
+
+    def event_timestamps(self, name: str) -> list[datetime | None]:
+        stamps = self.event_ts[self.names.index(name)]
+        return [None if s is None else datetime.fromtimestamp(s / 1e6, tz=timezone.utc) for s in stamps]
+
+
+def entity_columns(entity_rows: list[dict] | dict[str, list]) -> tuple[dict[str, list], int]:
+    """Entity rows as columns (Feast accepts both a list of dicts and a dict of lists)."""
+    if isinstance(entity_rows, dict):
+        columns = {k: list(v) if not isinstance(v, list) else v for k, v in entity_rows.items()}
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) > 1:
+            raise EntityDataError(f"entity columns have different lengths: { {k: len(v) for k, v in columns.items()} }")
+        return columns, lengths.pop() if lengths else 0
+    if not isinstance(entity_rows, (list, tuple)):
+        raise EntityDataError(f"entity_rows must be a list of dicts or a dict of lists, got {type(entity_rows).__name__}")
+    if not entity_rows:
+        return {}, 0
+    names = list(entity_rows[0])
+    for i, row in enumerate(entity_rows):
+        if not isinstance(row, dict) or list(row) != names and set(row) != set(names):
+            raise EntityDataError(f"entity row {i} has keys {sorted(row) if isinstance(row, dict) else row!r}; "
+                                  f"row 0 has {sorted(names)}")
+    return {n: [row[n] for row in entity_rows] for n in names}, len(entity_rows)
+
+
+_INT_TYPES = (types.Int32, types.Int64, types.UnixTimestamp)
+
+
+def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
+    """Entity key values of the declared type (numpy scalars made plain); an error names the key otherwise."""
+    if dtype in _INT_TYPES:
+        if all(type(v) is int for v in values):
+            return values
+        fixed = []
+        for i, v in enumerate(values):
+            if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+                fixed.append(int(v))
+            else:
+                raise _wrong_type(name, dtype, i, v)
+        return fixed
+    if dtype is types.String:
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                raise _wrong_type(name, dtype, i, v)
+        return values
+    if dtype is types.Bytes:
+        for i, v in enumerate(values):
+            if not isinstance(v, (bytes, bytearray)):
+                raise _wrong_type(name, dtype, i, v)
+        return values
+    return values
+
+
+def _wrong_type(name: str, dtype, row: int, value) -> EntityDataError:
+    return EntityDataError(
+        f"entity key {name!r} expects {dtype} values; row {row} has {value!r} ({type(value).__name__})"
+    )
+
+
+def read_online(
+    online: OnlineStore, project: str, plan: FeaturePlan, entity_rows, strict: bool
+) -> OnlineResponse:
+    columns, count = entity_columns(entity_rows)
+    needed = plan.key_columns
+    missing = [k for k in needed if k not in columns]
+    if missing:
+        raise EntityDataError(f"entity rows lack join key(s) {missing}; the requested features need {needed}")
+    missing = [f for f in plan.request_fields if f not in columns]
+    if missing:
+        raise EntityDataError(f"entity rows lack request data field(s) {missing} needed by on-demand feature views")
+    if strict:
+        extra = [k for k in columns if k not in needed and k not in plan.request_fields]
+        if extra:
+            raise EntityDataError(f"entity rows carry key(s) {extra} that no requested feature view uses; "
+                                  f"expected {needed + list(plan.request_fields)}")
+
+    names: list[str] = []
+    values: list[list] = []
+    statuses: list[list[str]] = []
+    stamps: list[list] = []
+    key_statuses = [PRESENT] * count
+    no_stamps = [None] * count
+    checked: dict[str, list] = {}
+    for part in plan.views:
+        for column, dtype in zip(part.key_columns, part.key_types):
+            if column not in checked:
+                checked[column] = checked_keys(column, columns[column], dtype)
+    for name, column in columns.items():
+        if name in checked or name in plan.request_fields:
+            names.append(name)
+            values.append(checked.get(name, column))
+            statuses.append(key_statuses)
+            stamps.append(no_stamps)
+
+    now_us = time.time_ns() // 1000
+    joined: dict[str, list] = {}
+    for part in plan.views:
+        key_lists = [checked[c] for c in part.key_columns]
+        keys = list(zip(*key_lists)) if len(key_lists) > 1 else [(k,) for k in key_lists[0]]
+        read = online.read(project, part.view, keys, part.features)
+        event_ts = read.event_ts
+        ttl_us = int(part.view.ttl_seconds * 1_000_000)
+        cutoff = now_us - ttl_us if ttl_us > 0 else None
+        row_status = [
+            NOT_FOUND if ts is None else (OUTSIDE_MAX_AGE if cutoff is not None and ts < cutoff else PRESENT)
+            for ts in event_ts
+        ]
+        all_present = all(s is PRESENT for s in row_status)
+        for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
+            column = read.values[feature]
+            if all_present:
+                status = [PRESENT if v is not None else NULL_VALUE for v in column]
+            else:
+                column = [v if s is PRESENT else None for v, s in zip(column, row_status)]
+                status = [s if s is not PRESENT else (PRESENT if v is not None else NULL_VALUE)
+                          for v, s in zip(column, row_status)]
+            joined[output] = column
+            if not hidden:
+                names.append(output)
+                values.append(column)
+                statuses.append(status)
+                stamps.append(event_ts)
+    if plan.on_demand:
+        for field in plan.request_fields:
+            joined[field] = columns[field]
+        for part in plan.on_demand:
+            for output, column in run(part, joined).items():
+                column = [None if _is_missing(v) else _plain(v) for v in column]
+                names.append(output)
+                values.append(column)
+                statuses.append([PRESENT if v is not None else NULL_VALUE for v in column])
+                stamps.append(no_stamps)
+    return OnlineResponse(names, values, statuses, stamps)
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value

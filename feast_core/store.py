@@ -1,0 +1,715 @@
+"""FeatureStore: the one facade every face (CLI, HTTP server, UI, notebooks) calls."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pyarrow as pa
+
+from . import definitions, diff, plans
+from .config import RepoConfig, load_config
+from .definitions import (
+    DataSource, Entity, FeatureService, FeatureView, Field, OnDemandFeatureView, Permission, Project, PushSource,
+)
+from .errors import (
+    ConfigError, DataSourceError, EntityDataError, ProtectedProjectError,
+    PushSourceNotFoundError, RepoError,
+)
+from .offline.base import OfflineStore, ViewQuery
+from .online.base import CREATED_TS, EVENT_TS, OnlineStore
+from .registry import Changes, Registry, Snapshot, open_store
+from .registry.base import Materialization
+from .response import OnlineResponse, read_online
+from .transform import apply_to_table
+from .types import Invalid, from_arrow
+
+log = logging.getLogger(__name__)
+
+PROTECTED_PROJECT_TAG = "feast.dev/protected-project"
+DEFAULT_INCREMENTAL_LOOKBACK = timedelta(weeks=52)
+
+
+class PushMode(enum.Enum):
+    ONLINE = 1
+    OFFLINE = 2
+    ONLINE_AND_OFFLINE = 3
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Naive datetimes are UTC, as in Feast."""
+    if not isinstance(moment, datetime):
+        raise ValueError(f"expected a datetime, got {moment!r}")
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def open_offline_store(config: RepoConfig) -> OfflineStore:
+    if config.offline_store.type == "postgres":
+        from .offline.postgres import PostgresOfflineStore
+
+        return PostgresOfflineStore(config.offline_store)
+    from .offline.file import FileOfflineStore
+
+    return FileOfflineStore(config.offline_store, config.repo_path)
+
+
+def open_online_store(config: RepoConfig) -> OnlineStore:
+    online = config.online_store
+    if online is None:
+        raise ConfigError(f"{config.source}: online_store is 'none'; online features are not available")
+    if online.type == "postgres":
+        from .online.postgres import PostgresOnlineStore
+
+        return PostgresOnlineStore(online)
+    from .online.sqlite import SqliteOnlineStore
+
+    return SqliteOnlineStore(online, config.repo_path)
+
+
+class RetrievalJob:
+    """A historical retrieval, run when its result is asked for (``to_df()`` / ``to_arrow()``)."""
+
+    def __init__(self, compute: Callable[[], pa.Table], plan: plans.FeaturePlan) -> None:
+        self._compute = compute
+        self._plan = plan
+        self._table: pa.Table | None = None
+
+    @property
+    def full_feature_names(self) -> bool:
+        return self._plan.full_feature_names
+
+    @property
+    def on_demand_feature_views(self) -> list[OnDemandFeatureView]:
+        return [p.view for p in self._plan.on_demand]
+
+    def to_arrow(self, timeout: float | None = None) -> pa.Table:
+        if self._table is None:
+            self._table = self._compute()
+        return self._table
+
+    def to_df(self, validation_reference: object = None, timeout: float | None = None) -> pd.DataFrame:
+        return self.to_arrow().to_pandas().reset_index(drop=True)
+
+
+class FeatureStore:
+    """A feature repository's store: registry, offline store and online store, configured by feature_store.yaml."""
+
+    def __init__(
+        self,
+        repo_path: str | Path | None = None,
+        config: RepoConfig | None = None,
+        fs_yaml_file: str | Path | None = None,
+    ) -> None:
+        if config is not None and fs_yaml_file is not None:
+            raise ValueError("pass either config or fs_yaml_file, not both")
+        self.repo_path = Path(repo_path or Path.cwd()).resolve()
+        self.config = config if config is not None else load_config(self.repo_path, fs_yaml_file)
+        self.project = self.config.project
+        self._registry = Registry(open_store(self.config), self.config.registry.cache_ttl_seconds)
+        self._offline: OfflineStore | None = None
+        self._online: OnlineStore | None = None
+        self._plan_cache: dict[tuple, plans.FeaturePlan] = {}
+        self._plan_snapshot: Snapshot | None = None
+
+    # ---- backends -------------------------------------------------------------------------
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    @property
+    def offline_store(self) -> OfflineStore:
+        if self._offline is None:
+            self._offline = open_offline_store(self.config)
+        return self._offline
+
+    @property
+    def online_store(self) -> OnlineStore:
+        if self._online is None:
+            self._online = open_online_store(self.config)
+        return self._online
+
+    def close(self) -> None:
+        for backend in (self._offline, self._online):
+            if backend is not None:
+                backend.close()
+        self._offline = self._online = None
+
+    def refresh_registry(self) -> None:
+        self._registry.refresh()
+
+    def _objects(self, allow_cache: bool = True):
+        return self._registry.snapshot(allow_cache).project(self.project)
+
+    # ---- registry accessors (Feast's names) -----------------------------------------------
+
+    def _list(self, kind: str, allow_cache: bool, tags: dict | None) -> list:
+        items = self._objects(allow_cache).list(kind)
+        if tags:
+            items = [o for o in items if all(o.tags.get(k) == v for k, v in tags.items())]
+        return items
+
+    def list_entities(self, allow_cache: bool = False, tags: dict | None = None) -> list[Entity]:
+        return self._list("entities", allow_cache, tags)
+
+    def list_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list[FeatureView]:
+        return self._list("feature_views", allow_cache, tags)
+
+    list_batch_feature_views = list_feature_views
+
+    def list_all_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
+        return self.list_feature_views(allow_cache, tags) + self.list_on_demand_feature_views(allow_cache, tags)
+
+    def list_on_demand_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
+        return self._list("on_demand_feature_views", allow_cache, tags)
+
+    def list_stream_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
+        return []
+
+    def list_feature_services(self, allow_cache: bool = False, tags: dict | None = None) -> list[FeatureService]:
+        return self._list("feature_services", allow_cache, tags)
+
+    def list_data_sources(self, allow_cache: bool = False, tags: dict | None = None) -> list[DataSource]:
+        return self._list("data_sources", allow_cache, tags)
+
+    def list_permissions(self, allow_cache: bool = False, tags: dict | None = None) -> list[Permission]:
+        return self._list("permissions", allow_cache, tags)
+
+    def list_projects(self, allow_cache: bool = False, tags: dict | None = None) -> list[Project]:
+        snapshot = self._registry.snapshot(allow_cache)
+        projects = [snapshot.project(name).project for name in snapshot.project_names]
+        return [p for p in projects if not tags or all(p.tags.get(k) == v for k, v in tags.items())]
+
+    def get_entity(self, name: str, allow_registry_cache: bool = False) -> Entity:
+        return self._objects(allow_registry_cache).get("entities", name)
+
+    def get_feature_view(self, name: str, allow_registry_cache: bool = False) -> FeatureView:
+        return self._objects(allow_registry_cache).get("feature_views", name)
+
+    def get_on_demand_feature_view(self, name: str, allow_registry_cache: bool = False) -> OnDemandFeatureView:
+        return self._objects(allow_registry_cache).get("on_demand_feature_views", name)
+
+    def get_feature_service(self, name: str, allow_cache: bool = False) -> FeatureService:
+        return self._objects(allow_cache).get("feature_services", name)
+
+    def get_data_source(self, name: str) -> DataSource:
+        return self._objects(False).get("data_sources", name)
+
+    def get_permission(self, name: str) -> Permission:
+        return self._objects(False).get("permissions", name)
+
+    def get_project(self, name: str | None = None) -> Project:
+        return self._registry.snapshot(False).require_project(name or self.project).project
+
+    def get_materialization(self, view_name: str, allow_cache: bool = True) -> Materialization:
+        """When and over which intervals a view was last materialized."""
+        return self._objects(allow_cache).materialization.get(view_name, Materialization(None, [], None))
+
+    def delete_feature_view(self, name: str) -> None:
+        self.get_feature_view(name)
+        self._registry.apply(Changes(self.project, deletes={"feature_views": [name]}))
+
+    def delete_feature_service(self, name: str) -> None:
+        self.get_feature_service(name)
+        self._registry.apply(Changes(self.project, deletes={"feature_services": [name]}))
+
+    # ---- apply / plan / teardown ----------------------------------------------------------
+
+    def apply(
+        self,
+        objects: object,
+        objects_to_delete: list | None = None,
+        partial: bool = True,
+        skip_source_validation: bool = False,
+    ) -> diff.RegistryDiff:
+        """Validate, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False)."""
+        items = list(objects) if isinstance(objects, (list, tuple)) else [objects]
+        desired = self._prepare(items, skip_source_validation)
+        current = self._objects(allow_cache=False)
+        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
+        merged = {k: {**current_specs[k], **desired["specs"].get(k, {})} for k in diff.KIND_LABELS}
+        if not partial and objects_to_delete:
+            for obj in objects_to_delete:
+                merged[definitions.kind_of(obj)].pop(obj.name, None)
+        return self._commit(current, current_specs, merged, desired, delete_missing=not partial and bool(objects_to_delete))
+
+    def plan(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
+        """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing."""
+        desired = self._prepare(list(objects), skip_source_validation)
+        current = self._objects(allow_cache=False)
+        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
+        return diff.compute(current_specs, desired["specs"], delete_missing=True)
+
+    def apply_repo(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
+        """``feast apply``: make the registry hold exactly ``objects``, deleting what the repo no longer defines."""
+        desired = self._prepare(list(objects), skip_source_validation)
+        current = self._objects(allow_cache=False)
+        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
+        return self._commit(current, current_specs, desired["specs"], desired, delete_missing=True)
+
+    def _commit(self, current, current_specs, target_specs, desired, delete_missing: bool) -> diff.RegistryDiff:
+        registry_diff = diff.compute(current_specs, target_specs, delete_missing)
+        changes = Changes(self.project, project_spec=desired["project"])
+        for change in registry_diff.changes:
+            if change.action == "delete":
+                changes.deletes.setdefault(change.kind, []).append(change.name)
+            else:
+                changes.upserts.setdefault(change.kind, {})[change.name] = target_specs[change.kind][change.name]
+        current_project = current.raw.get("project")
+        project_changed = desired["project"] is not None and (
+            current_project is None or current_project["spec"] != desired["project"]
+        )
+        if not project_changed:
+            changes.project_spec = None
+        if registry_diff or project_changed or current_project is None:
+            online_views = [
+                FeatureView.from_dict(spec) for spec in target_specs["feature_views"].values() if spec["online"]
+            ]
+            deleted_views = [current.get("feature_views", n) for n in registry_diff.of("delete", "feature_views")]
+            deleted_views += [
+                current.get("feature_views", n) for n in registry_diff.of("update", "feature_views")
+                if not target_specs["feature_views"][n]["online"]
+            ]
+            if self.config.online_store is not None:
+                self.online_store.update(self.project, keep=online_views, delete=[])
+            self._registry.apply(changes)
+            if self.config.online_store is not None and deleted_views:
+                self.online_store.update(self.project, keep=[], delete=deleted_views)
+        return registry_diff
+
+    def _prepare(self, items: list, skip_source_validation: bool) -> dict:
+        """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written."""
+        by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
+        for obj in items:
+            try:
+                kind = definitions.kind_of(obj)
+            except TypeError:
+                raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
+            if isinstance(obj, (FeatureView, OnDemandFeatureView)):
+                obj = _unprojected(obj)
+            seen = by_kind[kind].get(obj.name)
+            if seen is not None and seen is not obj and seen != obj:
+                raise RepoError(f"two different {diff.KIND_LABELS.get(kind, kind)} objects are named {obj.name!r}")
+            by_kind[kind][obj.name] = obj
+        projects = list(by_kind.pop("projects").values())
+        project_spec = None
+        for project in projects:
+            if project.name == self.project:
+                project_spec = project.to_dict()
+        # sources of views are applied with them
+        for view in list(by_kind["feature_views"].values()):
+            for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
+                other = by_kind["data_sources"].get(source.name)
+                if other is not None and other != source:
+                    raise RepoError(f"two different data sources are named {source.name!r}")
+                by_kind["data_sources"][source.name] = source
+        for view in by_kind["on_demand_feature_views"].values():
+            for request in view.request_sources:
+                by_kind["data_sources"].setdefault(request.name, request)
+        registered = self._objects(allow_cache=False)
+        entities = {**registered.objects["entities"], **by_kind["entities"]}
+        specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
+        schemas: dict[str, pa.Schema] = {}
+        views = {}
+        for view in by_kind["feature_views"].values():
+            view_spec = self._complete_view(view, entities, schemas, skip_source_validation)
+            views[view.name] = view_spec
+        # entities with no declared type take the type of their join key in the views that use them
+        entity_specs = {name: e.to_dict() for name, e in by_kind["entities"].items()}
+        for view_spec in views.values():
+            for column in view_spec["entity_columns"]:
+                for name, spec in entity_specs.items():
+                    if spec["join_key"] == column["name"] and spec["value_type"] == "UNKNOWN" and name in view_spec["entities"]:
+                        from .types import from_name
+
+                        spec["value_type"] = from_name(column["dtype"]).value_type.name
+        specs["entities"] = entity_specs
+        specs["feature_views"] = views
+        specs["data_sources"] = {n: s.to_dict() for n, s in by_kind["data_sources"].items()}
+        all_views = {**registered.objects["feature_views"], **{n: FeatureView.from_dict(s) for n, s in views.items()}}
+        all_odfvs = {**registered.objects["on_demand_feature_views"], **by_kind["on_demand_feature_views"]}
+        for odfv in by_kind["on_demand_feature_views"].values():
+            for source in odfv.view_sources:
+                _check_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
+            specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
+        for service in by_kind["feature_services"].values():
+            for projection in service.projections:
+                _check_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
+            specs["feature_services"][service.name] = service.to_dict()
+        specs["permissions"] = {n: p.to_dict() for n, p in by_kind["permissions"].items()}
+        return {"specs": specs, "project": project_spec}
+
+    def _complete_view(self, view: FeatureView, entities: dict, schemas: dict, skip_validation: bool) -> dict:
+        spec = view.to_dict()
+        declared = {e.name: e for e in view.entity_objects}
+        join_keys = []
+        for name in view.entities:
+            entity = declared.get(name) or entities.get(name)
+            if entity is None:
+                raise RepoError(f"feature view {view.name!r} uses entity {name!r}, which is not defined")
+            join_keys.append(entity.join_key)
+        source = view.batch_source
+        schema = None
+        if not skip_validation or view.schema_inferred or len(view.entity_columns) < len(join_keys):
+            if source.name not in schemas:
+                schemas[source.name] = self.offline_store.source_schema(source)
+            schema = schemas[source.name]
+            columns = {source.mapped(f.name): f for f in schema}
+            if source.timestamp_field and source.timestamp_field not in schema.names:
+                raise DataSourceError(
+                    f"data source {source.name!r} has no timestamp column {source.timestamp_field!r}; "
+                    f"it has {', '.join(schema.names)}"
+                )
+            if not source.timestamp_field:
+                stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+                if len(stamps) != 1:
+                    raise DataSourceError(
+                        f"data source {source.name!r} needs timestamp_field: it has {len(stamps)} timestamp columns"
+                    )
+        entity_columns = {f.name: f for f in view.entity_columns}
+        for name, key in zip(view.entities, join_keys):
+            if key in entity_columns:
+                continue
+            entity = declared.get(name) or entities[name]
+            if entity.value_type.name != "UNKNOWN":
+                from .types import from_value_type
+
+                entity_columns[key] = Field(name=key, dtype=from_value_type(entity.value_type))
+            elif schema is not None and key in columns:
+                entity_columns[key] = Field(name=key, dtype=from_arrow(columns[key].type))
+            else:
+                raise RepoError(f"feature view {view.name!r}: cannot tell the type of join key {key!r}")
+        spec["entity_columns"] = [entity_columns[k].to_dict() for k in join_keys]
+        features = list(view.features)
+        if schema is not None:
+            skip = set(join_keys) | {source.mapped(source.timestamp_field), source.mapped(source.created_timestamp_column)}
+            if view.schema_inferred:
+                features = [
+                    Field(name=name, dtype=from_arrow(f.type)) for name, f in columns.items() if name not in skip
+                ]
+            missing = [f.name for f in features if f.name not in columns]
+            missing += [k for k in join_keys if k not in columns]
+            if missing:
+                raise DataSourceError(
+                    f"feature view {view.name!r}: column(s) {', '.join(missing)} not in data source "
+                    f"{source.name!r} (it has {', '.join(columns)})"
+                )
+        spec["features"] = [f.to_dict() for f in features]
+        if any(f.dtype is Invalid for f in features):
+            raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
+        return spec
+
+    def teardown(self) -> None:
+        objects = self._objects(allow_cache=False)
+        if objects.project.tags.get(PROTECTED_PROJECT_TAG) == "true":
+            raise ProtectedProjectError(f"project {self.project!r} is protected ({PROTECTED_PROJECT_TAG}: true)")
+        if self.config.online_store is not None:
+            self.online_store.teardown(self.project, objects.list("feature_views"))
+        self._registry.delete_project(self.project)
+
+    # ---- historical retrieval -------------------------------------------------------------
+
+    def _plan(self, features: list[str] | FeatureService, full_feature_names: bool, allow_cache: bool) -> plans.FeaturePlan:
+        snapshot = self._registry.snapshot(allow_cache)
+        if snapshot is not self._plan_snapshot:
+            self._plan_cache, self._plan_snapshot = {}, snapshot
+        if isinstance(features, FeatureService):
+            key = ("service", features.name, full_feature_names, id(features))
+        elif isinstance(features, (list, tuple)):
+            key = (tuple(features), full_feature_names)
+        else:
+            key = None
+        plan = self._plan_cache.get(key) if key is not None else None
+        if plan is None:
+            plan = plans.build(snapshot.project(self.project), features, full_feature_names)
+            if key is not None and len(self._plan_cache) < 1024:
+                self._plan_cache[key] = plan
+        return plan
+
+    def get_historical_features(
+        self,
+        entity_df: pd.DataFrame | str | None = None,
+        features: list[str] | FeatureService | None = None,
+        full_feature_names: bool = False,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+    ) -> RetrievalJob:
+        if entity_df is None:
+            raise EntityDataError("get_historical_features needs entity_df: a DataFrame of join keys and timestamps")
+        if start_date is not None or end_date is not None:
+            raise ValueError("start_date/end_date cannot be combined with entity_df")
+        plan = self._plan(features or [], full_feature_names, allow_cache=False)
+        if isinstance(entity_df, str):
+            timestamp_column = None
+        elif isinstance(entity_df, pd.DataFrame):
+            timestamp_column = _entity_timestamp_column(entity_df)
+            _check_entity_df(entity_df, plan)
+        else:
+            raise EntityDataError(f"entity_df must be a pandas DataFrame or a SQL string, got {type(entity_df).__name__}")
+        queries = [_view_query(part) for part in plan.views]
+
+        def compute() -> pa.Table:
+            table = self.offline_store.get_historical_features(entity_df, timestamp_column, queries)
+            table = apply_to_table(plan.on_demand, table)
+            hidden = [o for p in plan.views for o, h in zip(p.outputs, p.hidden) if h]
+            return table.drop_columns(hidden) if hidden else table
+
+        return RetrievalJob(compute, plan)
+
+    # ---- materialization --------------------------------------------------------------------
+
+    def _views_to_materialize(self, names: list[str] | None) -> list[FeatureView]:
+        objects = self._objects(allow_cache=False)
+        if names is None:
+            return [v for v in objects.list("feature_views") if v.online]
+        views = []
+        for name in names:
+            view = objects.get("feature_views", name)
+            if not view.online:
+                raise ValueError(f"feature view {name!r} has online=False; it cannot be materialized")
+            views.append(view)
+        return views
+
+    def materialize(
+        self,
+        start_date: datetime,
+        end_date: datetime,
+        feature_views: list[str] | None = None,
+        progress: bool = True,
+        **_ignored,
+    ) -> None:
+        start, end = to_utc(start_date), to_utc(end_date)
+        if start > end:
+            raise ValueError(f"materialize: start {start.isoformat()} is after end {end.isoformat()}")
+        views = self._views_to_materialize(feature_views)
+        self._run_materialization([(v, start, end) for v in views], progress)
+
+    def materialize_incremental(
+        self, end_date: datetime, feature_views: list[str] | None = None, progress: bool = True, **_ignored
+    ) -> None:
+        end = to_utc(end_date)
+        work = []
+        objects = self._objects(allow_cache=False)
+        for view in self._views_to_materialize(feature_views):
+            state = objects.materialization.get(view.name)
+            if state is not None and state.most_recent_end is not None:
+                start = state.most_recent_end
+            elif view.ttl_seconds > 0:
+                start = end - timedelta(seconds=view.ttl_seconds)
+            else:
+                start = end - DEFAULT_INCREMENTAL_LOOKBACK
+            work.append((view, min(start, end), end))
+        self._run_materialization(work, progress)
+
+    def _run_materialization(self, work: list[tuple[FeatureView, datetime, datetime]], progress: bool) -> None:
+        from .materialize import ProgressBar, materialize_view
+
+        if progress:
+            print(f"Materializing {len(work)} feature views into the {self.config.online_store.type} online store.")
+        for view, start, end in work:
+            bar = ProgressBar(view.name) if progress else None
+            if progress:
+                print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
+            try:
+                rows = materialize_view(
+                    self.offline_store, self.online_store, self.project, view, start, end,
+                    progress=bar.update if bar else None,
+                )
+            finally:
+                if bar:
+                    bar.close()
+            self._registry.record_materialization(self.project, view.name, start, end)
+            log.info("materialized %s rows of %s", rows, view.name)
+
+    # ---- online reads and writes ------------------------------------------------------------
+
+    def get_online_features(
+        self,
+        features: list[str] | FeatureService,
+        entity_rows: list[dict] | dict[str, list],
+        full_feature_names: bool = False,
+        strict_entity_keys: bool = False,
+    ) -> OnlineResponse:
+        """Latest values per entity row. ``strict_entity_keys`` rejects keys that no requested view uses."""
+        plan = self._plan(features, full_feature_names, allow_cache=True)
+        return read_online(self.online_store, self.project, plan, entity_rows, strict_entity_keys)
+
+    async def get_online_features_async(self, features, entity_rows, full_feature_names: bool = False):
+        return self.get_online_features(features, entity_rows, full_feature_names)
+
+    def _view_for_write(self, name: str, allow_registry_cache: bool) -> FeatureView:
+        return self._objects(allow_registry_cache).get("feature_views", name)
+
+    def write_to_online_store(
+        self,
+        feature_view_name: str,
+        df: pd.DataFrame | None = None,
+        inputs: pd.DataFrame | dict | None = None,
+        allow_registry_cache: bool = True,
+        **_ignored,
+    ) -> None:
+        view = self._view_for_write(feature_view_name, allow_registry_cache)
+        frame = df if df is not None else inputs
+        if isinstance(frame, dict):
+            frame = pd.DataFrame(frame)
+        if frame is None or len(frame) == 0:
+            log.warning("write_to_online_store(%s): no rows to write", feature_view_name)
+            return
+        batch = _online_batch(view, frame)
+        self.online_store.write(self.project, view, batch)
+
+    def write_to_offline_store(
+        self, feature_view_name: str, df: pd.DataFrame, allow_registry_cache: bool = True, reorder_columns: bool = True
+    ) -> None:
+        view = self._view_for_write(feature_view_name, allow_registry_cache)
+        self.offline_store.write(view.batch_source, _as_arrow(df, f"feature view {feature_view_name!r}"))
+
+    def push(
+        self,
+        push_source_name: str,
+        df: pd.DataFrame,
+        allow_registry_cache: bool = True,
+        to: PushMode | str = PushMode.ONLINE,
+        **_ignored,
+    ) -> None:
+        mode = _push_mode(to)
+        objects = self._objects(allow_registry_cache)
+        source = objects.objects["data_sources"].get(push_source_name)
+        if not isinstance(source, PushSource):
+            pushes = [n for n, s in objects.objects["data_sources"].items() if isinstance(s, PushSource)]
+            raise PushSourceNotFoundError(push_source_name, self.project, pushes)
+        views = [v for v in objects.list("feature_views") if v.stream_source and v.stream_source.name == push_source_name]
+        if isinstance(df, dict):
+            df = pd.DataFrame(df)
+        batches = [(v, _online_batch(v, df)) for v in views if v.online] if mode != PushMode.OFFLINE else []
+        if mode != PushMode.ONLINE:
+            self.offline_store.write(source.batch_source, _as_arrow(df, f"push source {push_source_name!r}"))
+        for view, batch in batches:
+            self.online_store.write(self.project, view, batch)
+
+    # ---- servers ----------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 6566, **kwargs) -> None:
+        from .server import serve
+
+        serve(self, host=host, port=port, **kwargs)
+
+    def serve_ui(self, host: str = "0.0.0.0", port: int = 8888, root_path: str = "", **kwargs) -> None:
+        from .ui import serve_ui
+
+        serve_ui(self, host=host, port=port, root_path=root_path, **kwargs)
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _unprojected(view):
+    """A view as declared, whatever projection the user's object carries."""
+    if view.projection.features == [f.name for f in view.features] and not view.projection.alias:
+        return view
+    clone = view[[f.name for f in view.features]] if view.features else view
+    clone.projection = definitions.Projection(view.name, [f.name for f in view.features])
+    return clone
+
+
+def _check_projection(owner: str, projection, views: dict, odfvs: dict) -> None:
+    target = views.get(projection.view_name) or odfvs.get(projection.view_name)
+    if target is None:
+        raise RepoError(f"{owner} refers to feature view {projection.view_name!r}, which is not defined")
+    known = {f.name for f in target.features}
+    unknown = [f for f in projection.features if f not in known]
+    if unknown:
+        raise RepoError(f"{owner} selects {unknown} from {projection.view_name!r}, which has {sorted(known)}")
+
+
+def _view_query(part: plans.ViewPart) -> ViewQuery:
+    view, source = part.view, part.view.batch_source
+    return ViewQuery(
+        name=part.projection.name,
+        source=source,
+        join_keys=tuple(source.source_column(k) for k in view.join_keys),
+        entity_columns=tuple(part.key_columns),
+        features=tuple((source.source_column(f), out) for f, out in zip(part.features, part.outputs)),
+        timestamp_field=source.timestamp_field,
+        created_timestamp_column=source.created_timestamp_column,
+        ttl_seconds=view.ttl_seconds,
+    )
+
+
+def _entity_timestamp_column(entity_df: pd.DataFrame) -> str:
+    if "event_timestamp" in entity_df.columns:
+        return "event_timestamp"
+    stamps = [c for c in entity_df.columns if pd.api.types.is_datetime64_any_dtype(entity_df[c])]
+    if len(stamps) == 1:
+        return stamps[0]
+    raise EntityDataError(
+        "entity_df needs an 'event_timestamp' column (or exactly one datetime column); "
+        f"it has {list(entity_df.columns)}"
+    )
+
+
+def _check_entity_df(entity_df: pd.DataFrame, plan: plans.FeaturePlan) -> None:
+    for part in plan.views:
+        missing = [c for c in part.key_columns if c not in entity_df.columns]
+        if missing:
+            raise EntityDataError(
+                f"entity_df lacks join key column(s) {missing} needed by feature view {part.view.name!r}; "
+                f"it has {list(entity_df.columns)}"
+            )
+    missing = [f for f in plan.request_fields if f not in entity_df.columns]
+    if missing:
+        raise EntityDataError(f"entity_df lacks request data column(s) {missing} needed by on-demand feature views")
+
+
+def _as_arrow(df: pd.DataFrame, what: str) -> pa.Table:
+    if isinstance(df, pa.Table):
+        return df
+    if not isinstance(df, pd.DataFrame):
+        raise EntityDataError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise EntityDataError(f"{what}: cannot convert the rows: {exc}") from None
+
+
+def _online_batch(view: FeatureView, df: pd.DataFrame) -> pa.Table:
+    """Rows named as the source names them, turned into the online store's write batch."""
+    source = view.batch_source
+    table = _as_arrow(df, f"feature view {view.name!r}")
+    columns: dict[str, pa.ChunkedArray] = {}
+    names = {source.mapped(c): c for c in table.column_names}
+    for key in view.join_keys:
+        if key not in names:
+            raise EntityDataError(f"rows for feature view {view.name!r} lack join key column {key!r}")
+        columns[key] = table.column(names[key])
+    present = [f for f in view.features if f.name in names]
+    if not present:
+        raise EntityDataError(
+            f"rows for feature view {view.name!r} carry none of its features {[f.name for f in view.features]}"
+        )
+    for feature in present:
+        columns[feature.name] = table.column(names[feature.name])
+    stamp = source.timestamp_field
+    if stamp not in table.column_names:
+        raise EntityDataError(f"rows for feature view {view.name!r} lack timestamp column {stamp!r}")
+    columns[EVENT_TS] = table.column(stamp)
+    created = source.created_timestamp_column
+    if created and created in table.column_names:
+        columns[CREATED_TS] = table.column(created)
+    return pa.table(columns)
+
+
+def _push_mode(to: PushMode | str) -> PushMode:
+    if isinstance(to, PushMode):
+        return to
+    try:
+        return PushMode[str(to).upper()]
+    except KeyError:
+        raise ValueError(f"push 'to' must be online, offline or online_and_offline, got {to!r}") from None
+
+
+__all__ = ["FeatureStore", "PushMode", "RetrievalJob", "to_utc"]

@@ -1,0 +1,66 @@
+"""Running on-demand feature views over joined rows (pandas or python mode)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from .errors import FeastError
+from .plans import OnDemandPart
+
+_USER_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
+
+
+class TransformationError(FeastError):
+    http_status = 500
+
+
+def run(part: OnDemandPart, columns: dict) -> dict[str, list]:
+    """Apply one on-demand view to its input columns (lists or Series, by joined-column name).
+
+    Returns the view's outputs, keyed by plan output name, as lists.
+    """
+    view = part.view
+    inputs = {name: columns[col] for name, col in part.inputs.items()}
+    try:
+        if view.mode == "pandas":
+            result = view.udf(pd.DataFrame(inputs))
+            if not isinstance(result, pd.DataFrame):
+                raise TransformationError(
+                    f"on-demand feature view {view.name!r} must return a pandas DataFrame, got {type(result).__name__}"
+                )
+            got = {c: result[c] for c in result.columns}
+        elif view.singleton:
+            lists = {k: list(v) for k, v in inputs.items()}
+            rows = len(next(iter(lists.values()))) if lists else 0
+            got = {}
+            for i in range(rows):
+                for k, v in view.udf({name: values[i] for name, values in lists.items()}).items():
+                    got.setdefault(k, []).append(v)
+        else:
+            got = view.udf({k: list(v) for k, v in inputs.items()})
+            if not isinstance(got, dict):
+                raise TransformationError(
+                    f"on-demand feature view {view.name!r} (python mode) must return a dict, got {type(got).__name__}"
+                )
+    except _USER_ERRORS as exc:
+        raise TransformationError(f"on-demand feature view {view.name!r} failed: {type(exc).__name__}: {exc}") from exc
+    missing = [f for f in part.features if f not in got]
+    if missing:
+        raise TransformationError(f"on-demand feature view {view.name!r} did not return {missing}")
+    return {out: list(got[f]) for f, out in zip(part.features, part.outputs)}
+
+
+def apply_to_table(parts: list[OnDemandPart], table: pa.Table) -> pa.Table:
+    """Append each on-demand view's outputs to a joined table (historical retrieval)."""
+    for part in parts:
+        needed = sorted(set(part.inputs.values()))
+        if part.view.mode == "pandas":
+            frame = table.select(needed).to_pandas()
+            columns = {c: frame[c] for c in needed}
+        else:
+            columns = {c: table.column(c).to_pylist() for c in needed}
+        types = {f.name: f.dtype for f in part.view.features}
+        for feature, (output, values) in zip(part.features, run(part, columns).items()):
+            table = table.append_column(output, pa.array(values, type=types[feature].arrow, from_pandas=True))
+    return table
