@@ -94,7 +94,7 @@ class FeastUICharm(ops.CharmBase):
             container.replan()
         except ops.pebble.ChangeError as e:
             logger.error("feast ui failed to start: %s", e.err)
-            self._start_error = "feast ui failed to start; see `juju debug-log` for its output"
+            self._start_error = "feast ui failed to start; see juju debug-log for its output"
         except ops.pebble.ConnectionError as e:
             logger.warning("Pebble went away while configuring the workload: %s", e)
 
