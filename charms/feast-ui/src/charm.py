@@ -89,7 +89,8 @@ class FeastUICharm(ops.CharmBase):
         if not container.can_connect():
             return
         try:
-            container.push(ui_workload.CONFIG_PATH, text, make_dirs=True, permissions=0o600)
+            if self._current_config(container) != text:
+                container.push(ui_workload.CONFIG_PATH, text, make_dirs=True, permissions=0o600)
             container.add_layer(ui_workload.SERVICE, ui_workload.pebble_layer(text), combine=True)
             container.replan()
         except ops.pebble.ChangeError as e:
@@ -97,6 +98,12 @@ class FeastUICharm(ops.CharmBase):
             self._start_error = "feast ui failed to start; see juju debug-log for its output"
         except ops.pebble.ConnectionError as e:
             logger.warning("Pebble went away while configuring the workload: %s", e)
+
+    @staticmethod
+    def _current_config(container: ops.Container) -> str | None:
+        if not container.exists(ui_workload.CONFIG_PATH):
+            return None
+        return container.pull(ui_workload.CONFIG_PATH).read()
 
     def _withdraw(self, container: ops.Container) -> None:
         """The configuration relation is gone: stop the UI and remove the credentials."""
