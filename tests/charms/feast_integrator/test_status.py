@@ -135,3 +135,26 @@ def test_two_relations_on_one_database_endpoint_block(ctx):
     out = ctx.run(ctx.on.update_status(), state)
     assert out.unit_status == testing.BlockedStatus("Too many registry relations (2); remove all but one")
     assert sent_manifests(out, "secrets") == []
+
+
+@pytest.mark.parametrize("field", ["secret-user", "secret-tls"])
+@pytest.mark.parametrize("uri", ["garbage", "secret:", "secret://model/x", "secret:d1q7d0vmp25c77blqqo0"])
+def test_unreadable_secret_uris_wait_without_raising(ctx, field, uri):
+    state = full_state({"registry": PostgresAnswer(extra={field: uri})})
+    out = ctx.run(ctx.on.relation_changed(state.get_relation(13)), state)
+    group = field.removeprefix("secret-")
+    assert out.unit_status == testing.WaitingStatus(f"Waiting for access to the registry {group} secret")
+    assert sent_manifests(out, "secrets") == []
+
+
+def test_user_secret_without_password_waits(ctx):
+    state = full_state()
+    registry = state.get_relation(13)
+    secrets = [
+        dataclasses.replace(s, tracked_content={"username": "relation_id_13"}, latest_content=None)
+        if s.id == registry.remote_app_data["secret-user"]
+        else s
+        for s in state.secrets
+    ]
+    out = ctx.run(ctx.on.relation_changed(registry), dataclasses.replace(state, secrets=secrets))
+    assert out.unit_status == testing.WaitingStatus("Waiting for registry credentials")
