@@ -1,0 +1,289 @@
+"""The embedded SQLite online store, against real SQLite files in a temporary repo directory."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from feast_core.config import SqliteOnlineStoreConfig
+from feast_core.definitions import Entity, FeatureView, Field, FileSource
+from feast_core.errors import EntityDataError, FeatureReferenceError
+from feast_core.online.base import CREATED_TS, EVENT_TS
+from feast_core.online.sqlite import SqliteOnlineStore
+from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+DRIVER = Entity(name="driver", join_keys=["driver_id"])
+CUSTOMER = Entity(name="customer", join_keys=["customer_id"])
+SOURCE = FileSource(path="data/stats.parquet", timestamp_field="ts")
+
+
+def micros(moment: datetime) -> int:
+    return int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(microseconds=1))
+
+
+def driver_view(*features: Field, name: str = "driver_stats", key_type=Int64) -> FeatureView:
+    features = features or (Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64))
+    return FeatureView(
+        name=name, source=SOURCE, entities=[DRIVER], schema=[Field(name="driver_id", dtype=key_type), *features]
+    )
+
+
+def rows(view: FeatureView, data: dict, event: list[datetime], created: list[datetime] | None = None) -> pa.Table:
+    """A write batch: the view's declared Arrow types for the given columns, plus the timestamps."""
+    types = {f.name: f.dtype.arrow for f in view.schema}
+    columns = {name: pa.array(values, types[name]) for name, values in data.items()}
+    columns[EVENT_TS] = pa.array(event, pa.timestamp("us", tz="UTC"))
+    if created is not None:
+        columns[CREATED_TS] = pa.array(created, pa.timestamp("us", tz="UTC"))
+    return pa.table(columns)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    online = SqliteOnlineStore(SqliteOnlineStoreConfig(), tmp_path)
+    yield online
+    online.close()
+
+
+def test_database_lives_at_the_configured_path_relative_to_the_repo(tmp_path: Path, store: SqliteOnlineStore):
+    store.update("proj", [driver_view()], [])
+    assert (tmp_path / "data" / "online.db").is_file()
+    tables = sqlite3.connect(tmp_path / "data" / "online.db").execute(
+        "SELECT name FROM sqlite_master WHERE type='table'"
+    ).fetchall()
+    assert ("proj_driver_stats",) in tables
+
+
+def test_every_type_round_trips_with_nulls(store: SqliteOnlineStore):
+    features = [
+        Field(name="i32", dtype=Int32), Field(name="i64", dtype=Int64), Field(name="f32", dtype=Float32),
+        Field(name="f64", dtype=Float64), Field(name="s", dtype=String), Field(name="b", dtype=Bytes),
+        Field(name="flag", dtype=Bool), Field(name="at", dtype=UnixTimestamp),
+        Field(name="i64s", dtype=Array(Int64)), Field(name="f32s", dtype=Array(Float32)),
+        Field(name="ss", dtype=Array(String)), Field(name="bs", dtype=Array(Bytes)),
+        Field(name="flags", dtype=Array(Bool)), Field(name="ats", dtype=Array(UnixTimestamp)),
+    ]
+    view = driver_view(*features)
+    store.update("proj", [view], [])
+    moment = datetime(2023, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
+    full = {
+        "i32": -7, "i64": 2**40, "f32": 0.5, "f64": 1.25, "s": "héllo", "b": b"\x00\xff", "flag": False, "at": moment,
+        "i64s": [1, None, 3], "f32s": [0.25, -1.5], "ss": ["a", ""], "bs": [b"\x01", None], "flags": [True, False],
+        "ats": [moment, None],
+    }
+    data = {"driver_id": [1, 2]}
+    data.update({name: [value, None] for name, value in full.items()})
+    store.write("proj", view, rows(view, data, [T0, T0]))
+
+    result = store.read("proj", view, [(1,), (2,), (3,)], list(full))
+    assert result.event_ts == [micros(T0), micros(T0), None]
+    for name, value in full.items():
+        assert result.values[name][0] == value, name
+        assert type(result.values[name][0]) is type(value), name
+        # key 2 has a row whose value is NULL; key 3 has no row; both read as None, told apart by event_ts
+        assert result.values[name][1] is None, name
+        assert result.values[name][2] is None, name
+    assert result.values["at"][0].tzinfo is not None
+
+
+def test_read_aligns_values_with_keys_in_request_order_including_repeats(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    ids = list(range(1, 301))
+    store.write("proj", view, rows(view, {"driver_id": ids, "trips": [i * 10 for i in ids]}, [T0] * len(ids)))
+    keys = [(i,) for i in reversed(ids)] + [(5,), (999,), (5,)]
+    result = store.read("proj", view, keys, ["trips"])
+    assert result.values["trips"] == [i * 10 for i in reversed(ids)] + [50, None, 50]
+    # the "rate" feature was not in the batch: rows exist, its value is NULL
+    assert store.read("proj", view, [(7,)], ["rate"]).values["rate"] == [None]
+
+
+def test_composite_keys(store: SqliteOnlineStore):
+    view = FeatureView(
+        name="pair", source=SOURCE, entities=[DRIVER, CUSTOMER],
+        schema=[Field(name="driver_id", dtype=Int64), Field(name="customer_id", dtype=String),
+                Field(name="trips", dtype=Int64)],
+    )
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(
+        view, {"driver_id": [1, 1, 2], "customer_id": ["a", "b", "a"], "trips": [11, 12, 21]}, [T0] * 3
+    ))
+    result = store.read("proj", view, [(2, "a"), (1, "b"), (2, "b"), (1, "a")], ["trips"])
+    assert result.values["trips"] == [21, 12, None, 11]
+    assert result.event_ts[2] is None
+
+
+def test_an_older_write_does_not_replace_a_newer_row(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [200]}, [T0 + timedelta(hours=1)]))
+    store.write("proj", view, rows(view, {"driver_id": [1, 2], "trips": [100, 5]}, [T0, T0]))
+    result = store.read("proj", view, [(1,), (2,)], ["trips"])
+    assert result.values["trips"] == [200, 5]
+    assert result.event_ts[0] == micros(T0 + timedelta(hours=1))
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [300]}, [T0 + timedelta(hours=2)]))
+    assert store.read("proj", view, [(1,)], ["trips"]).values["trips"] == [300]
+
+
+def test_equal_event_times_go_to_the_newer_created_timestamp(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [2]}, [T0], [T0 + timedelta(minutes=2)]))
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [1]}, [T0], [T0 + timedelta(minutes=1)]))
+    assert store.read("proj", view, [(1,)], ["trips"]).values["trips"] == [2]
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [3]}, [T0], [T0 + timedelta(minutes=3)]))
+    assert store.read("proj", view, [(1,)], ["trips"]).values["trips"] == [3]
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_the_same_key_twice_in_one_batch_keeps_the_newest(store: SqliteOnlineStore, newest_first: bool):
+    view = driver_view()
+    store.update("proj", [view], [])
+    pairs = [(T0 + timedelta(hours=1), 99), (T0, 1)]
+    if not newest_first:
+        pairs.reverse()
+    store.write("proj", view, rows(view, {"driver_id": [7, 7], "trips": [v for _, v in pairs]}, [t for t, _ in pairs]))
+    result = store.read("proj", view, [(7,)], ["trips"])
+    assert result.values["trips"] == [99]
+    assert result.event_ts == [micros(T0 + timedelta(hours=1))]
+
+
+def test_update_adds_a_feature_column_and_keeps_rows(store: SqliteOnlineStore):
+    view = driver_view(Field(name="trips", dtype=Int64))
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [10]}, [T0]))
+
+    wider = driver_view(Field(name="trips", dtype=Int64), Field(name="city", dtype=String))
+    store.update("proj", [wider], [])
+    result = store.read("proj", wider, [(1,)], ["trips", "city"])
+    assert result.values == {"trips": [10], "city": [None]}
+    store.write("proj", wider, rows(wider, {"driver_id": [1], "trips": [11], "city": ["Oslo"]}, [T0 + timedelta(1)]))
+    assert store.read("proj", wider, [(1,)], ["trips", "city"]).values == {"trips": [11], "city": ["Oslo"]}
+
+
+def test_update_recreates_a_table_whose_join_key_type_changed(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [10]}, [T0]))
+
+    string_keys = driver_view(key_type=String)
+    store.update("proj", [string_keys], [])
+    assert store.read("proj", string_keys, [("1",)], ["trips"]).event_ts == [None]
+    store.write("proj", string_keys, rows(string_keys, {"driver_id": ["d1"], "trips": [5]}, [T0]))
+    assert store.read("proj", string_keys, [("d1",)], ["trips"]).values["trips"] == [5]
+
+
+def test_update_recreates_a_table_when_a_feature_type_changes_within_the_same_sqlite_type(store: SqliteOnlineStore):
+    # String and Array(String) are both TEXT to SQLite; stale plain text must not be parsed as JSON arrays
+    view = driver_view(Field(name="tags", dtype=String))
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "tags": ["not json"]}, [T0]))
+    listed = driver_view(Field(name="tags", dtype=Array(String)))
+    store.update("proj", [listed], [])
+    assert store.read("proj", listed, [(1,)], ["tags"]).values["tags"] == [None]
+
+
+def test_update_drops_the_tables_of_deleted_views(tmp_path: Path, store: SqliteOnlineStore):
+    kept, gone = driver_view(name="kept"), driver_view(name="gone")
+    store.update("proj", [kept, gone], [])
+    store.update("proj", [kept], [gone])
+    names = {r[0] for r in sqlite3.connect(tmp_path / "data" / "online.db").execute("SELECT name FROM sqlite_master")}
+    assert "proj_kept" in names and "proj_gone" not in names
+
+
+def test_data_survives_a_new_store_instance(tmp_path: Path, store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [10]}, [T0]))
+    store.close()
+    reopened = SqliteOnlineStore(SqliteOnlineStoreConfig(), tmp_path)
+    assert reopened.read("proj", view, [(1,)], ["trips"]).values["trips"] == [10]
+    reopened.close()
+
+
+def test_teardown_drops_tables_and_removes_the_file_when_none_remain(tmp_path: Path, store: SqliteOnlineStore):
+    a, b = driver_view(name="a"), driver_view(name="b")
+    store.update("proj", [a, b], [])
+    store.write("proj", a, rows(a, {"driver_id": [1], "trips": [10]}, [T0]))
+    db = tmp_path / "data" / "online.db"
+    store.teardown("proj", [a])
+    assert db.exists()
+    assert store.read("proj", a, [(1,)], ["trips"]).event_ts == [None]
+    store.teardown("proj", [b])
+    assert not db.exists()
+    # the store still works afterwards: a new apply creates the file again
+    store.update("proj", [a], [])
+    store.write("proj", a, rows(a, {"driver_id": [1], "trips": [3]}, [T0]))
+    assert store.read("proj", a, [(1,)], ["trips"]).values["trips"] == [3]
+
+
+def test_two_threads_write_concurrently_without_losing_rows(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    errors: list[BaseException] = []
+
+    def writer(offset: int) -> None:
+        try:
+            for round_ in range(20):
+                ids = list(range(offset + round_ * 50, offset + (round_ + 1) * 50))
+                store.write("proj", view, rows(view, {"driver_id": ids, "trips": ids}, [T0] * len(ids)))
+        except BaseException as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(offset,)) for offset in (0, 100_000)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    keys = [(i,) for i in range(1000)] + [(100_000 + i,) for i in range(1000)]
+    values = store.read("proj", view, keys, ["trips"]).values["trips"]
+    assert values == [k[0] for k in keys]
+
+
+def test_a_batch_with_a_wrong_type_fails_naming_the_column_and_leaves_data_intact(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [10]}, [T0]))
+    bad = pa.table({
+        "driver_id": pa.array(["1", "2"]), "trips": pa.array([20, 30]),
+        EVENT_TS: pa.array([T0 + timedelta(1)] * 2, pa.timestamp("us", tz="UTC")),
+    })
+    with pytest.raises(EntityDataError, match="driver_id"):
+        store.write("proj", view, bad)
+    fractional = pa.table({
+        "driver_id": pa.array([1, 2]), "trips": pa.array([20.5, 30.0]),
+        EVENT_TS: pa.array([T0 + timedelta(1)] * 2, pa.timestamp("us", tz="UTC")),
+    })
+    with pytest.raises(EntityDataError, match="trips"):
+        store.write("proj", view, fractional)
+    result = store.read("proj", view, [(1,), (2,)], ["trips"])
+    assert result.values["trips"] == [10, None]
+
+
+def test_a_batch_without_event_timestamps_is_refused(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    with pytest.raises(EntityDataError, match=EVENT_TS):
+        store.write("proj", view, pa.table({"driver_id": [1], "trips": [1]}))
+
+
+def test_reading_an_unknown_feature_names_it(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    with pytest.raises(FeatureReferenceError, match="speed"):
+        store.read("proj", view, [(1,)], ["speed"])
+
+
+def test_naive_and_nanosecond_timestamps_are_utc_microseconds(store: SqliteOnlineStore):
+    view = driver_view()
+    store.update("proj", [view], [])
+    naive_ns = pa.array([T0.replace(tzinfo=None)], pa.timestamp("ns"))
+    store.write("proj", view, pa.table({"driver_id": [1], "trips": [1], EVENT_TS: naive_ns}))
+    assert store.read("proj", view, [(1,)], ["trips"]).event_ts == [micros(T0)]
