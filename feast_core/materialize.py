@@ -1,0 +1,139 @@
+"""Offline to online: the latest row per key of one view within [start, end], in bounded-memory chunks.
+
+Crash safety comes from the online store, not from here: each chunk is one atomic write guarded by
+event time, so a run killed half way and run again converges to the same rows, and an older window
+materialized after a newer one never replaces newer values. The caller records the materialized
+interval in the registry only after ``materialize_view`` returns.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from typing import Callable, TextIO
+
+import pyarrow as pa
+
+from .definitions import FeatureView
+from .errors import DataSourceError
+from .offline.base import OfflineStore, PullQuery
+from .online.base import CREATED_TS, EVENT_TS, OnlineStore
+
+DEFAULT_CHUNK_ROWS = 50_000
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes mean UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def pull_query(view: FeatureView, start: datetime, end: datetime) -> PullQuery:
+    """What to read from the view's batch source, in source column names."""
+    source = view.batch_source
+    if not source.timestamp_field:
+        raise DataSourceError(
+            f"data source {source.name!r} of feature view {view.name!r} has no timestamp_field; "
+            "materialization needs one to pick the latest row per key"
+        )
+    return PullQuery(
+        source=source,
+        join_keys=tuple(source.source_column(k) for k in view.join_keys),
+        columns=tuple(source.source_column(f.name) for f in view.features),
+        timestamp_field=source.timestamp_field,
+        created_timestamp_column=source.created_timestamp_column,
+        start=_utc(start),
+        end=_utc(end),
+    )
+
+
+def _renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.RecordBatch], pa.Table]:
+    """A function from a pulled batch (source names) to the online write form (view names, EVENT_TS, CREATED_TS).
+
+    Columns are picked by name, not position, so a source column used twice (a feature that is also
+    the timestamp field) is fine even when the offline store returns it once.
+    """
+    wanted = [(src, name) for src, name in zip(query.join_keys, view.join_keys)]
+    wanted += [(src, f.name) for src, f in zip(query.columns, view.features)]
+    wanted.append((query.timestamp_field, EVENT_TS))
+    if query.created_timestamp_column:
+        wanted.append((query.created_timestamp_column, CREATED_TS))
+
+    def rename(batch: pa.RecordBatch) -> pa.Table:
+        index = {}
+        for i, name in enumerate(batch.schema.names):
+            index.setdefault(name, i)
+        missing = [src for src, _ in wanted if src not in index]
+        if missing:
+            raise DataSourceError(
+                f"data source {query.source.name!r} of feature view {view.name!r}: pulled rows lack column(s) {missing}"
+            )
+        return pa.Table.from_arrays([batch.column(index[src]) for src, _ in wanted], names=[n for _, n in wanted])
+
+    return rename
+
+
+def materialize_view(
+    offline: OfflineStore,
+    online: OnlineStore,
+    project: str,
+    view: FeatureView,
+    start: datetime,
+    end: datetime,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the latest row per key with start <= event time <= end to the online store; returns rows written."""
+    if _utc(start) > _utc(end):
+        raise ValueError(f"materializing {view.name!r}: start {start.isoformat()} is after end {end.isoformat()}")
+    query = pull_query(view, start, end)
+    rename = _renamer(view, query)
+    written = 0
+    for batch in offline.pull_latest(query, chunk_rows):
+        if batch.num_rows == 0:
+            continue
+        rows = online.write(project, view, rename(batch))
+        written += rows
+        if progress is not None:
+            progress(rows)
+    return written
+
+
+class ProgressBar:
+    """A one-line row counter on stderr, drawn only when stderr is a terminal.
+
+    The total is unknown (rows stream from the offline store), so it shows rows written, elapsed time
+    and rate. Use as ``with ProgressBar("driver_stats") as bar: materialize_view(..., progress=bar)``.
+    """
+
+    def __init__(self, label: str, stream: TextIO | None = None, min_interval: float = 0.1) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.rows = 0
+        self._min_interval = min_interval
+        self._started = time.monotonic()
+        self._last_draw = 0.0
+
+    def __call__(self, rows: int) -> None:
+        self.rows += rows
+        now = time.monotonic()
+        if now - self._last_draw >= self._min_interval:
+            self._draw(now)
+
+    def _draw(self, now: float, end: str = "") -> None:
+        if not self.enabled:
+            return
+        self._last_draw = now
+        elapsed = now - self._started
+        rate = self.rows / elapsed if elapsed > 0 else 0.0
+        self.stream.write(f"\r{self.label}: {self.rows:,} rows, {elapsed:.1f}s ({rate:,.0f} rows/s)\x1b[K{end}")
+        self.stream.flush()
+
+    def __enter__(self) -> ProgressBar:
+        self._draw(time.monotonic())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._draw(time.monotonic(), end="\n")
