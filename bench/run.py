@@ -1,0 +1,269 @@
+"""Benchmark harness: historical retrieval, materialization and online reads on one workload.
+
+    python bench/run.py --sizes small,medium,large [--impls feast_core,feast] [--out bench/results]
+
+Each measurement runs in its own process so its peak memory is its own. feast_core is always
+measured; Feast too when it is importable (``pip install feast``), so ratios come from one run.
+The DuckDB floor is a hand-written ASOF join of the same files. Results go to
+``<out>.json`` (appended per run) and ``<out>.md`` (a table), with the machine noted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workload  # noqa: E402
+
+WORK = HERE / "work"
+
+
+# ---- tasks, each run in a child process --------------------------------------------------
+
+
+def _repo(impl: str, size: workload.Size) -> Path:
+    data = WORK / size.name
+    repo = data / impl
+    repo.mkdir(parents=True, exist_ok=True)
+    (repo / "feature_store.yaml").write_text(
+        "project: bench\nprovider: local\nregistry: data/registry.db\n"
+        "online_store:\n  type: sqlite\n  path: data/online.db\n"
+        "offline_store:\n  type: file\nentity_key_serialization_version: 3\n"
+    )
+    package = "feast_core" if impl == "feast_core" else "feast"
+    (repo / "definitions.py").write_text(
+        workload.REPO_DEFINITIONS.format(package=package, path=str(data / "features.parquet"))
+    )
+    return repo
+
+
+def _store(impl: str, size: workload.Size, apply: bool = False):
+    repo = _repo(impl, size)
+    os.chdir(repo)
+    sys.path.insert(0, str(repo))
+    module = importlib.import_module(impl)
+    store = module.FeatureStore(repo_path=str(repo))
+    if apply:
+        import definitions
+
+        store.apply([definitions.driver, definitions.source, definitions.driver_stats])
+    return store
+
+
+def task_historical(impl: str, size: workload.Size) -> dict:
+    import pandas as pd
+
+    store = _store(impl, size, apply=True)
+    entity_df = pd.read_parquet(WORK / size.name / "entities.parquet")
+    started = time.perf_counter()
+    df = store.get_historical_features(entity_df=entity_df, features=workload.FEATURES).to_df()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(df), "matched": int(df["conv_rate"].notna().sum())}
+
+
+def task_materialize(impl: str, size: workload.Size) -> dict:
+    store = _store(impl, size, apply=True)
+    online = _repo(impl, size) / "data" / "online.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(online) + suffix).unlink(missing_ok=True)
+    store = _store(impl, size, apply=True)  # recreate the online tables
+    started = time.perf_counter()
+    store.materialize(workload.START, workload.END, **({"progress": False} if impl == "feast_core" else {}))
+    return {"seconds": time.perf_counter() - started}
+
+
+def task_online(impl: str, size: workload.Size) -> dict:
+    store = _store(impl, size)
+    results = {}
+    for count, iterations in ((1, 3000), (100, 1000)):
+        keys = [workload.online_keys(size, count, seed) for seed in range(50)]
+        for i in range(50):  # warm up: plans, connections, page cache
+            store.get_online_features(features=workload.FEATURES, entity_rows=[{"driver_id": k} for k in keys[i]])
+        samples = []
+        for i in range(iterations):
+            rows = [{"driver_id": k} for k in keys[i % 50]]
+            started = time.perf_counter_ns()
+            store.get_online_features(features=workload.FEATURES, entity_rows=rows).to_dict()
+            samples.append((time.perf_counter_ns() - started) / 1e6)
+        samples.sort()
+        results[f"keys_{count}"] = {
+            "p50_ms": statistics.median(samples), "p99_ms": samples[int(len(samples) * 0.99) - 1],
+            "iterations": iterations,
+        }
+    return results
+
+
+def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
+    import duckdb
+
+    data = WORK / size.name
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    sql = f"""
+        WITH entities AS (
+            SELECT *, row_number() OVER () AS row_id FROM read_parquet('{data / "entities.parquet"}')),
+        features AS (
+            SELECT driver_id, event_timestamp AS feature_ts, conv_rate, acc_rate, avg_daily_trips, rating
+            FROM read_parquet('{data / "features.parquet"}')
+            QUALIFY row_number() OVER (PARTITION BY driver_id, event_timestamp ORDER BY created DESC) = 1)
+        SELECT e.driver_id, e.event_timestamp,
+               CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.conv_rate END AS conv_rate,
+               CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.acc_rate END AS acc_rate,
+               CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.avg_daily_trips END AS avg_daily_trips,
+               CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.rating END AS rating
+        FROM entities e ASOF LEFT JOIN features f
+          ON e.driver_id = f.driver_id AND e.event_timestamp >= f.feature_ts
+        ORDER BY e.row_id
+    """
+    started = time.perf_counter()
+    df = con.execute(sql).arrow().to_pandas()
+    return {"seconds": time.perf_counter() - started, "rows": len(df)}
+
+
+TASKS = {
+    "historical": task_historical,
+    "materialize": task_materialize,
+    "online": task_online,
+    "duckdb_floor": task_duckdb_floor,
+}
+
+
+def child_main(task: str, impl: str, size_name: str) -> None:
+    result = TASKS[task](impl, workload.SIZES[size_name])
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result))
+
+
+# ---- the parent ---------------------------------------------------------------------------
+
+
+def run_child(task: str, impl: str, size: str, timeout: float) -> dict:
+    command = [sys.executable, __file__, "--child", task, impl, size]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail) or f"exit code {done.returncode}"}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import duckdb
+    import pyarrow
+
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
+        "os": platform.platform(), "duckdb": duckdb.__version__, "pyarrow": pyarrow.__version__,
+    }
+
+
+def prepare(size: workload.Size) -> None:
+    data = WORK / size.name
+    data.mkdir(parents=True, exist_ok=True)
+    if not (data / "features.parquet").exists():
+        print(f"generating {size.name}: {size.rows:,} feature rows, {size.entity_rows:,} entity rows", flush=True)
+        workload.write_features(size, data / "features.parquet")
+        workload.write_entities(size, data / "entities.parquet")
+
+
+def render(runs: list[dict]) -> str:
+    lines = ["# Benchmark results", "", "Produced by `python bench/run.py`; every figure is from a run recorded in "
+             "results.json. Times in seconds unless marked; memory is the measuring process's peak RSS.", ""]
+    for run in runs:
+        m = run["machine"]
+        lines += [f"## Run of {run['started']}", "",
+                  f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
+                  f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}.", "",
+                  "| size | impl | historical s | hist. peak MB | DuckDB floor s | materialize s | mat. peak MB "
+                  "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for row in run["rows"]:
+            def cell(task, key="seconds", fmt="{:.2f}"):
+                value = row.get(task, {})
+                if "error" in value:
+                    return "error: " + value["error"][:60]
+                return fmt.format(value[key]) if key in value else "–"
+
+            online = row.get("online", {})
+            if "error" in online:
+                o1 = o100 = "error"
+            elif online:
+                o1 = f"{online['keys_1']['p50_ms']:.3f} / {online['keys_1']['p99_ms']:.3f}"
+                o100 = f"{online['keys_100']['p50_ms']:.3f} / {online['keys_100']['p99_ms']:.3f}"
+            else:
+                o1 = o100 = "–"
+            lines.append(
+                f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'peak_rss_mb', '{:.0f}')} "
+                f"| {cell('duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
+                f"| {o1} | {o100} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="small,medium")
+    parser.add_argument("--impls", default="feast_core,feast")
+    parser.add_argument("--tasks", default="historical,duckdb_floor,materialize,online")
+    parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--child", nargs=3, metavar=("TASK", "IMPL", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(*args.child)
+        return
+    impls = [i for i in args.impls.split(",") if importlib.util.find_spec(i) is not None]
+    skipped = sorted(set(args.impls.split(",")) - set(impls))
+    if skipped:
+        print(f"not installed, skipped: {', '.join(skipped)}")
+    run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "rows": []}
+    tasks = args.tasks.split(",")
+    for size_name in args.sizes.split(","):
+        size = workload.SIZES[size_name]
+        prepare(size)
+        floor = run_child("duckdb_floor", "duckdb", size_name, args.timeout) if "duckdb_floor" in tasks else None
+        for impl in impls:
+            row = {"size": size_name, "impl": impl}
+            if floor is not None:
+                row["duckdb_floor"] = floor
+            for task in ("historical", "materialize", "online"):
+                if task in tasks:
+                    row[task] = run_child(task, impl, size_name, args.timeout)
+                    print(size_name, impl, task, json.dumps(row[task]), flush=True)
+            run["rows"].append(row)
+    out = Path(args.out)
+    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
+    history.append(run)
+    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
+    out.with_suffix(".md").write_text(render(history) + "\n")
+    print(render([run]))
+
+
+if __name__ == "__main__":
+    main()
