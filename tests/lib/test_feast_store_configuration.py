@@ -19,7 +19,10 @@ from charms.feast_integrator.v0.feast_store_configuration import (
 from ops import testing
 
 FEATURE_STORE_YAML = "project: demo\nregistry:\n  path: postgresql+psycopg://u:p%40ss@h:5432/r\n"
-PROVIDER_META = {"name": "integrator", "provides": {"feast-configuration": {"interface": "feast-configuration"}}}
+PROVIDER_META = {
+    "name": "integrator",
+    "provides": {"feast-configuration": {"interface": "feast-configuration"}},
+}
 REQUIRER_META = {"name": "ui", "requires": {"feast-configuration": {"interface": "feast-configuration"}}}
 LABEL = "feast-configuration.feature-store"
 
@@ -60,7 +63,10 @@ def requirer_ctx() -> testing.Context:
 
 def ui_relation(**local_app_data: str) -> testing.Relation:
     return testing.Relation(
-        "feast-configuration", interface="feast-configuration", remote_app_name="feast-ui", local_app_data=local_app_data
+        "feast-configuration",
+        interface="feast-configuration",
+        remote_app_name="feast-ui",
+        local_app_data=local_app_data,
     )
 
 
@@ -88,7 +94,9 @@ def test_provider_publishes_secret_uri_and_project_only(provider_ctx):
 
 def test_provider_non_leader_publishes_nothing(provider_ctx):
     relation = ui_relation()
-    out = provider_ctx.run(provider_ctx.on.config_changed(), testing.State(leader=False, relations={relation}))
+    out = provider_ctx.run(
+        provider_ctx.on.config_changed(), testing.State(leader=False, relations={relation})
+    )
     assert out.get_relation(relation.id).local_app_data == {}
     assert list(out.secrets) == []
 
@@ -100,7 +108,9 @@ def test_provider_without_relation_keeps_no_secret(provider_ctx):
 
 def test_provider_updates_the_same_secret(provider_ctx, monkeypatch):
     relation = ui_relation()
-    first = provider_ctx.run(provider_ctx.on.config_changed(), testing.State(leader=True, relations={relation}))
+    first = provider_ctx.run(
+        provider_ctx.on.config_changed(), testing.State(leader=True, relations={relation})
+    )
     monkeypatch.setattr(ProviderCharm, "YAML", "project: demo\nprovider: local\n")
     second = provider_ctx.run(provider_ctx.on.config_changed(), first)
     before, after = first.get_secret(label=LABEL), second.get_secret(label=LABEL)
@@ -111,7 +121,9 @@ def test_provider_updates_the_same_secret(provider_ctx, monkeypatch):
 
 def test_provider_withdraw_clears_data_and_removes_the_secret(provider_ctx):
     relation = ui_relation()
-    published = provider_ctx.run(provider_ctx.on.config_changed(), testing.State(leader=True, relations={relation}))
+    published = provider_ctx.run(
+        provider_ctx.on.config_changed(), testing.State(leader=True, relations={relation})
+    )
     out = provider_ctx.run(provider_ctx.on.stop(), published)
     assert out.get_relation(relation.id).local_app_data == {}
     assert list(out.secrets) == []
@@ -120,7 +132,9 @@ def test_provider_withdraw_clears_data_and_removes_the_secret(provider_ctx):
 def test_requirer_gets_the_yaml(requirer_ctx):
     secret = testing.Secret({"feature-store-yaml": FEATURE_STORE_YAML})
     relation = integrator_relation(**{"feature-store-secret": secret.id, "project": "demo"})
-    with requirer_ctx(requirer_ctx.on.update_status(), testing.State(relations={relation}, secrets={secret})) as mgr:
+    with requirer_ctx(
+        requirer_ctx.on.update_status(), testing.State(relations={relation}, secrets={secret})
+    ) as mgr:
         configuration = mgr.charm.requirer.get_configuration()
     assert configuration == FeastStoreConfiguration(project="demo", feature_store_yaml=FEATURE_STORE_YAML)
     assert configuration.content_hash == hashlib.sha256(FEATURE_STORE_YAML.encode()).hexdigest()
@@ -131,7 +145,9 @@ def test_requirer_reads_the_latest_revision(requirer_ctx):
         {"feature-store-yaml": FEATURE_STORE_YAML}, latest_content={"feature-store-yaml": "project: newer\n"}
     )
     relation = integrator_relation(**{"feature-store-secret": secret.id, "project": "newer"})
-    with requirer_ctx(requirer_ctx.on.secret_changed(secret), testing.State(relations={relation}, secrets={secret})) as mgr:
+    with requirer_ctx(
+        requirer_ctx.on.secret_changed(secret), testing.State(relations={relation}, secrets={secret})
+    ) as mgr:
         configuration = mgr.charm.requirer.get_configuration()
     assert configuration.feature_store_yaml == "project: newer\n"
     assert configuration.project == "newer"
@@ -143,14 +159,18 @@ def test_provider_output_is_what_the_requirer_reads(provider_ctx, requirer_ctx):
     sent = out.get_relation(relation.id).local_app_data
     shared = dataclasses.replace(out.get_secret(label=LABEL), owner=None, label=None)
     seen = integrator_relation(**sent)
-    with requirer_ctx(requirer_ctx.on.update_status(), testing.State(relations={seen}, secrets={shared})) as mgr:
+    with requirer_ctx(
+        requirer_ctx.on.update_status(), testing.State(relations={seen}, secrets={shared})
+    ) as mgr:
         assert mgr.charm.requirer.get_configuration().feature_store_yaml == FEATURE_STORE_YAML
 
 
 def _error(requirer_ctx, state: testing.State) -> FeastStoreConfigurationError:
-    with requirer_ctx(requirer_ctx.on.update_status(), state) as mgr:
-        with pytest.raises(FeastStoreConfigurationError) as caught:
-            mgr.charm.requirer.get_configuration()
+    with (
+        requirer_ctx(requirer_ctx.on.update_status(), state) as mgr,
+        pytest.raises(FeastStoreConfigurationError) as caught,
+    ):
+        mgr.charm.requirer.get_configuration()
     return caught.value
 
 
@@ -167,7 +187,9 @@ def test_requirer_with_empty_relation_waits(requirer_ctx):
 
 
 def test_requirer_without_access_to_the_secret_waits(requirer_ctx):
-    relation = integrator_relation(**{"feature-store-secret": "secret:d1q7d0vmp25c77blqqo0", "project": "demo"})
+    relation = integrator_relation(
+        **{"feature-store-secret": "secret:d1q7d0vmp25c77blqqo0", "project": "demo"}
+    )
     error = _error(requirer_ctx, testing.State(relations={relation}))
     assert isinstance(error, FeastStoreConfigurationNotReadyError)
     assert str(error) == "waiting for access to the feast-configuration secret"
@@ -178,9 +200,18 @@ def test_requirer_without_access_to_the_secret_waits(requirer_ctx):
     [
         ({"other-key": "x"}, "feast-configuration secret holds no feature_store.yaml"),
         ({"feature-store-yaml": "  \n"}, "feast-configuration secret holds no feature_store.yaml"),
-        ({"feature-store-yaml": "project: [unclosed"}, "feast-configuration sent a feature_store.yaml that is not valid YAML"),
-        ({"feature-store-yaml": "- a list"}, "feast-configuration sent a feature_store.yaml without a project"),
-        ({"feature-store-yaml": "provider: local\n"}, "feast-configuration sent a feature_store.yaml without a project"),
+        (
+            {"feature-store-yaml": "project: [unclosed"},
+            "feast-configuration sent a feature_store.yaml that is not valid YAML",
+        ),
+        (
+            {"feature-store-yaml": "- a list"},
+            "feast-configuration sent a feature_store.yaml without a project",
+        ),
+        (
+            {"feature-store-yaml": "provider: local\n"},
+            "feast-configuration sent a feature_store.yaml without a project",
+        ),
     ],
 )
 def test_requirer_rejects_invalid_content(requirer_ctx, content, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import ops
 import pytest
@@ -21,7 +22,7 @@ SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"}, "
 class SenderCharm(ops.CharmBase):
     """Sends MANIFESTS on config-changed and withdraws on stop."""
 
-    MANIFESTS: list = [CONFIG_MAP, SECRET]
+    MANIFESTS: ClassVar[list[dict]] = [CONFIG_MAP, SECRET]
 
     def __init__(self, framework: ops.Framework):
         super().__init__(framework)
@@ -43,14 +44,20 @@ def ctx() -> testing.Context:
 
 def dispatcher(**local_app_data: str) -> testing.Relation:
     return testing.Relation(
-        "secrets", interface="kubernetes_manifest", remote_app_name="resource-dispatcher", local_app_data=local_app_data
+        "secrets",
+        interface="kubernetes_manifest",
+        remote_app_name="resource-dispatcher",
+        local_app_data=local_app_data,
     )
 
 
 def test_leader_sends_a_json_list_of_objects(ctx):
     relation = dispatcher()
     out = ctx.run(ctx.on.config_changed(), testing.State(leader=True, relations={relation}))
-    assert json.loads(out.get_relation(relation.id).local_app_data["kubernetes_manifests"]) == [CONFIG_MAP, SECRET]
+    assert json.loads(out.get_relation(relation.id).local_app_data["kubernetes_manifests"]) == [
+        CONFIG_MAP,
+        SECRET,
+    ]
 
 
 def test_every_relation_of_the_endpoint_gets_the_list(ctx):
@@ -93,5 +100,10 @@ def test_invalid_manifests_are_rejected(manifest, message):
 
 
 def test_encoding_is_stable():
-    reordered = {"metadata": {"name": "settings"}, "data": {"a": "1"}, "kind": "ConfigMap", "apiVersion": "v1"}
+    reordered = {
+        "metadata": {"name": "settings"},
+        "data": {"a": "1"},
+        "kind": "ConfigMap",
+        "apiVersion": "v1",
+    }
     assert encode_manifests([CONFIG_MAP]) == encode_manifests([reordered])

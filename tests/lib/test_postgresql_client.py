@@ -43,7 +43,11 @@ def provider_relation(
     *, password: str = "pw", tls: str | None = "False", plain: bool = False, **overrides: str
 ) -> tuple[testing.Relation, list[testing.Secret]]:
     """The app databag postgresql-k8s writes on relation 7 (secrets unless `plain`)."""
-    user = {"username": "relation_id_7", "password": password, "uris": f"postgresql://relation_id_7:x@{PRIMARY}/orders"}
+    user = {
+        "username": "relation_id_7",
+        "password": password,
+        "uris": f"postgresql://relation_id_7:x@{PRIMARY}/orders",
+    }
     tls_content = {} if tls is None else {"tls": tls, **({"tls-ca": "PEM"} if tls == "True" else {})}
     data = {"endpoints": PRIMARY, "database": "orders", "version": "14.15", "data": "{}"}
     secrets = []
@@ -59,7 +63,9 @@ def provider_relation(
             secrets.append(tls_secret)
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
-    return testing.Relation("db", interface="postgresql_client", remote_app_name="pg", id=7, remote_app_data=data), secrets
+    return testing.Relation(
+        "db", interface="postgresql_client", remote_app_name="pg", id=7, remote_app_data=data
+    ), secrets
 
 
 def connection_in(ctx: testing.Context, state: testing.State) -> PostgreSQLConnection:
@@ -68,9 +74,9 @@ def connection_in(ctx: testing.Context, state: testing.State) -> PostgreSQLConne
 
 
 def error_in(ctx: testing.Context, state: testing.State) -> Exception:
-    with ctx(ctx.on.update_status(), state) as manager:
-        with pytest.raises((RelationMissingError, RelationNotReadyError, RelationInvalidError)) as caught:
-            manager.charm.db.get_connection()
+    expected = (RelationMissingError, RelationNotReadyError, RelationInvalidError)
+    with ctx(ctx.on.update_status(), state) as manager, pytest.raises(expected) as caught:
+        manager.charm.db.get_connection()
     return caught.value
 
 
@@ -79,7 +85,14 @@ def test_leader_requests_database_and_secret_fields(ctx):
     out = ctx.run(ctx.on.relation_created(relation), testing.State(leader=True, relations={relation}))
     sent = out.get_relation(relation.id).local_app_data
     assert sent["database"] == "orders"
-    assert json.loads(sent["requested-secrets"]) == ["username", "password", "tls", "tls-ca", "uris", "read-only-uris"]
+    assert json.loads(sent["requested-secrets"]) == [
+        "username",
+        "password",
+        "tls",
+        "tls-ca",
+        "uris",
+        "read-only-uris",
+    ]
     assert set(sent) == {"database", "requested-secrets"}
 
 
@@ -106,7 +119,9 @@ def test_reads_credentials_from_the_user_secret(ctx):
 
 def test_reads_the_latest_revision_after_rotation(ctx):
     relation, (user_secret, tls_secret) = provider_relation(password="old")
-    rotated = dataclasses.replace(user_secret, latest_content={**user_secret.tracked_content, "password": "new"})
+    rotated = dataclasses.replace(
+        user_secret, latest_content={**user_secret.tracked_content, "password": "new"}
+    )
     connection = connection_in(ctx, testing.State(relations={relation}, secrets={rotated, tls_secret}))
     assert connection.password == "new"
 
@@ -196,7 +211,9 @@ def test_parse_endpoints(raw, expected):
     assert parse_endpoints(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", ",", "h", ":5432", "h:0", "h:65536", "h:-1", "h:x", "a b:5432", "u@h:1", "h/db:1"])
+@pytest.mark.parametrize(
+    "raw", ["", ",", "h", ":5432", "h:0", "h:65536", "h:-1", "h:x", "a b:5432", "u@h:1", "h/db:1"]
+)
 def test_parse_endpoints_rejects(raw):
     with pytest.raises(ValueError):
         parse_endpoints(raw)

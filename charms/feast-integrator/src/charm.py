@@ -23,7 +23,6 @@ from charms.feast_integrator.v0.feast_store_configuration import (
 )
 from charms.feast_integrator.v0.kubernetes_manifests import KubernetesManifestsRequirer
 from charms.feast_integrator.v0.postgresql_client import PostgreSQLRequirer
-
 from integrator.assessment import (
     DATABASE_ENDPOINTS,
     FEAST_CONFIGURATION,

@@ -32,11 +32,17 @@ HOSTILE_VALUES = [
 ]
 
 
-def _connection(password: str = "pw", *, user: str = "relation_id_7", host: str = "db.example", tls: bool = False):
-    return DatabaseConnection(host=host, port=5432, database="registry", user=user, password=password, tls=tls)
+def _connection(
+    password: str = "pw", *, user: str = "relation_id_7", host: str = "db.example", tls: bool = False
+):
+    return DatabaseConnection(
+        host=host, port=5432, database="registry", user=user, password=password, tls=tls
+    )
 
 
-def _settings(password: str = "pw", *, tls: bool = False, project: str = "feast_project") -> FeatureStoreSettings:
+def _settings(
+    password: str = "pw", *, tls: bool = False, project: str = "feast_project"
+) -> FeatureStoreSettings:
     return FeatureStoreSettings(
         project=project,
         registry_cache_ttl_seconds=60,
@@ -60,7 +66,13 @@ def test_registry_url_round_trips_credentials(password, user):
     assert url.scheme == "postgresql+psycopg"
     assert unquote(url.username) == user
     assert unquote(url.password) == password
-    assert (url.hostname, url.port, url.path, url.query, url.fragment) == ("db.example", 5432, "/registry", "", "")
+    assert (url.hostname, url.port, url.path, url.query, url.fragment) == (
+        "db.example",
+        5432,
+        "/registry",
+        "",
+        "",
+    )
 
 
 def test_registry_url_brackets_ipv6_hosts():
@@ -93,7 +105,9 @@ def test_top_level_keys_are_only_the_agreed_ones():
 @pytest.mark.parametrize("tls", [False, True])
 def test_feast_core_parses_the_rendered_file(password, tls):
     feast_config = pytest.importorskip("feast_core.config")
-    config = feast_config.parse_config(render_feature_store_yaml(_settings(password, tls=tls)), "feature_store.yaml")
+    config = feast_config.parse_config(
+        render_feature_store_yaml(_settings(password, tls=tls)), "feature_store.yaml"
+    )
     assert config.project == "feast_project"
     assert config.registry.registry_type == "sql"
     url = urlsplit(config.registry.path)

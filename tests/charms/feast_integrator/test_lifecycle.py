@@ -19,7 +19,9 @@ from ops import testing
 DATABASES = ("offline-store", "online-store", "registry")
 
 
-def _answer(state: testing.State, endpoint: str, answer: PostgresAnswer) -> tuple[testing.State, testing.Relation]:
+def _answer(
+    state: testing.State, endpoint: str, answer: PostgresAnswer
+) -> tuple[testing.State, testing.Relation]:
     """The provider on `endpoint` publishes its answer (keeping what the charm wrote locally)."""
     old = next(r for r in state.relations if r.endpoint == endpoint)
     new, secrets = postgres_relation(endpoint, answer)
@@ -133,7 +135,9 @@ def test_broken_ui_relation_removes_the_shared_secret(ctx):
 
 def test_ui_relation_added_later_gets_the_configuration(ctx):
     sent = ctx.run(ctx.on.update_status(), full_state(with_ui=False))
-    ui = testing.Relation("feast-configuration", interface="feast-configuration", remote_app_name="feast-ui", id=31)
+    ui = testing.Relation(
+        "feast-configuration", interface="feast-configuration", remote_app_name="feast-ui", id=31
+    )
     out = ctx.run(ctx.on.relation_created(ui), dataclasses.replace(sent, relations=[*sent.relations, ui]))
     secret = out.get_secret(id=out.get_relation(31).local_app_data["feature-store-secret"])
     assert yaml.safe_load(secret.tracked_content["feature-store-yaml"]) == sent_feature_store(out)
@@ -163,5 +167,8 @@ def test_secret_remove_drops_the_obsolete_revision_of_our_secret(ctx):
 def test_secret_remove_of_another_secret_is_ignored(ctx):
     state = full_state()
     foreign = testing.Secret({"k-ey": "v"}, owner="app", label="something-else")
-    ctx.run(ctx.on.secret_remove(foreign, revision=3), dataclasses.replace(state, secrets=[*state.secrets, foreign]))
+    ctx.run(
+        ctx.on.secret_remove(foreign, revision=3),
+        dataclasses.replace(state, secrets=[*state.secrets, foreign]),
+    )
     assert ctx.removed_secret_revisions == []

@@ -110,9 +110,15 @@ def test_collect_status_alone_sends_nothing(ctx):
 @pytest.mark.parametrize(
     "config, message",
     [
-        ({"project": "my-project"}, "Invalid config 'project' must be letters, digits and underscores, got 'my-project'"),
+        (
+            {"project": "my-project"},
+            "Invalid config 'project' must be letters, digits and underscores, got 'my-project'",
+        ),
         ({"project": ""}, "Invalid config 'project' must be letters, digits and underscores, got ''"),
-        ({"registry-cache-ttl": -1}, "Invalid config 'registry-cache-ttl' must be a non-negative integer, got -1"),
+        (
+            {"registry-cache-ttl": -1},
+            "Invalid config 'registry-cache-ttl' must be a non-negative integer, got -1",
+        ),
     ],
 )
 def test_invalid_config_blocks_and_withdraws(ctx, config, message):

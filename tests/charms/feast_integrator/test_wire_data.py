@@ -22,7 +22,8 @@ NASTY_PASSWORD = "p@ss:w/rd%25#'\"\nsecond line"
 
 
 @pytest.mark.parametrize(
-    "endpoint, database", [("offline-store", "offline_store"), ("online-store", "online_store"), ("registry", "registry")]
+    "endpoint, database",
+    [("offline-store", "offline_store"), ("online-store", "online_store"), ("registry", "registry")],
 )
 def test_leader_requests_each_database_with_secrets(ctx, endpoint, database):
     state = full_state({endpoint: None})
@@ -184,7 +185,10 @@ def test_feast_configuration_credentials_travel_in_a_granted_secret(ctx):
 
 
 def test_no_plain_password_in_any_databag_but_the_dispatcher_secret(ctx):
-    answers = {name: PostgresAnswer(password=f"pw-{name}-XYZ") for name in ("offline-store", "online-store", "registry")}
+    answers = {
+        name: PostgresAnswer(password=f"pw-{name}-XYZ")
+        for name in ("offline-store", "online-store", "registry")
+    }
     out = ctx.run(ctx.on.update_status(), full_state(answers))
     for relation in out.relations:
         if relation.endpoint == "secrets":
@@ -194,7 +198,10 @@ def test_no_plain_password_in_any_databag_but_the_dispatcher_secret(ctx):
 
 def test_sent_yaml_is_accepted_by_feast_core(ctx):
     feast_config = pytest.importorskip("feast_core.config")
-    answers = {name: PostgresAnswer(password=NASTY_PASSWORD, tls=True) for name in ("offline-store", "online-store", "registry")}
+    answers = {
+        name: PostgresAnswer(password=NASTY_PASSWORD, tls=True)
+        for name in ("offline-store", "online-store", "registry")
+    }
     out = ctx.run(ctx.on.update_status(), full_state(answers))
     config = feast_config.parse_config(sent_feature_store_yaml(out), "feature_store.yaml")
     assert config.project == "feast_project"

@@ -6,8 +6,8 @@ reconcile and collect-status.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Collection, Mapping
 
 import ops
 from charms.feast_integrator.v0.postgresql_client import (

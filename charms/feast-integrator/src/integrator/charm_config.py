@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 PROJECT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 
@@ -25,9 +25,7 @@ def parse_config(options: Mapping[str, object]) -> IntegratorConfig:
     """Validate the raw config options; raise InvalidConfigError naming the bad option."""
     project = str(options.get("project", "")).strip()
     if not PROJECT_NAME_PATTERN.match(project):
-        raise InvalidConfigError(
-            f"config 'project' must be letters, digits and underscores, got {project!r}"
-        )
+        raise InvalidConfigError(f"config 'project' must be letters, digits and underscores, got {project!r}")
     cache_ttl = options.get("registry-cache-ttl", 60)
     if not isinstance(cache_ttl, int) or isinstance(cache_ttl, bool) or cache_ttl < 0:
         raise InvalidConfigError(

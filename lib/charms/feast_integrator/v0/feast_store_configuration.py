@@ -185,13 +185,9 @@ class FeastStoreConfigurationRequirer(ops.Object):
                 f"{self.relation_name} supports one relation; remove the others"
             ) from error
         if relation is None:
-            raise FeastStoreConfigurationRelationMissingError(
-                f"missing relation: {self.relation_name}"
-            )
+            raise FeastStoreConfigurationRelationMissingError(f"missing relation: {self.relation_name}")
         if relation.app is None:
-            raise FeastStoreConfigurationNotReadyError(
-                f"waiting for the {self.relation_name} provider"
-            )
+            raise FeastStoreConfigurationNotReadyError(f"waiting for the {self.relation_name} provider")
         remote = relation.data[relation.app]
         secret_uri = remote.get(SECRET_URI_FIELD)
         if not secret_uri:
@@ -217,9 +213,7 @@ class FeastStoreConfigurationRequirer(ops.Object):
 
 def _parse_feature_store_yaml(text: str, relation_name: str) -> dict:
     if not text.strip():
-        raise FeastStoreConfigurationInvalidError(
-            f"{relation_name} secret holds no feature_store.yaml"
-        )
+        raise FeastStoreConfigurationInvalidError(f"{relation_name} secret holds no feature_store.yaml")
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:

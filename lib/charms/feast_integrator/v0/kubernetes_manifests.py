@@ -25,7 +25,8 @@ Usage::
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import ops
 
@@ -45,7 +46,8 @@ KUBERNETES_MANIFESTS_FIELD = "kubernetes_manifests"
 def validate_manifest(manifest: Any) -> None:
     """Raise ValueError unless `manifest` looks like a Kubernetes object."""
     if not isinstance(manifest, dict):
-        raise ValueError(f"a manifest must be a mapping, not {type(manifest).__name__}")
+        # One error type for every invalid manifest, so callers handle a single exception.
+        raise ValueError(f"a manifest must be a mapping, not {type(manifest).__name__}")  # noqa: TRY004
     for key in ("apiVersion", "kind"):
         if not isinstance(manifest.get(key), str) or not manifest[key]:
             raise ValueError(f"manifest has no {key}")
