@@ -29,3 +29,29 @@ def test_endpoints_and_interfaces():
     assert META["requires"]["feast-configuration"]["limit"] == 1
     assert META["requires"]["ingress"]["versions"] == ["v1"]
     assert "provides" not in META
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    import ast
+
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_charm_imports_only_its_requirements_and_never_feast_core():
+    import sys
+
+    repo = Path(__file__).resolve().parents[3]
+    sources = sorted((repo / "charms" / "feast-ui" / "src").glob("*.py"))
+    sources += sorted((repo / "lib" / "charms" / "feast_ui").rglob("*.py"))
+    sources.append(repo / "lib" / "charms" / "feast_integrator" / "v0" / "feast_store_configuration.py")
+    local = {p.stem for p in sources}
+    requirements = {"ops", "yaml", "charms"}
+    for path in sources:
+        extra = _top_level_imports(path) - requirements - local - set(sys.stdlib_module_names) - {"__future__"}
+        assert extra == set(), f"{path.name} imports {extra}, which requirements.txt does not provide"
