@@ -1,0 +1,491 @@
+"""The embedded offline store (``offline_store: type: file``): parquet files queried with in-process DuckDB.
+
+Layout of a FileSource path (relative paths resolve against the repo directory):
+
+* a parquet file ``data/x.parquet``: read together with every ``*.parquet`` in the sibling directory
+  ``data/x.parquet.d/``, which is where :meth:`FileOfflineStore.write` appends. The original file is
+  never rewritten, so a push costs the size of the push, not of the history, and other tools that read
+  ``x.parquet`` alone still see the original rows unchanged.
+* a directory: every ``*.parquet`` below it (recursively); appends go into the directory itself.
+
+Files whose names start with ``.`` or ``_`` are ignored (temporary files, ``_SUCCESS``, ``_metadata``).
+An append writes ``.part-….parquet.tmp`` in the target directory, flushes it to disk, then renames it to
+``part-….parquet``; a reader sees either none or all of a write, and a failed write leaves no partial
+file behind and loses no earlier rows. Nothing is cached between calls: every call lists the files again.
+
+Timestamps: naive values (in the entity_df or in parquet) mean UTC. DuckDB runs with its session time
+zone at UTC, every timestamp is compared as TIMESTAMPTZ, and every timestamp leaves as
+``timestamp[…, tz=UTC]``.
+
+Point-in-time join: one ``ASOF LEFT JOIN`` per view on the join keys and ``entity_ts >= feature_ts``.
+When the source has a created-timestamp column, the ASOF ordering key is the pair (event ts, created),
+with the entity side at (T, +infinity), so the greatest event ts wins and ties go to the greatest created
+timestamp without a separate de-duplication pass. Matches older than T - ttl are then nulled out. Only the
+row id, keys and timestamp of the entity rows go through DuckDB; the result is ordered by row id and
+placed next to the caller's own columns, so the output has exactly one row per input row, in input order.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..config import FileOfflineStoreConfig
+from ..definitions import DataSource, FileSource
+from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
+from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
+
+APPEND_DIR_SUFFIX = ".d"
+DEFAULT_MEMORY_LIMIT = "1GB"
+_UTC = "UTC"
+_ENTITY_RELATION = "__feast_entity_rows"
+_ENTITY_TS = "__feast_entity_ts"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_data_file(path: Path) -> bool:
+    return path.suffix == ".parquet" and not path.name.startswith((".", "_"))
+
+
+def _utc_type(arrow_type: pa.DataType) -> pa.DataType:
+    """The tz-aware UTC form of a timestamp type (other types unchanged)."""
+    if pa.types.is_timestamp(arrow_type):
+        return pa.timestamp(arrow_type.unit, tz=_UTC)
+    return arrow_type
+
+
+def _utc_timestamps(table: pa.Table) -> pa.Table:
+    """Relabel DuckDB's ``Etc/UTC`` (and any naive UTC) timestamp columns as ``UTC``; no data is copied."""
+    schema = pa.schema([field.with_type(_utc_type(field.type)) for field in table.schema])
+    return table if schema.equals(table.schema) else table.cast(schema)
+
+
+def _micros(value: pd.Timestamp) -> int:
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize(_UTC) if ts.tzinfo is None else ts.tz_convert(_UTC)
+    return ts.value // 1000
+
+
+def _timestamptz_literal(micros: int) -> str:
+    return f"make_timestamp({int(micros)}::BIGINT)::TIMESTAMPTZ"
+
+
+def _as_timestamptz(column_sql: str) -> str:
+    return f"CAST({column_sql} AS TIMESTAMPTZ)"
+
+
+def _arrow_reader(relation: duckdb.DuckDBPyRelation, batch_rows: int) -> pa.RecordBatchReader:
+    if hasattr(relation, "to_arrow_reader"):  # duckdb >= 1.4
+        return relation.to_arrow_reader(batch_rows)
+    return relation.fetch_arrow_reader(batch_rows)
+
+
+def _arrow_table(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    if hasattr(relation, "to_arrow_table"):
+        return relation.to_arrow_table()
+    return relation.arrow()
+
+
+@dataclass(frozen=True)
+class _ResolvedSource:
+    """A FileSource with its absolute path and the parquet files that make it up right now."""
+
+    source: FileSource
+    path: Path
+    files: tuple[Path, ...]
+
+    @property
+    def append_dir(self) -> Path:
+        return self.path if self.path.is_dir() else self.path.with_name(self.path.name + APPEND_DIR_SUFFIX)
+
+    def scan_sql(self) -> str:
+        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in self.files)
+        return f"read_parquet([{files}], union_by_name = true)"
+
+    def describe(self) -> str:
+        return f"data source {self.source.name!r} ({self.path})"
+
+
+class FileOfflineStore:
+    """Parquet files + DuckDB. Safe to share between threads: each call uses its own DuckDB cursor."""
+
+    def __init__(
+        self,
+        config: FileOfflineStoreConfig,
+        repo_path: Path,
+        *,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        threads: int | None = None,
+    ) -> None:
+        self.config = config
+        self.repo_path = Path(repo_path)
+        self._spill_dir = tempfile.mkdtemp(prefix="feast-duckdb-spill-")
+        settings: dict[str, object] = {
+            "memory_limit": memory_limit,
+            "temp_directory": self._spill_dir,
+            "preserve_insertion_order": False,  # lets unordered scans/aggregates stream; ORDER BY still holds
+            "autoinstall_known_extensions": False,
+        }
+        if threads:
+            settings["threads"] = threads
+        self._db = duckdb.connect(":memory:", config=settings)
+        try:
+            self._db.execute("SET TimeZone = 'UTC'")  # only matters when the ICU extension is present
+        except (duckdb.InvalidInputException, duckdb.CatalogException):
+            pass  # without ICU, DuckDB's TIMESTAMPTZ arithmetic is UTC already
+
+    # ---------------------------------------------------------------- sources
+
+    def _resolve(self, source: DataSource) -> _ResolvedSource:
+        batch = source.batch_source
+        if not isinstance(batch, FileSource):
+            raise DataSourceError(
+                f"data source {source.name!r} is a {type(batch).__name__}; the file offline store reads FileSource only"
+            )
+        raw = batch.path
+        if raw.startswith("file://"):
+            raw = raw[len("file://"):]
+        elif "://" in raw:
+            raise DataSourceError(f"data source {batch.name!r}: path {batch.path!r} is remote; the file offline store reads local paths")
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            path = self.repo_path / path
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and _is_data_file(p))
+            if not files:
+                raise DataSourceError(f"data source {batch.name!r}: directory {path} contains no parquet files")
+        elif path.is_file():
+            sibling = path.with_name(path.name + APPEND_DIR_SUFFIX)
+            appended = sorted(p for p in sibling.glob("*.parquet") if _is_data_file(p)) if sibling.is_dir() else []
+            files = [path, *appended]
+        else:
+            raise DataSourceError(f"data source {batch.name!r}: no parquet file or directory at {path}")
+        return _ResolvedSource(batch, path, tuple(files))
+
+    def _schema(self, resolved: _ResolvedSource) -> pa.Schema:
+        schemas = []
+        for file in resolved.files:
+            try:
+                schemas.append(pq.read_schema(file).remove_metadata())
+            except (OSError, pa.ArrowException) as exc:
+                raise DataSourceError(f"{resolved.describe()}: cannot read parquet file {file}: {exc}") from None
+        try:
+            return pa.unify_schemas(schemas, promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise DataSourceError(f"{resolved.describe()}: its files have conflicting column types: {exc}") from None
+
+    def source_schema(self, source: DataSource) -> pa.Schema:
+        return self._schema(self._resolve(source))
+
+    @staticmethod
+    def _require_columns(resolved: _ResolvedSource, schema: pa.Schema, columns: list[str], what: str) -> None:
+        missing = [c for c in dict.fromkeys(columns) if c and c not in schema.names]
+        if missing:
+            raise DataSourceError(
+                f"{what}: {resolved.describe()} has no column {', '.join(map(repr, missing))}; "
+                f"its columns are {', '.join(schema.names)}"
+            )
+
+    # ---------------------------------------------------------------- historical retrieval
+
+    def get_historical_features(
+        self, entity_df: pd.DataFrame | str, timestamp_column: str | None, views: list[ViewQuery]
+    ) -> pa.Table:
+        if isinstance(entity_df, str):
+            raise EntityDataError(
+                "the file offline store needs entity_df as a pandas DataFrame; a SQL query string needs "
+                "a SQL offline store (offline_store: type: postgres)"
+            )
+        if not isinstance(entity_df, pd.DataFrame):
+            raise EntityDataError(f"entity_df must be a pandas DataFrame, not {type(entity_df).__name__}")
+        if not timestamp_column or timestamp_column not in entity_df.columns:
+            raise EntityDataError(
+                f"entity_df has no timestamp column {timestamp_column!r}; its columns are "
+                f"{', '.join(map(str, entity_df.columns))}"
+            )
+        entities = self._entity_table(entity_df, timestamp_column)
+        self._check_output_names(entities.schema.names, views)
+        if not views:
+            return entities
+        for view in views:
+            missing = [c for c in view.entity_columns if c not in entities.schema.names]
+            if missing:
+                raise EntityDataError(
+                    f"feature view {view.name!r} needs entity_df column(s) {', '.join(map(repr, missing))}"
+                )
+        if entities.num_rows == 0:
+            return self._empty_result(entities, views)
+
+        ts_range = pc.min_max(entities[timestamp_column])
+        plans = [self._view_plan(view, ts_range) for view in views]
+
+        needed = dict.fromkeys(c for view in views for c in view.entity_columns)
+        join_input = pa.table(
+            {
+                ENTITY_ROW_ID: pa.array(range(entities.num_rows), pa.int64()),
+                _ENTITY_TS: entities[timestamp_column].cast(pa.timestamp("us", tz=_UTC)),
+                **{f"__feast_e{i}": entities[name] for i, name in enumerate(needed)},
+            }
+        )
+        entity_alias = {name: f"__feast_e{i}" for i, name in enumerate(needed)}
+
+        select = [f"e.{ENTITY_ROW_ID}"]
+        joins = []
+        for index, (view, plan) in enumerate(zip(views, plans)):
+            alias = f"v{index}"
+            conditions = [
+                f"e.{_quote(entity_alias[ecol])} = {alias}.__k{k}" for k, ecol in enumerate(view.entity_columns)
+            ]
+            conditions.append(f"e.__ord{index} >= {alias}.__ord")
+            joins.append(f"ASOF LEFT JOIN ({plan}) AS {alias} ON " + " AND ".join(conditions))
+            for f, (_, output) in enumerate(view.features):
+                value = f"{alias}.__f{f}"
+                if view.ttl_seconds and view.ttl_seconds > 0:
+                    ttl_us = int(round(view.ttl_seconds * 1_000_000))
+                    value = (
+                        f"CASE WHEN {alias}.__ts >= e.{_ENTITY_TS} - to_microseconds({ttl_us}::BIGINT) "
+                        f"THEN {value} END"
+                    )
+                select.append(f"{value} AS {_quote(output)}")
+        ord_columns = [
+            (
+                f"{{'t': {_ENTITY_TS}, 'c': 'infinity'::TIMESTAMPTZ}}"
+                if view.created_timestamp_column
+                else _ENTITY_TS
+            )
+            + f" AS __ord{index}"
+            for index, view in enumerate(views)
+        ]
+        sql = (
+            f"SELECT {', '.join(select)} "
+            f"FROM (SELECT *, {', '.join(ord_columns)} FROM {_ENTITY_RELATION}) AS e "
+            + " ".join(joins)
+            + f" ORDER BY e.{ENTITY_ROW_ID}"
+        )
+        cursor = self._db.cursor()
+        try:
+            cursor.register(_ENTITY_RELATION, join_input)
+            features = _arrow_table(cursor.sql(sql))
+        except duckdb.Error as exc:
+            names = ", ".join(repr(v.name) for v in views)
+            raise DataSourceError(f"point-in-time join for feature view(s) {names} failed: {exc}") from None
+        finally:
+            cursor.close()
+        if features.num_rows != entities.num_rows:  # an ASOF LEFT JOIN keeps every left row exactly once
+            raise RuntimeError(f"point-in-time join returned {features.num_rows} rows for {entities.num_rows}")
+        features = _utc_timestamps(features.drop_columns([ENTITY_ROW_ID]))
+        for name, column in zip(features.schema.names, features.columns):
+            entities = entities.append_column(name, column)
+        return entities
+
+    @staticmethod
+    def _entity_table(entity_df: pd.DataFrame, timestamp_column: str) -> pa.Table:
+        """The entity rows as Arrow, once; the timestamp column becomes tz-aware UTC (naive means UTC)."""
+        if entity_df.columns.duplicated().any():
+            dupes = sorted(set(entity_df.columns[entity_df.columns.duplicated()].map(str)))
+            raise EntityDataError(f"entity_df has duplicate column(s) {', '.join(dupes)}")
+        try:
+            table = pa.Table.from_pandas(entity_df, preserve_index=False).replace_schema_metadata(None)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise EntityDataError(f"entity_df cannot be converted to Arrow: {exc}") from None
+        position = table.schema.get_field_index(timestamp_column)
+        column = table.column(position)
+        if not pa.types.is_timestamp(column.type):
+            try:
+                converted = pd.to_datetime(entity_df[timestamp_column], utc=True)
+            except (ValueError, TypeError) as exc:
+                raise EntityDataError(
+                    f"entity_df column {timestamp_column!r} does not hold timestamps: {exc}"
+                ) from None
+            column = pa.chunked_array([pa.array(converted)])
+        if column.type.tz is None:
+            column = column.cast(pa.timestamp(column.type.unit, tz=_UTC))  # naive = UTC: relabel, same values
+        elif column.type.tz != _UTC:
+            column = column.cast(pa.timestamp(column.type.unit, tz=_UTC))
+        if column.null_count:
+            raise EntityDataError(f"entity_df column {timestamp_column!r} has {column.null_count} empty timestamp(s)")
+        return table.set_column(position, pa.field(timestamp_column, column.type), column)
+
+    @staticmethod
+    def _check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> None:
+        seen = {name: "entity_df" for name in entity_columns}
+        for view in views:
+            for _, output in view.features:
+                if output in seen:
+                    raise FeatureNameCollisionError(
+                        f"feature {output!r} of feature view {view.name!r} collides with a column of {seen[output]}; "
+                        "use full_feature_names=True or rename the column"
+                    )
+                seen[output] = f"feature view {view.name!r}"
+
+    def _view_plan(self, view: ViewQuery, ts_range: pa.StructScalar) -> str:
+        """The source rows one view can match: keys, ordering key, event ts and features, in internal names."""
+        resolved = self._resolve(view.source)
+        schema = self._schema(resolved)
+        columns = [*view.join_keys, view.timestamp_field, view.created_timestamp_column, *(s for s, _ in view.features)]
+        self._require_columns(resolved, schema, columns, f"feature view {view.name!r}")
+        ts = _as_timestamptz(_quote(view.timestamp_field))
+        parts = [f"{_quote(key)} AS __k{k}" for k, key in enumerate(view.join_keys)]
+        parts.append(f"{ts} AS __ts")
+        if view.created_timestamp_column:
+            created = _as_timestamptz(_quote(view.created_timestamp_column))
+            parts.append(f"{{'t': {ts}, 'c': coalesce({created}, '-infinity'::TIMESTAMPTZ)}} AS __ord")
+        else:
+            parts.append(f"{ts} AS __ord")
+        for f, (source_column, _) in enumerate(view.features):
+            value = _quote(source_column)
+            if pa.types.is_timestamp(schema.field(source_column).type):
+                value = _as_timestamptz(value)
+            parts.append(f"{value} AS __f{f}")
+        upper = _micros(ts_range["max"].as_py())
+        where = [f"{ts} <= {_timestamptz_literal(upper)}"]
+        if view.ttl_seconds and view.ttl_seconds > 0:
+            lower = _micros(ts_range["min"].as_py()) - int(round(view.ttl_seconds * 1_000_000))
+            where.append(f"{ts} >= {_timestamptz_literal(lower)}")
+        where += [f"{_quote(key)} IS NOT NULL" for key in view.join_keys]
+        return f"SELECT {', '.join(parts)} FROM {resolved.scan_sql()} WHERE {' AND '.join(where)}"
+
+    def _empty_result(self, entities: pa.Table, views: list[ViewQuery]) -> pa.Table:
+        for view in views:
+            resolved = self._resolve(view.source)
+            schema = self._schema(resolved)
+            self._require_columns(resolved, schema, [s for s, _ in view.features], f"feature view {view.name!r}")
+            for source_column, output in view.features:
+                arrow_type = _utc_type(schema.field(source_column).type)
+                entities = entities.append_column(pa.field(output, arrow_type), pa.chunked_array([], arrow_type))
+        return entities
+
+    # ---------------------------------------------------------------- materialization
+
+    def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        """Latest row per key in [start, end]: a hash aggregate whose memory grows with distinct keys only."""
+        if chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+        resolved = self._resolve(query.source)
+        schema = self._schema(resolved)
+        value_columns = list(dict.fromkeys(
+            c for c in (*query.columns, query.timestamp_field, query.created_timestamp_column)
+            if c and c not in query.join_keys
+        ))
+        self._require_columns(resolved, schema, [*query.join_keys, *value_columns], f"pull from {resolved.describe()}")
+        ts = _as_timestamptz(_quote(query.timestamp_field))
+        packed = ", ".join(
+            f"'c{i}': " + (_as_timestamptz(_quote(c)) if pa.types.is_timestamp(schema.field(c).type) else _quote(c))
+            for i, c in enumerate(value_columns)
+        )
+        order = ts
+        if query.created_timestamp_column:
+            created = _as_timestamptz(_quote(query.created_timestamp_column))
+            order = f"{{'t': {ts}, 'c': coalesce({created}, '-infinity'::TIMESTAMPTZ)}}"
+        keys = ", ".join(_quote(k) for k in query.join_keys)
+        outputs = [*(_quote(k) for k in query.join_keys)]
+        outputs += [f"__latest.c{i} AS {_quote(c)}" for i, c in enumerate(value_columns)]
+        sql = (
+            f"SELECT {', '.join(outputs)} FROM ("
+            f"SELECT {keys}, arg_max({{{packed}}}, {order}) AS __latest FROM {resolved.scan_sql()} "
+            f"WHERE {ts} BETWEEN {_timestamptz_literal(_micros(query.start))} "
+            f"AND {_timestamptz_literal(_micros(query.end))} GROUP BY {keys})"
+        )
+        return self._stream(sql, chunk_rows, resolved)
+
+    def _stream(self, sql: str, chunk_rows: int, resolved: _ResolvedSource) -> Iterator[pa.RecordBatch]:
+        cursor = self._db.cursor()
+        try:
+            reader = _arrow_reader(cursor.sql(sql), chunk_rows)
+            schema = pa.schema([f.with_type(_utc_type(f.type)) for f in reader.schema])
+            for batch in reader:
+                if batch.num_rows:
+                    yield batch.cast(schema)
+        except duckdb.Error as exc:
+            raise DataSourceError(f"reading {resolved.describe()} failed: {exc}") from None
+        finally:
+            cursor.close()
+
+    # ---------------------------------------------------------------- appends
+
+    def write(self, source: DataSource, table: pa.Table) -> None:
+        resolved_path = self._target_path(source)
+        try:
+            resolved = self._resolve(source)
+        except DataSourceError:
+            if resolved_path.exists():
+                raise
+            resolved = None  # a new source: the first write creates it with the pushed columns
+        if resolved is not None:
+            table = self._conform(resolved, self._schema(resolved), table)
+            self._write_atomically(table, resolved.append_dir, f"part-{uuid.uuid4().hex}.parquet")
+        elif resolved_path.suffix == ".parquet":
+            # a new single-file source: the first write becomes the file itself, readable by other tools too
+            self._write_atomically(table, resolved_path.parent, resolved_path.name)
+        else:
+            self._write_atomically(table, resolved_path, f"part-{uuid.uuid4().hex}.parquet")
+
+    def _target_path(self, source: DataSource) -> Path:
+        batch = source.batch_source
+        if not isinstance(batch, FileSource):
+            raise DataSourceError(
+                f"data source {source.name!r} is a {type(batch).__name__}; the file offline store writes FileSource only"
+            )
+        path = Path(batch.path.removeprefix("file://")).expanduser()
+        return path if path.is_absolute() else self.repo_path / path
+
+    @staticmethod
+    def _conform(resolved: _ResolvedSource, schema: pa.Schema, table: pa.Table) -> pa.Table:
+        """The pushed table in the source's column order and types, or DataSourceError naming the mismatch."""
+        missing = [c for c in schema.names if c not in table.schema.names]
+        extra = [c for c in table.schema.names if c not in schema.names]
+        if missing or extra:
+            problems = []
+            if missing:
+                problems.append(f"missing column(s) {', '.join(map(repr, missing))}")
+            if extra:
+                problems.append(f"unknown column(s) {', '.join(map(repr, extra))}")
+            raise DataSourceError(
+                f"cannot append to {resolved.describe()}: {'; '.join(problems)}; "
+                f"expected columns {', '.join(schema.names)}"
+            )
+        columns = []
+        for field in schema:
+            column = table.column(field.name)
+            if not column.type.equals(field.type):
+                try:
+                    column = column.cast(field.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+                    raise DataSourceError(
+                        f"cannot append to {resolved.describe()}: column {field.name!r} of type {column.type} "
+                        f"does not convert to {field.type}: {exc}"
+                    ) from None
+            columns.append(column)
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    @staticmethod
+    def _write_atomically(table: pa.Table, directory: Path, final_name: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{final_name}.{uuid.uuid4().hex}.tmp"
+        try:
+            with open(temporary, "wb") as handle:
+                pq.write_table(table, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, directory / final_name)
+        except (OSError, pa.ArrowException) as exc:
+            temporary.unlink(missing_ok=True)
+            raise DataSourceError(f"cannot write parquet file {directory / final_name}: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+        shutil.rmtree(self._spill_dir, ignore_errors=True)
