@@ -129,7 +129,7 @@ def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
         ORDER BY e.row_id
     """
     started = time.perf_counter()
-    df = con.execute(sql).arrow().to_pandas()
+    df = con.execute(sql).to_arrow_table().to_pandas()
     return {"seconds": time.perf_counter() - started, "rows": len(df)}
 
 
