@@ -217,3 +217,34 @@ def test_parse_endpoints(raw, expected):
 def test_parse_endpoints_rejects(raw):
     with pytest.raises(ValueError):
         parse_endpoints(raw)
+
+
+def _rotated_state() -> tuple[testing.State, testing.Secret]:
+    relation, (user_secret, tls_secret) = provider_relation(password="old")
+    rotated = dataclasses.replace(
+        user_secret, latest_content={**user_secret.tracked_content, "password": "new"}
+    )
+    return testing.State(relations={relation}, secrets={rotated, tls_secret}), rotated
+
+
+def test_get_connection_peeks_without_tracking(ctx):
+    state, rotated = _rotated_state()
+    with ctx(ctx.on.update_status(), state) as manager:
+        assert manager.charm.db.get_connection().password == "new"
+        out = manager.run()
+    assert out.get_secret(id=rotated.id).tracked_content["password"] == "old"
+
+
+def test_track_latest_secrets_moves_the_tracked_revision(ctx):
+    state, rotated = _rotated_state()
+    with ctx(ctx.on.update_status(), state) as manager:
+        manager.charm.db.track_latest_secrets()
+        out = manager.run()
+    assert out.get_secret(id=rotated.id).tracked_content["password"] == "new"
+
+
+def test_track_latest_secrets_does_not_raise_on_ungranted_secrets(ctx):
+    relation, _ = provider_relation()
+    with ctx(ctx.on.update_status(), testing.State(relations={relation})) as manager:
+        manager.charm.db.track_latest_secrets()
+        manager.run()

@@ -82,6 +82,7 @@ class FeastIntegratorCharm(ops.CharmBase):
             return
         for database in self.databases.values():
             database.request_database()
+            database.track_latest_secrets()
 
         settings = self._assess().settings
         if settings is None:

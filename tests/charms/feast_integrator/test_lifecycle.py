@@ -172,3 +172,13 @@ def test_secret_remove_of_another_secret_is_ignored(ctx):
         dataclasses.replace(state, secrets=[*state.secrets, foreign]),
     )
     assert ctx.removed_secret_revisions == []
+
+
+def test_status_alone_peeks_at_a_rotated_password_without_tracking_it(ctx):
+    first = ctx.run(ctx.on.update_status(), full_state())
+    state, rotated = _rotate(first, "registry", "rotated")
+    peeked = ctx.run(ctx.on.collect_unit_status(), state)
+    assert peeked.unit_status == testing.ActiveStatus()
+    assert peeked.get_secret(id=rotated.id).tracked_content["password"] == "s3cret-Pw"
+    reconciled = ctx.run(ctx.on.secret_changed(rotated), state)
+    assert reconciled.get_secret(id=rotated.id).tracked_content["password"] == "rotated"

@@ -39,9 +39,9 @@ secret (the requirer receives `relation-changed`).
     configuration.project              # str: the `project` of that YAML
     configuration.content_hash         # str: sha256 hex of the YAML, e.g. for a Pebble env var
 
-`get_configuration()` only reads (safe in collect-status); it reads the secret at its latest
-revision. All three errors derive from `FeastStoreConfigurationError`; `str(error)` is a message
-fit for a unit status.
+`get_configuration()` writes no relation data; it reads the secret at its latest revision and
+tracks that revision (so the provider can prune older ones). All three errors derive from
+`FeastStoreConfigurationError`; `str(error)` is a message fit for a unit status.
 
 ## Provider API (feast-integrator)
 

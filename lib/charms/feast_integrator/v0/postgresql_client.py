@@ -30,16 +30,18 @@ Usage (holistic charm)::
     def _reconcile(self, _):
         if self.unit.is_leader():
             self.registry_db.request_database()      # idempotent, leader only
+            self.registry_db.track_latest_secrets()  # we now use the latest revisions
         try:
             connection = self.registry_db.get_connection()
         except RelationMissingError: ...             # no relation: Blocked
         except RelationNotReadyError: ...            # credentials not there yet: Waiting
         except RelationInvalidError: ...             # provider sent garbage: Blocked
 
-`get_connection()` only reads; it is safe to call while computing status. The charm should
-observe `relation-changed`, `relation-broken` of the endpoint and `secret-changed` (rotated
-passwords), and call `get_connection()` again: secret content is always read at its latest
-revision.
+`get_connection()` only reads: it peeks at the latest secret revisions without tracking them,
+so it is safe while computing status. The charm should observe `relation-changed`,
+`relation-broken` of the endpoint and `secret-changed` (rotated passwords), and call
+`track_latest_secrets()` when it acts on the connection (e.g. in its reconcile), so that Juju
+knows the old revisions are no longer in use.
 """
 
 from __future__ import annotations
@@ -166,8 +168,25 @@ class PostgreSQLRequirer(ops.Object):
                 if databag.get(key) != value:
                     databag[key] = value
 
+    def track_latest_secrets(self) -> None:
+        """Start tracking the latest revision of the provider's secrets (a secret-get --refresh).
+
+        Unreadable secrets are skipped here; `get_connection()` reports them.
+        """
+        for relation in self.relations:
+            if relation.app is None:
+                continue
+            for group in ("user", "tls"):
+                secret_uri = relation.data[relation.app].get(f"secret-{group}")
+                if not secret_uri:
+                    continue
+                try:
+                    self._charm.model.get_secret(id=secret_uri).get_content(refresh=True)
+                except ops.ModelError:  # includes SecretNotFoundError
+                    continue
+
     def get_connection(self) -> PostgreSQLConnection:
-        """Return the connection published by the provider, reading secrets at their latest revision.
+        """Return the connection published by the provider, peeking at the latest secret revisions.
 
         Raises RelationMissingError, RelationNotReadyError or RelationInvalidError.
         """
@@ -219,7 +238,7 @@ class PostgreSQLRequirer(ops.Object):
             return {key: remote[key] for key in plain_keys if key in remote}
         try:
             secret = self._charm.model.get_secret(id=secret_uri)
-            return dict(secret.get_content(refresh=True))
+            return dict(secret.peek_content())
         except ops.SecretNotFoundError as error:
             raise RelationNotReadyError(
                 f"waiting for access to the {self.relation_name} {group} secret"
