@@ -1,0 +1,246 @@
+"""Arrow tables in and out of PostgreSQL through COPY ... CSV, parsed and written by Arrow's C++ CSV code.
+
+Scalars cross as CSV text without touching Python per value. PostgreSQL's CSV marks NULL as an unquoted
+empty field and an empty string as ``""``; Arrow writes strings quoted and reads with
+``quoted_strings_can_be_null=False``, so the two never mix. Timestamps leave PostgreSQL as integer
+microseconds since the epoch (no text parsing of offsets) and arrive as ``timestamp[us, tz=UTC]``.
+Bytes and arrays take a slower per-value path: hex text for ``bytea``, JSON for arrays.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .. import types
+from ..types import Array, FeastType
+from .connection import quote_ident
+
+TS_US = pa.timestamp("us", tz="UTC")
+CSV_BLOCK_BYTES = 4 << 20
+
+# PostgreSQL type names (pg_type.typname) that read as each feast type; types.py owns the other direction.
+_BY_PG_NAME: dict[str, FeastType] = {
+    "int2": types.Int32, "int4": types.Int32, "int8": types.Int64, "oid": types.Int64,
+    "float4": types.Float32, "float8": types.Float64, "numeric": types.Float64,
+    "text": types.String, "varchar": types.String, "bpchar": types.String, "name": types.String,
+    "uuid": types.String, "json": types.String, "jsonb": types.String,
+    "bytea": types.Bytes, "bool": types.Bool,
+    "timestamptz": types.UnixTimestamp, "timestamp": types.UnixTimestamp, "date": types.UnixTimestamp,
+}
+
+
+def feast_type_of_oid(oid: int) -> FeastType | None:
+    """The feast type a column of this PostgreSQL type reads as, or None when it has none."""
+    info = psycopg.postgres.types.get(oid)
+    if info is None:
+        return None
+    base = _BY_PG_NAME.get(info.name)
+    if base is None:
+        return None
+    return Array(base) if info.array_oid == oid else base
+
+
+def pg_type_name_of_oid(oid: int) -> str:
+    info = psycopg.postgres.types.get(oid)
+    if info is None:
+        return f"oid {oid}"
+    return info.name + ("[]" if info.array_oid == oid else "")
+
+
+# ---- PostgreSQL -> Arrow ----------------------------------------------------------------------
+
+
+def select_expression(column_sql: str, feast_type: FeastType) -> str:
+    """How to select a column so that ``read_csv_columns`` can decode it."""
+    if feast_type is types.UnixTimestamp:
+        return f"(extract(epoch from {column_sql}) * 1000000)::int8"
+    if isinstance(feast_type, Array):
+        if feast_type.base_type is types.UnixTimestamp:
+            return (
+                f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE to_json(ARRAY(SELECT (extract(epoch from u.x) * 1000000)::int8 "
+                f"FROM unnest({column_sql}) WITH ORDINALITY AS u(x, i) ORDER BY u.i))::text END"
+            )
+        return f"to_json({column_sql})::text"
+    if feast_type is types.Bytes:
+        return f"{column_sql}::text"
+    return column_sql
+
+
+def _csv_read_type(feast_type: FeastType) -> pa.DataType:
+    if feast_type is types.UnixTimestamp:
+        return pa.int64()
+    if isinstance(feast_type, Array) or feast_type is types.Bytes:
+        return pa.string()
+    return feast_type.arrow
+
+
+def _finish_column(column: pa.ChunkedArray | pa.Array, feast_type: FeastType) -> pa.Array | pa.ChunkedArray:
+    """From the CSV read type to the feast type's Arrow type."""
+    if feast_type is types.UnixTimestamp:
+        return column.cast(TS_US)
+    if feast_type is types.Bytes:
+        return pa.array([None if v is None else bytes.fromhex(v[2:]) for v in column.to_pylist()], pa.binary())
+    if isinstance(feast_type, Array):
+        base = feast_type.base_type
+        values = [None if v is None else json.loads(v) for v in column.to_pylist()]
+        if base is types.UnixTimestamp:
+            return pa.array(values, pa.list_(pa.int64())).cast(pa.list_(TS_US))
+        if base is types.Bytes:
+            values = [None if v is None else [None if x is None else bytes.fromhex(x[2:]) for x in v] for v in values]
+        return pa.array(values, feast_type.arrow)
+    return column
+
+
+def csv_options(names: list[str], feast_types: list[FeastType]) -> tuple:
+    read = pacsv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES)
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    convert = pacsv.ConvertOptions(
+        column_types={n: _csv_read_type(t) for n, t in zip(names, feast_types)},
+        null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+        true_values=["t"], false_values=["f"],
+    )
+    return read, parse, convert
+
+
+def finish_batch(batch: pa.RecordBatch, feast_types: list[FeastType]) -> pa.RecordBatch:
+    arrays = [_finish_column(c, t) for c, t in zip(batch.columns, feast_types)]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+class _CopyReader(io.RawIOBase):
+    """A readable stream over the chunks of a ``COPY ... TO STDOUT``."""
+
+    def __init__(self, chunks: Iterator[memoryview]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = bytes(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def copy_out_batches(
+    cursor: psycopg.Cursor, query: str, names: list[str], feast_types: list[FeastType], chunk_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """Stream ``query`` (a SELECT whose columns were built with ``select_expression``) as record batches
+    of at most ``chunk_rows`` rows, in the query's order. Memory stays around one CSV block."""
+    read, parse, convert = csv_options(names, feast_types)
+    with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+        stream = io.BufferedReader(_CopyReader(iter(copy)), buffer_size=1 << 20)
+        try:
+            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as error:
+            if "Empty CSV file" in str(error):
+                return
+            raise
+        for batch in reader:
+            for start in range(0, batch.num_rows, chunk_rows):
+                yield finish_batch(batch.slice(start, chunk_rows), feast_types)
+
+
+def copy_out_table(cursor: psycopg.Cursor, query: str, names: list[str], feast_types: list[FeastType]) -> pa.Table:
+    buffer = io.BytesIO()
+    with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    schema = pa.schema([(n, t.arrow) for n, t in zip(names, feast_types)])
+    if buffer.tell() == 0:
+        return schema.empty_table()
+    buffer.seek(0)
+    read, parse, convert = csv_options(names, feast_types)
+    table = pacsv.read_csv(buffer, read_options=read, parse_options=parse, convert_options=convert)
+    columns = [_finish_column(table.column(i), t) for i, t in enumerate(feast_types)]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+# ---- Arrow -> PostgreSQL ----------------------------------------------------------------------
+
+
+def _pg_array_element(value, base: FeastType) -> str:
+    if value is None:
+        return "NULL"
+    if base is types.Bytes:
+        return '"\\\\x' + value.hex() + '"'
+    if base is types.UnixTimestamp:
+        value = value.isoformat() if isinstance(value, datetime) else str(value)
+    if base is types.Bool:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else (
+            "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        )
+    return str(value)
+
+
+def _to_copy_column(column: pa.ChunkedArray, feast_type: FeastType | None) -> pa.Array | pa.ChunkedArray:
+    """A column in a form whose CSV text PostgreSQL reads as ``feast_type``."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        tz = kind.tz or "UTC"
+        if kind.unit != "us" or kind.tz is None:
+            column = pc.cast(column, pa.timestamp("us", tz=tz), safe=False)
+        return column
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return pa.array([None if v is None else "\\x" + v.hex() for v in column.to_pylist()], pa.string())
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        base = feast_type.base_type if isinstance(feast_type, Array) else types.from_arrow(kind.value_type)
+        return pa.array(
+            [None if v is None else "{" + ",".join(_pg_array_element(x, base) for x in v) + "}" for v in column.to_pylist()],
+            pa.string(),
+        )
+    return column
+
+
+def to_copy_csv(table: pa.Table, feast_types: list[FeastType | None] | None = None) -> bytes:
+    """The rows of ``table`` as CSV for ``COPY ... FROM STDIN WITH (FORMAT csv)`` (columns in table order)."""
+    feast_types = feast_types or [None] * table.num_columns
+    columns = [_to_copy_column(table.column(i), t) for i, t in enumerate(feast_types)]
+    names = [f"c{i}" for i in range(len(columns))]  # CSV writer needs unique names; no header is written
+    prepared = pa.Table.from_arrays(columns, names=names)
+    sink = io.BytesIO()
+    pacsv.write_csv(prepared, sink, pacsv.WriteOptions(include_header=False, batch_size=65536))
+    return sink.getvalue()
+
+
+def copy_in(cursor: psycopg.Cursor, target: str, columns: list[str], table: pa.Table,
+            feast_types: list[FeastType | None] | None = None) -> None:
+    """COPY ``table``'s rows into ``target`` (an already quoted relation name)."""
+    data = to_copy_csv(table, feast_types)
+    column_list = ", ".join(quote_ident(c) for c in columns)
+    with cursor.copy(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)") as copy:
+        view = memoryview(data)
+        step = 1 << 20
+        for start in range(0, len(data), step):
+            copy.write(view[start:start + step])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICRO = timedelta(microseconds=1)
+
+
+def utc_micros(moment: datetime) -> int:
+    """Microseconds since the epoch; naive datetimes mean UTC."""
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return (moment - _EPOCH) // _MICRO
