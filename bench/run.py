@@ -107,6 +107,7 @@ def task_online(impl: str, size: workload.Size) -> dict:
 
 
 def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
+    """The floor: one ASOF join with the ttl check, in input order, without the created-timestamp tie-break."""
     import duckdb
 
     data = WORK / size.name
@@ -117,8 +118,7 @@ def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
             SELECT *, row_number() OVER () AS row_id FROM read_parquet('{data / "entities.parquet"}')),
         features AS (
             SELECT driver_id, event_timestamp AS feature_ts, conv_rate, acc_rate, avg_daily_trips, rating
-            FROM read_parquet('{data / "features.parquet"}')
-            QUALIFY row_number() OVER (PARTITION BY driver_id, event_timestamp ORDER BY created DESC) = 1)
+            FROM read_parquet('{data / "features.parquet"}'))
         SELECT e.driver_id, e.event_timestamp,
                CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.conv_rate END AS conv_rate,
                CASE WHEN f.feature_ts >= e.event_timestamp - INTERVAL 2 DAY THEN f.acc_rate END AS acc_rate,
