@@ -1,0 +1,5 @@
+"""Feast's ``feast.entity`` import path."""
+
+from .definitions import Entity
+
+__all__ = ["Entity"]

@@ -1,0 +1,5 @@
+"""Feast's ``feast.feature_view`` import path."""
+
+from .definitions import FeatureView
+
+__all__ = ["FeatureView"]

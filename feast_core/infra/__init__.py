@@ -1,0 +1,1 @@
+"""Feast's ``feast.infra...`` import paths, as aliases of feast_core's own classes."""

@@ -1,0 +1,1 @@
+"""Feast's ``feast.permissions`` import paths (``.permission``, ``.action``, ``.policy``)."""

@@ -1,0 +1,3 @@
+from ..definitions import ALL_ACTIONS, CRUD, READ, WRITE, AuthzedAction
+
+__all__ = ["ALL_ACTIONS", "CRUD", "READ", "WRITE", "AuthzedAction"]

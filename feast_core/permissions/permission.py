@@ -1,0 +1,3 @@
+from ..definitions import Permission
+
+__all__ = ["Permission"]
