@@ -511,17 +511,14 @@ class FeatureStore:
         if progress:
             print(f"Materializing {len(work)} feature views into the {self.config.online_store.type} online store.")
         for view, start, end in work:
-            bar = ProgressBar(view.name) if progress else None
             if progress:
                 print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
-            try:
-                rows = materialize_view(
-                    self.offline_store, self.online_store, self.project, view, start, end,
-                    progress=bar.update if bar else None,
-                )
-            finally:
-                if bar:
-                    bar.close()
+                with ProgressBar(view.name) as bar:
+                    rows = materialize_view(
+                        self.offline_store, self.online_store, self.project, view, start, end, progress=bar
+                    )
+            else:
+                rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end)
             self._registry.record_materialization(self.project, view.name, start, end)
             log.info("materialized %s rows of %s", rows, view.name)
 
@@ -660,9 +657,32 @@ def _check_entity_df(entity_df: pd.DataFrame, plan: plans.FeaturePlan) -> None:
                 f"entity_df lacks join key column(s) {missing} needed by feature view {part.view.name!r}; "
                 f"it has {list(entity_df.columns)}"
             )
+        for column, dtype in zip(part.key_columns, part.key_types):
+            if not _dtype_fits(entity_df[column], dtype):
+                raise EntityDataError(
+                    f"entity_df column {column!r} holds {entity_df[column].dtype} values, but feature view "
+                    f"{part.view.name!r} keys it as {dtype}"
+                )
     missing = [f for f in plan.request_fields if f not in entity_df.columns]
     if missing:
         raise EntityDataError(f"entity_df lacks request data column(s) {missing} needed by on-demand feature views")
+
+
+def _dtype_fits(series: pd.Series, dtype) -> bool:
+    from . import types
+
+    if series.empty or series.isna().all():
+        return True
+    if dtype in (types.Int32, types.Int64):
+        if pd.api.types.is_float_dtype(series):  # an int column with gaps reads as float
+            values = series.dropna()
+            return bool((values == values.round()).all())
+        return pd.api.types.is_integer_dtype(series) or (
+            series.dtype == object and all(isinstance(v, int) and not isinstance(v, bool) for v in series.dropna())
+        )
+    if dtype is types.String:
+        return pd.api.types.is_string_dtype(series) and all(isinstance(v, str) for v in series.dropna())
+    return True
 
 
 def _as_arrow(df: pd.DataFrame, what: str) -> pa.Table:
