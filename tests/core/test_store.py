@@ -137,6 +137,10 @@ def test_historical_bad_input_names_the_fault(store):
         store.get_historical_features(entity_df=entity_df, features=["customers:spend"])
     with pytest.raises(EntityDataError, match="event_timestamp"):
         store.get_historical_features(entity_df=pd.DataFrame({"driver_id": [1]}), features=["driver_stats:trips"])
+    with pytest.raises(EntityDataError, match="'driver_id' holds .* keys it as Int64"):
+        store.get_historical_features(
+            entity_df=pd.DataFrame({"driver_id": ["1"], "event_timestamp": [ts(0)]}), features=["driver_stats:trips"]
+        )
     with pytest.raises(FeatureNameCollisionError, match="trips"):
         store.get_historical_features(entity_df=entity_df, features=["driver_stats:trips", "driver_pushed:trips"])
 
