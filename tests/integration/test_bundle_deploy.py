@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import sys
 import time
@@ -125,7 +126,7 @@ async def test_ui_through_istio_ingress(ops_test):
     address = service.status.loadBalancer.ingress[0].ip
 
     def fetch() -> tuple[int, str]:
-        with urllib.request.urlopen(f"http://{address}/feast/", timeout=30) as response:
+        with urllib.request.urlopen(f"http://{address}/feast/docs", timeout=30) as response:
             return response.status, response.read().decode()
 
     status, body = await asyncio.to_thread(_poll, fetch)
@@ -139,11 +140,13 @@ async def test_ui_health_endpoint_through_ingress(ops_test):
     service = client.get(Service, "istio-ingressgateway-workload", namespace=ops_test.model_name)
     address = service.status.loadBalancer.ingress[0].ip
 
-    def health() -> int:
+    def health() -> tuple[int, dict]:
         try:
             with urllib.request.urlopen(f"http://{address}/feast/health", timeout=30) as response:
-                return response.status
+                return response.status, json.loads(response.read())
         except urllib.error.HTTPError as e:
-            return e.code
+            return e.code, {}
 
-    assert await asyncio.to_thread(health) == 200
+    status, body = await asyncio.to_thread(health)
+    assert status == 200
+    assert body["status"] == "ok"
