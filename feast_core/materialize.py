@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable, TextIO
+from typing import TextIO
 
 import pyarrow as pa
 

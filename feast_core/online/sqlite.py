@@ -16,9 +16,9 @@ import base64
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +34,8 @@ EVENT_COL = "event_ts"
 CREATED_COL = "created_ts"
 META_TABLE = "feast_online_tables"
 BUSY_TIMEOUT_SECONDS = 30.0
+CACHE_KIB = 64 * 1024  # per connection, allocated only as pages are read
+MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TS_US = pa.timestamp("us", tz="UTC")
 
@@ -140,6 +142,20 @@ def _reader_for(feast_type: FeastType) -> Callable | None:
     return None
 
 
+def _timestamp_keys_to_micros(view: FeatureView, keys: list[tuple]) -> list[tuple]:
+    """UnixTimestamp join keys are stored as microseconds; look datetimes up the same way (naive = UTC)."""
+    positions = [i for i, f in enumerate(view.entity_columns) if f.dtype is types.UnixTimestamp]
+
+    def convert(value):
+        if not isinstance(value, datetime):
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return (value - _EPOCH) // timedelta(microseconds=1)
+
+    return [tuple(convert(v) if i in positions else v for i, v in enumerate(key)) for key in keys]
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -207,6 +223,9 @@ class SqliteOnlineStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            # reads are random key lookups: a larger page cache and memory-mapped I/O roughly halve their cost
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except sqlite3.Error as error:
             raise StoreUnavailableError(f"sqlite online store {self.path}: cannot open: {error}")
         local.conn, local.generation = conn, self._generation
@@ -258,7 +277,8 @@ class SqliteOnlineStore:
         columns += [_column_def(n, t) for n, t in schema.features]
         columns += [f"{EVENT_COL} INTEGER NOT NULL", f"{CREATED_COL} INTEGER"]
         key_list = ", ".join(_quote(n) for n, _ in schema.keys) or '"__dummy_key"'
-        conn.execute(f"CREATE TABLE {_quote(table)} ({', '.join(columns)}, PRIMARY KEY ({key_list}))")
+        # WITHOUT ROWID: rows live in the primary-key b-tree, so a key lookup is one b-tree search, not two
+        conn.execute(f"CREATE TABLE {_quote(table)} ({', '.join(columns)}, PRIMARY KEY ({key_list})) WITHOUT ROWID")
         conn.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", (table, schema.to_json()))
 
     def _adapt(self, conn: sqlite3.Connection, table: str, schema: _TableSchema, allow_recreate: bool) -> None:
@@ -411,6 +431,8 @@ class SqliteOnlineStore:
         table = table_name(project, view)
         conn = self._conn()
         n_keys = len(view.join_keys)
+        if any(f.dtype is types.UnixTimestamp for f in view.entity_columns):
+            keys = _timestamp_keys_to_micros(view, keys)
         per_query = max(1, min(4096, self._local.max_variables // max(n_keys, 1)))
         found: dict = {}
         try:

@@ -15,7 +15,7 @@ from feast_core.definitions import Entity, FeatureView, Field, FileSource
 from feast_core.materialize import ProgressBar, materialize_view
 from feast_core.offline.file import FileOfflineStore
 from feast_core.online.sqlite import SqliteOnlineStore
-from feast_core.types import Float64, Int64, String
+from feast_core.types import Float64, Int64
 
 T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
 DRIVER = Entity(name="driver", join_keys=["driver_id"])

@@ -12,7 +12,7 @@ import pytest
 
 from feast_core.config import SqliteOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, FileSource
-from feast_core.errors import EntityDataError, FeatureReferenceError
+from feast_core.errors import EntityDataError, FeastError, FeatureReferenceError
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.sqlite import SqliteOnlineStore
 from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
@@ -226,14 +226,14 @@ def test_teardown_drops_tables_and_removes_the_file_when_none_remain(tmp_path: P
 def test_two_threads_write_concurrently_without_losing_rows(store: SqliteOnlineStore):
     view = driver_view()
     store.update("proj", [view], [])
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def writer(offset: int) -> None:
         try:
             for round_ in range(20):
                 ids = list(range(offset + round_ * 50, offset + (round_ + 1) * 50))
                 store.write("proj", view, rows(view, {"driver_id": ids, "trips": ids}, [T0] * len(ids)))
-        except BaseException as error:  # surfaced by the assertion below
+        except (FeastError, sqlite3.Error) as error:  # surfaced by the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=writer, args=(offset,)) for offset in (0, 100_000)]
@@ -287,3 +287,24 @@ def test_naive_and_nanosecond_timestamps_are_utc_microseconds(store: SqliteOnlin
     naive_ns = pa.array([T0.replace(tzinfo=None)], pa.timestamp("ns"))
     store.write("proj", view, pa.table({"driver_id": [1], "trips": [1], EVENT_TS: naive_ns}))
     assert store.read("proj", view, [(1,)], ["trips"]).event_ts == [micros(T0)]
+
+
+def test_timestamp_join_keys_are_looked_up_by_datetime(store: SqliteOnlineStore):
+    day = Entity(name="day", join_keys=["day"])
+    view = FeatureView(
+        name="daily", source=SOURCE, entities=[day],
+        schema=[Field(name="day", dtype=UnixTimestamp), Field(name="total", dtype=Int64)],
+    )
+    store.update("proj", [view], [])
+    store.write("proj", view, rows(view, {"day": [T0, T0 + timedelta(days=1)], "total": [1, 2]}, [T0, T0]))
+    result = store.read("proj", view, [(T0 + timedelta(days=1),), (T0.replace(tzinfo=None),)], ["total"])
+    assert result.values["total"] == [2, 1]
+
+
+def test_an_entity_less_view_keeps_one_row(store: SqliteOnlineStore):
+    view = FeatureView(name="global", source=SOURCE, schema=[Field(name="total", dtype=Int64)])
+    store.update("proj", [view], [])
+    assert store.read("proj", view, [()], ["total"]).event_ts == [None]
+    store.write("proj", view, rows(view, {"total": [5]}, [T0]))
+    store.write("proj", view, rows(view, {"total": [6]}, [T0 + timedelta(1)]))
+    assert store.read("proj", view, [(), ()], ["total"]).values["total"] == [6, 6]
