@@ -308,3 +308,9 @@ def test_an_entity_less_view_keeps_one_row(store: SqliteOnlineStore):
     store.write("proj", view, rows(view, {"total": [5]}, [T0]))
     store.write("proj", view, rows(view, {"total": [6]}, [T0 + timedelta(1)]))
     assert store.read("proj", view, [(), ()], ["total"]).values["total"] == [6, 6]
+
+
+def test_a_write_before_update_creates_the_table(store: SqliteOnlineStore):
+    view = driver_view()
+    store.write("proj", view, rows(view, {"driver_id": [1], "trips": [4]}, [T0]))
+    assert store.read("proj", view, [(1,)], ["trips"]).values["trips"] == [4]
