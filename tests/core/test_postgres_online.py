@@ -1,0 +1,184 @@
+"""The PostgreSQL online store against a real server."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+import pytest
+
+from feast_core.config import PostgresOnlineStoreConfig
+from feast_core.definitions import Entity, FeatureView, Field, PostgreSQLSource
+from feast_core.errors import EntityDataError, StoreUnavailableError
+from feast_core.online.base import CREATED_TS, EVENT_TS
+from feast_core.online.postgres import PostgresOnlineStore
+from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+DRIVER = Entity(name="driver", join_keys=["driver_id"])
+CUSTOMER = Entity(name="customer", join_keys=["customer_id"])
+SOURCE = PostgreSQLSource(name="stats", table="stats", timestamp_field="ts")
+
+
+def micros(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+
+
+def view(*features: Field, name: str = "driver_stats", entities=(DRIVER,), keys=(Field(name="driver_id", dtype=Int64),)):
+    features = features or (Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64))
+    return FeatureView(name=name, source=SOURCE, entities=list(entities), schema=[*keys, *features])
+
+
+def rows(fv: FeatureView, data: dict, event: list[datetime], created: list[datetime] | None = None) -> pa.Table:
+    dtypes = {f.name: f.dtype.arrow for f in fv.schema}
+    columns = {name: pa.array(values, dtypes[name]) for name, values in data.items()}
+    columns[EVENT_TS] = pa.array(event, pa.timestamp("us", tz="UTC"))
+    if created is not None:
+        columns[CREATED_TS] = pa.array(created, pa.timestamp("us", tz="UTC"))
+    return pa.table(columns)
+
+
+def config(db, **extra) -> PostgresOnlineStoreConfig:
+    return PostgresOnlineStoreConfig(type="postgres", **{**db.store_config(), **extra})
+
+
+@pytest.fixture
+def store(postgres_db):
+    online = PostgresOnlineStore(config(postgres_db, db_schema="online"))
+    yield online
+    online.close()
+
+
+def test_all_types_round_trip_as_python_values(store):
+    fv = view(
+        Field(name="i32", dtype=Int32), Field(name="i64", dtype=Int64), Field(name="f32", dtype=Float32),
+        Field(name="f64", dtype=Float64), Field(name="s", dtype=String), Field(name="b", dtype=Bytes),
+        Field(name="ok", dtype=Bool), Field(name="at", dtype=UnixTimestamp), Field(name="li", dtype=Array(Int64)),
+        Field(name="ls", dtype=Array(String)), Field(name="lf", dtype=Array(Float32)),
+        Field(name="lb", dtype=Array(Bytes)), Field(name="lt", dtype=Array(UnixTimestamp)),
+    )
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {
+        "driver_id": [1, 2], "i32": [7, None], "i64": [2**40, 3], "f32": [0.5, None], "f64": [1.25, float("nan")],
+        "s": ['a "quoted", \n line', ""], "b": [b"\x00\xff", None], "ok": [True, False], "at": [T0, None],
+        "li": [[1, None, 3], []], "ls": [['x"y', "NULL", None], None], "lf": [[1.5], None],
+        "lb": [[b"\x01", None], None], "lt": [[T0], None],
+    }, [T0, T0]))
+    read = store.read("proj", fv, [(2,), (1,), (3,)], ["i32", "i64", "f32", "f64", "s", "b", "ok", "at", "li", "ls",
+                                                      "lf", "lb", "lt"])
+    assert read.event_ts == [micros(T0), micros(T0), None]
+    v = read.values
+    assert v["i32"] == [None, 7, None] and v["i64"] == [3, 2**40, None]
+    assert v["f32"][1] == 0.5 and v["f64"][1] == 1.25 and v["f64"][0] != v["f64"][0]  # NaN stays NaN
+    assert v["s"] == ["", 'a "quoted", \n line', None]
+    assert v["b"] == [None, b"\x00\xff", None]
+    assert v["ok"] == [False, True, None]
+    assert v["at"] == [None, T0, None]
+    assert v["li"] == [[], [1, None, 3], None]
+    assert v["ls"] == [None, ['x"y', "NULL", None], None]
+    assert v["lf"][1] == [1.5] and v["lb"][1] == [b"\x01", None] and v["lt"][1] == [T0]
+
+
+def test_an_older_write_never_replaces_newer_data(store):
+    fv = view()
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 2], "trips": [10, 20]}, [T0, T0], [T0, T0]))
+    older, newer = T0 - timedelta(hours=1), T0 + timedelta(hours=1)
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 2], "trips": [11, 21]}, [older, T0], [newer, T0 - timedelta(1)]))
+    assert store.read("proj", fv, [(1,), (2,)], ["trips"]).values["trips"] == [10, 20]
+    # equal event time, newer created time wins; duplicate keys in one batch: the latest row wins
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 2, 2], "trips": [12, 22, 23]}, [T0, newer, newer + timedelta(1)],
+                                 [newer, T0, T0]))
+    read = store.read("proj", fv, [(1,), (2,)], ["trips"])
+    assert read.values["trips"] == [12, 23]
+    assert read.event_ts == [micros(T0), micros(newer + timedelta(1))]
+
+
+def test_composite_keys_and_key_order(store):
+    keys = (Field(name="driver_id", dtype=Int64), Field(name="customer_id", dtype=String))
+    fv = view(Field(name="score", dtype=Float64), name="pairs", entities=(DRIVER, CUSTOMER), keys=keys)
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 1, 2], "customer_id": ["a", "b", "a"], "score": [1.0, 2.0, 3.0]},
+                                 [T0] * 3))
+    read = store.read("proj", fv, [(2, "a"), (1, "b"), (1, "z"), (1, "a")], ["score"])
+    assert read.values["score"] == [3.0, 2.0, None, 1.0]
+
+
+def test_entity_less_view_keeps_one_row(store):
+    fv = FeatureView(name="global", source=SOURCE, entities=[], schema=[Field(name="total", dtype=Int64)])
+    store.update("proj", [fv], [])
+    store.write("proj", fv, pa.table({"total": [5, 6], EVENT_TS: pa.array([T0, T0 + timedelta(1)], pa.timestamp("us", tz="UTC"))}))
+    assert store.read("proj", fv, [(), ()], ["total"]).values["total"] == [6, 6]
+
+
+def test_update_adds_columns_and_recreates_on_type_change_and_teardown_drops(store, postgres_db):
+    fv = view()
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [10]}, [T0]))
+    wider = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="extra", dtype=String))
+    store.update("proj", [wider], [])
+    assert store.read("proj", wider, [(1,)], ["trips", "extra"]).values == {"trips": [10], "extra": [None]}
+    retyped = view(Field(name="trips", dtype=String))
+    store.update("proj", [retyped], [])
+    assert store.read("proj", retyped, [(1,)], ["trips"]).values == {"trips": [None]}
+    store.teardown("proj", [retyped])
+    with postgres_db.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'online'").fetchone() == (0,)
+
+
+def test_write_before_apply_creates_the_table_and_bad_values_are_named(store):
+    fv = view()
+    store.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [10]}, [T0]))
+    assert store.read("proj", fv, [(1,)], ["trips"]).values["trips"] == [10]
+    bad = pa.table({"driver_id": [1], "trips": ["ten"], EVENT_TS: pa.array([T0], pa.timestamp("us", tz="UTC"))})
+    with pytest.raises(EntityDataError, match="trips|driver_stats"):
+        store.write("proj", fv, bad)
+    assert store.read("proj", fv, [(1,)], ["trips"]).values["trips"] == [10]
+
+
+def test_reading_an_unapplied_view_gives_no_rows(store):
+    assert store.read("proj", view(), [(1,)], ["trips"]).event_ts == [None]
+
+
+def test_pool_serves_concurrent_readers(postgres_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    online = PostgresOnlineStore(config(postgres_db, min_conn=1, max_conn=3))
+    fv = view()
+    online.update("proj", [fv], [])
+    online.write("proj", fv, rows(fv, {"driver_id": list(range(100)), "trips": list(range(100))}, [T0] * 100))
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: online.read("proj", fv, [(i,), (i + 1,)], ["trips"]).values["trips"], range(50)))
+    assert results == [[i, i + 1] for i in range(50)]
+    online.close()
+
+
+def test_server_restart_while_open(postgres_server, postgres_db):
+    online = PostgresOnlineStore(config(postgres_db))
+    fv = view()
+    online.update("proj", [fv], [])
+    online.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [10]}, [T0]))
+    postgres_server.stop()
+    try:
+        with pytest.raises(StoreUnavailableError) as caught:
+            online.read("proj", fv, [(1,)], ["trips"])
+        assert f"{postgres_db.host}:{postgres_db.port}/{postgres_db.name}" in str(caught.value)
+        assert postgres_db.password not in str(caught.value)
+    finally:
+        postgres_server.start()
+    assert online.read("proj", fv, [(1,)], ["trips"]).values["trips"] == [10]
+    online.close()
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"password": "N0tThePassw0rd"}, "password authentication failed"),
+    ({"database": "missing_db"}, "missing_db"),
+    ({"host": "no-such-host.invalid"}, "no-such-host.invalid"),
+])
+def test_connection_errors_are_clear_and_hide_the_password(postgres_db, change, expected):
+    online = PostgresOnlineStore(config(postgres_db, **change))
+    with pytest.raises(StoreUnavailableError) as caught:
+        online.read("proj", view(), [(1,)], ["trips"])
+    message = str(caught.value)
+    assert expected in message
+    assert "N0tThePassw0rd" not in message and postgres_db.password not in message
