@@ -1,0 +1,1 @@
+"""Offline stores: historical point-in-time joins and materialization pulls (file, PostgreSQL)."""
