@@ -148,7 +148,8 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
     def docs() -> HTMLResponse:
         schema = app.openapi()
         endpoints = [
-            (path, method.upper(), op.get("summary", ""), [p["name"] for p in op.get("parameters", [])])
+            (path, method.upper(), op.get("summary", ""), [p["name"] for p in op.get("parameters", [])],
+             any(p.get("required") for p in op.get("parameters", [])))
             for path, methods in schema["paths"].items() for method, op in methods.items()
         ]
         return page("docs.html", endpoints=endpoints, active="docs")
@@ -160,6 +161,20 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         except RegistryUnavailable as exc:
             return error_page(503, "The registry cannot be read", exc.reason)
         return RedirectResponse(url(f"/p/{quote(default_project(snapshot), safe='')}"), status_code=303)
+
+    @app.get("/projects", response_class=HTMLResponse, include_in_schema=False)
+    def projects_page() -> HTMLResponse:
+        try:
+            snapshot = source.snapshot()
+            rows = []
+            for name in snapshot.project_names:
+                objects = source.project(snapshot, name)
+                rows.append((objects.project, {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}))
+        except RegistryUnavailable as exc:
+            return error_page(503, "The registry cannot be read", exc.reason)
+        current = default_project(snapshot)
+        return page("projects.html", rows=rows, projects=snapshot.project_names,
+                    project=current if current in snapshot.project_names else None, active="projects")
 
     @app.get("/select-project", include_in_schema=False)
     def select_project(project: str) -> RedirectResponse:
