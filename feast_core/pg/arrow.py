@@ -101,7 +101,7 @@ def _finish_column(column: pa.ChunkedArray | pa.Array, feast_type: FeastType) ->
 
 def csv_options(names: list[str], feast_types: list[FeastType]) -> tuple:
     read = pacsv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES)
-    parse = pacsv.ParseOptions(newlines_in_values=True)
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)  # a one-column NULL row is empty
     convert = pacsv.ConvertOptions(
         column_types={n: _csv_read_type(t) for n, t in zip(names, feast_types)},
         null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,

@@ -1,0 +1,418 @@
+"""The PostgreSQL offline store (``offline_store: type: postgres``): the point-in-time join runs in the server.
+
+Entity rows (only the join keys and the timestamp, with a row id) go into a temporary table with COPY;
+a SQL string entity_df becomes a temporary table numbered in the order the query returns its rows. For
+each view, the source rows that can match (keys present in the entity rows, event time within
+[min T - ttl, max T]) are staged in a temporary table indexed on (keys, ts DESC, created DESC), and each
+entity row takes its match with a ``LEFT JOIN LATERAL (... ORDER BY ts DESC, created DESC LIMIT 1)``:
+one index probe per row, T - ttl <= ts <= T both inclusive, no lower bound when ttl is 0, ties to the
+greatest created time, NULLs where nothing matches. The result leaves the server with ``COPY ... TO
+STDOUT`` in row-id order and is parsed by Arrow (see pg/arrow.py); a DataFrame's own columns never make
+the round trip, so they keep their exact types.
+
+``pull_latest`` is a ``DISTINCT ON (keys) ... ORDER BY keys, ts DESC, created DESC`` streamed with COPY
+in batches of at most ``chunk_rows``. ``write`` appends with COPY in one transaction.
+
+Each call opens its own connection (search_path set to ``db_schema``), so a server restart never leaves a
+stale connection behind. Bad sources (missing table, query syntax error) raise DataSourceError naming the
+source with PostgreSQL's message; an unreachable server raises StoreUnavailableError naming
+host:port/database, never the password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import datetime
+from typing import Iterator
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+
+from .. import types
+from ..config import PostgresOfflineStoreConfig
+from ..definitions import DataSource, PostgreSQLSource
+from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
+from ..pg.arrow import copy_in, copy_out_batches, copy_out_table, feast_type_of_oid, pg_type_name_of_oid, select_expression
+from ..pg.connection import endpoint_from_config, quote_ident
+from ..types import FeastType
+from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
+
+ENTITY_TABLE = "feast_core_entity_rows"
+ENTITY_TS = "__feast_entity_ts"
+# "lateral" (index probe per entity row) or "window" (one sort of entity and source rows together);
+# measured on the medium workload, see the project's bench notes. FEAST_CORE_PG_PIT overrides, for benchmarks.
+PIT_STRATEGY = os.environ.get("FEAST_CORE_PG_PIT", "lateral")
+
+
+def _q(name: str) -> str:
+    return quote_ident(name)
+
+
+def _ts_literal(moment: datetime) -> str:
+    return f"'{moment.isoformat()}'::timestamptz"
+
+
+class PostgresOfflineStore:
+    """The OfflineStore protocol over PostgreSQL (see the module docstring)."""
+
+    def __init__(self, config: PostgresOfflineStoreConfig) -> None:
+        self.config = config
+        self.endpoint = endpoint_from_config(config)
+        self.schema = config.db_schema or "public"
+
+    # ---- connections and errors ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connection(self, what: str):
+        conn = self.endpoint.connect()
+        try:
+            if self.schema != "public":
+                conn.execute(f"SET search_path TO {_q(self.schema)}, public")
+            yield conn
+            conn.commit()
+        except psycopg.OperationalError as error:
+            if isinstance(error, (psycopg.errors.QueryCanceled,)) or conn.broken or conn.closed:
+                raise self.endpoint.unavailable(error, what) from None
+            raise
+        finally:
+            conn.close()
+
+    def _source_error(self, source: DataSource, error: psycopg.Error) -> DataSourceError:
+        return DataSourceError(f"data source {source.name!r} ({self._describe(source)}): {self.endpoint.message(error)}")
+
+    @staticmethod
+    def _describe(source: DataSource) -> str:
+        if isinstance(source, PostgreSQLSource):
+            return f"table {source.table}" if source.table else "query"
+        return f"{source.type} source"
+
+    @staticmethod
+    def _relation(source: DataSource) -> str:
+        if not isinstance(source, PostgreSQLSource):
+            raise DataSourceError(
+                f"data source {source.name!r} is a {type(source).__name__}; the postgres offline store reads "
+                "PostgreSQLSource (table= or query=)"
+            )
+        return source.table if source.table else f"({source.query.strip().rstrip(';')})"
+
+    def _describe_columns(self, cursor, source: DataSource) -> list[tuple[str, int]]:
+        try:
+            cursor.execute(f"SELECT * FROM {self._relation(source)} AS s LIMIT 0")
+        except psycopg.errors.OperationalError:
+            raise
+        except psycopg.Error as error:
+            raise self._source_error(source, error) from None
+        return [(column.name, column.type_code) for column in cursor.description]
+
+    def _column_types(self, cursor, source: DataSource) -> dict[str, FeastType]:
+        return {name: feast_type_of_oid(oid) or types.String for name, oid in self._describe_columns(cursor, source)}
+
+    def source_schema(self, source: DataSource) -> pa.Schema:
+        with self._connection(f"reading data source {source.name!r}") as conn:
+            columns = self._describe_columns(conn.cursor(), source)
+        fields = []
+        for name, oid in columns:
+            feast_type = feast_type_of_oid(oid)
+            if feast_type is None:
+                raise DataSourceError(
+                    f"data source {source.name!r}: column {name!r} has PostgreSQL type {pg_type_name_of_oid(oid)}, "
+                    "which has no feast type; cast it in a query= source"
+                )
+            fields.append(pa.field(name, feast_type.arrow))
+        return pa.schema(fields)
+
+    # ---- historical retrieval --------------------------------------------------------------------
+
+    def get_historical_features(
+        self, entity_df: pd.DataFrame | str, timestamp_column: str | None, views: list[ViewQuery]
+    ) -> pa.Table:
+        names = ", ".join(repr(v.name) for v in views) or "no feature views"
+        with self._connection(f"retrieving historical features of {names}") as conn:
+            cursor = conn.cursor()
+            if isinstance(entity_df, str):
+                entity_columns, ts_sql = self._load_entity_query(cursor, entity_df)
+                entities = None
+            elif isinstance(entity_df, pd.DataFrame):
+                entities = _entity_table(entity_df, timestamp_column)
+                entity_columns = {n: None for n in entities.schema.names}
+                ts_sql = f"e.{ENTITY_TS}"
+            else:
+                raise EntityDataError(f"entity_df must be a pandas DataFrame or a SQL string, not {type(entity_df).__name__}")
+            _check_output_names(list(entity_columns), views)
+            for view in views:
+                missing = [c for c in view.entity_columns if c not in entity_columns]
+                if missing:
+                    raise EntityDataError(f"feature view {view.name!r} needs entity_df column(s) {missing}")
+            if entities is not None:
+                if entities.num_rows == 0 or not views:
+                    return self._with_empty_features(cursor, entities, views)
+                self._load_entity_frame(cursor, entities, timestamp_column, views)
+            cursor.execute(f"ANALYZE {ENTITY_TABLE}")
+            cursor.execute(f"SELECT min({ts_sql}), max({ts_sql}) FROM {ENTITY_TABLE} AS e")
+            low, high = cursor.fetchone()
+            parts, selected, out_names, out_types = [], [], [], []
+            if entities is None:
+                for name, feast_type in entity_columns.items():
+                    selected.append(select_expression(f"e.{_q(name)}", feast_type))
+                    out_names.append(name)
+                    out_types.append(feast_type)
+            for index, view in enumerate(views):
+                source_types = self._column_types(cursor, view.source)
+                missing = [c for c in (*view.join_keys, view.timestamp_field, *(s for s, _ in view.features))
+                           if c not in source_types]
+                if view.created_timestamp_column and view.created_timestamp_column not in source_types:
+                    missing.append(view.created_timestamp_column)
+                if missing:
+                    raise DataSourceError(
+                        f"data source {view.source.name!r} of feature view {view.name!r} lacks column(s) {missing}; "
+                        f"it has {list(source_types)}"
+                    )
+                parts.append(self._view_join(cursor, index, view, ts_sql, low, high))
+                for f, (src, output) in enumerate(view.features):
+                    selected.append(select_expression(f"v{index}.__f{f}", source_types[src]))
+                    out_names.append(output)
+                    out_types.append(source_types[src])
+            if not selected:
+                selected = ["e.__feast_row_id"]
+            sql = (
+                f"SELECT {', '.join(selected)} FROM {ENTITY_TABLE} AS e " + " ".join(parts)
+                + " ORDER BY e.__feast_row_id"
+            )
+            try:
+                features = copy_out_table(cursor, sql, out_names, out_types) if out_names else None
+            except psycopg.errors.OperationalError:
+                raise
+            except psycopg.Error as error:
+                raise DataSourceError(f"point-in-time join for feature view(s) {names} failed: "
+                                      f"{self.endpoint.message(error)}") from None
+        if entities is None:
+            return features
+        for name, column in zip(features.schema.names, features.columns):
+            entities = entities.append_column(name, column)
+        return entities
+
+    def _with_empty_features(self, cursor, entities: pa.Table, views: list[ViewQuery]) -> pa.Table:
+        for view in views:
+            source_types = self._column_types(cursor, view.source)
+            for src, output in view.features:
+                feast_type = source_types.get(src, types.String)
+                entities = entities.append_column(output, pa.nulls(entities.num_rows, feast_type.arrow))
+        return entities
+
+    def _load_entity_frame(self, cursor, entities: pa.Table, timestamp_column: str, views: list[ViewQuery]) -> None:
+        needed = list(dict.fromkeys(c for v in views for c in v.entity_columns))
+        columns = [("__feast_row_id", "int8")]
+        arrays = [pa.array(range(entities.num_rows), pa.int64())]
+        for name in needed:
+            column = entities.column(name)
+            try:
+                feast_type = types.from_arrow(column.type)
+            except ValueError:
+                raise EntityDataError(f"entity_df column {name!r} holds {column.type} values, which cannot be a join key")
+            columns.append((name, feast_type.postgres))
+            arrays.append(column)
+        columns.append((ENTITY_TS, "timestamptz"))
+        arrays.append(entities.column(timestamp_column))
+        cursor.execute(
+            f"CREATE TEMP TABLE {ENTITY_TABLE} ({', '.join(f'{_q(n)} {t}' for n, t in columns)}) ON COMMIT DROP"
+        )
+        try:
+            copy_in(cursor, ENTITY_TABLE, [n for n, _ in columns], pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))]))
+        except psycopg.errors.DataError as error:
+            raise EntityDataError(f"entity_df cannot be loaded: {self.endpoint.message(error)}") from None
+
+    def _load_entity_query(self, cursor, query: str) -> tuple[dict[str, FeastType], str]:
+        query = query.strip().rstrip(";")
+        try:
+            cursor.execute(
+                f"CREATE TEMP TABLE {ENTITY_TABLE} ON COMMIT DROP AS "
+                f"SELECT (row_number() OVER ())::int8 AS __feast_row_id, q.* FROM ({query}) AS q"
+            )
+            cursor.execute(f"SELECT * FROM {ENTITY_TABLE} LIMIT 0")
+        except psycopg.errors.OperationalError:
+            raise
+        except psycopg.Error as error:
+            raise EntityDataError(f"entity_df query failed: {self.endpoint.message(error)}") from None
+        columns = {c.name: c.type_code for c in cursor.description[1:]}
+        if "event_timestamp" in columns:
+            ts_column = "event_timestamp"
+        else:
+            stamps = [n for n, oid in columns.items() if pg_type_name_of_oid(oid) in ("timestamptz", "timestamp")]
+            if len(stamps) != 1:
+                raise EntityDataError(
+                    "entity_df query needs an 'event_timestamp' column (or exactly one timestamp column); "
+                    f"it returns {list(columns)}"
+                )
+            ts_column = stamps[0]
+        typed = {}
+        for name, oid in columns.items():
+            typed[name] = feast_type_of_oid(oid) or types.String
+        return typed, f"e.{_q(ts_column)}::timestamptz"
+
+    def _view_join(self, cursor, index: int, view: ViewQuery, ts_sql: str, low: datetime, high: datetime) -> str:
+        """Stage the source rows that can match, and return the join clause giving ``v{index}.__f*``."""
+        rel = self._relation(view.source)
+        ts, created = _q(view.timestamp_field), view.created_timestamp_column
+        ttl = view.ttl_seconds if view.ttl_seconds and view.ttl_seconds > 0 else 0
+        keys = [_q(k) for k in view.join_keys]
+        ekeys = [_q(c) for c in view.entity_columns]
+        staged = f"feast_core_src_{index}"
+        cols = [f"s.{k} AS __k{i}" for i, k in enumerate(keys)] + [f"s.{ts}::timestamptz AS __ts"]
+        cols.append(f"s.{_q(created)}::timestamptz AS __cr" if created else "NULL::timestamptz AS __cr")
+        cols += [f"s.{_q(src)} AS __f{f}" for f, (src, _) in enumerate(view.features)]
+        where = [f"s.{ts} <= {_ts_literal(high)}"]
+        if ttl:
+            where.append(f"s.{ts} >= {_ts_literal(low)} - interval '{ttl!r} seconds'")
+        if keys:
+            where.append(
+                f"({', '.join('s.' + k for k in keys)}) IN (SELECT {', '.join('e.' + k for k in ekeys)} FROM {ENTITY_TABLE} AS e)"
+            )
+        try:
+            cursor.execute(
+                f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {', '.join(cols)} FROM {rel} AS s "
+                f"WHERE {' AND '.join(where)}"
+            )
+        except psycopg.errors.OperationalError:
+            raise
+        except psycopg.Error as error:
+            raise self._source_error(view.source, error) from None
+        key_cols = [f"__k{i}" for i in range(len(keys))]
+        lower = f" AND st.__ts >= {ts_sql} - interval '{ttl!r} seconds'" if ttl else ""
+        match = "".join(f" AND st.{k} = e.{ek}" for k, ek in zip(key_cols, ekeys))
+        feats = ", ".join(f"st.__f{f}" for f in range(len(view.features))) or "1 AS __none"
+        if PIT_STRATEGY == "window":
+            return self._window_join(cursor, index, view, staged, key_cols, ekeys, ts_sql, ttl)
+        cursor.execute(f"CREATE INDEX ON {staged} ({', '.join(key_cols + ['__ts DESC', '__cr DESC NULLS LAST'])})")
+        cursor.execute(f"ANALYZE {staged}")
+        return (
+            f"LEFT JOIN LATERAL (SELECT {feats} FROM {staged} AS st WHERE st.__ts <= {ts_sql}{lower}{match} "
+            f"ORDER BY st.__ts DESC, st.__cr DESC NULLS LAST LIMIT 1) AS v{index} ON true"
+        )
+
+    def _window_join(self, cursor, index, view, staged, key_cols, ekeys, ts_sql, ttl) -> str:
+        """The same match by one window pass over entity and source rows sorted together (for comparison)."""
+        part = ", ".join(key_cols) or "1"
+        numbered = f"feast_core_num_{index}"
+        cursor.execute(
+            f"CREATE TEMP TABLE {numbered} ON COMMIT DROP AS SELECT st.*, "
+            f"row_number() OVER (PARTITION BY {part} ORDER BY __ts, __cr NULLS FIRST) AS __sid FROM {staged} AS st"
+        )
+        ekey_sel = ", ".join(f"e.{ek} AS {k}" for k, ek in zip(key_cols, ekeys))
+        ekey_sel = (ekey_sel + ", ") if ekey_sel else ""
+        skey_sel = ", ".join(key_cols)
+        skey_sel = (skey_sel + ", ") if skey_sel else ""
+        matched = f"feast_core_match_{index}"
+        cursor.execute(
+            f"CREATE TEMP TABLE {matched} ON COMMIT DROP AS SELECT * FROM ("
+            f"SELECT __rid, {skey_sel}__t, __side, max(__sid) OVER (PARTITION BY {part} ORDER BY __t, __side "
+            f"ROWS UNBOUNDED PRECEDING) AS __match FROM ("
+            f"SELECT e.__feast_row_id AS __rid, {ekey_sel}{ts_sql} AS __t, 1 AS __side, NULL::int8 AS __sid "
+            f"FROM {ENTITY_TABLE} AS e UNION ALL "
+            f"SELECT NULL, {skey_sel}__ts, 0, __sid FROM {numbered}) AS u) AS w WHERE __side = 1"
+        )
+        on = " AND ".join([f"n.{k} = m.{k}" for k in key_cols] + ["n.__sid = m.__match"])
+        lower = f" AND n.__ts >= m.__t - interval '{ttl!r} seconds'" if ttl else ""
+        feats = ", ".join(f"n.__f{f}" for f in range(len(view.features))) or "1 AS __none"
+        return (
+            f"LEFT JOIN (SELECT m.__rid, {feats} FROM {matched} AS m JOIN {numbered} AS n ON {on}{lower}) AS v{index} "
+            f"ON v{index}.__rid = e.__feast_row_id"
+        )
+
+    # ---- materialization and writes --------------------------------------------------------------
+
+    def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        source = query.source
+        rel = self._relation(source)
+        wanted = list(dict.fromkeys(
+            [*query.join_keys, *query.columns, query.timestamp_field]
+            + ([query.created_timestamp_column] if query.created_timestamp_column else [])
+        ))
+        with self._connection(f"materializing data source {source.name!r}") as conn:
+            cursor = conn.cursor()
+            source_types = self._column_types(cursor, source)
+            missing = [c for c in wanted if c not in source_types]
+            if missing:
+                raise DataSourceError(f"data source {source.name!r} lacks column(s) {missing}; it has {list(source_types)}")
+            ts = _q(query.timestamp_field)
+            order = [f"s.{_q(k)}" for k in query.join_keys]
+            by = [f"s.{ts} DESC"]
+            if query.created_timestamp_column:
+                by.append(f"s.{_q(query.created_timestamp_column)} DESC NULLS LAST")
+            select = [select_expression(f"s.{_q(c)}", source_types[c]) for c in wanted]
+            distinct = f"DISTINCT ON ({', '.join(order)}) " if order else ""
+            sql = (
+                f"SELECT {distinct}{', '.join(select)} FROM {rel} AS s "
+                f"WHERE s.{ts} BETWEEN {_ts_literal(query.start)} AND {_ts_literal(query.end)} "
+                f"ORDER BY {', '.join(order + by)}" + ("" if order else " LIMIT 1")
+            )
+            try:
+                yield from copy_out_batches(cursor, sql, wanted, [source_types[c] for c in wanted], chunk_rows)
+            except psycopg.errors.OperationalError:
+                raise
+            except psycopg.Error as error:
+                raise self._source_error(source, error) from None
+
+    def write(self, source: DataSource, table: pa.Table) -> None:
+        if not isinstance(source, PostgreSQLSource) or not source.table:
+            raise DataSourceError(
+                f"data source {source.name!r}: rows can be appended only to a PostgreSQLSource with table=, not a query"
+            )
+        if table.num_rows == 0:
+            return
+        with self._connection(f"writing to data source {source.name!r}") as conn:
+            cursor = conn.cursor()
+            source_types = self._column_types(cursor, source)
+            columns = [c for c in table.column_names if c in source_types]
+            unknown = [c for c in table.column_names if c not in source_types]
+            if unknown:
+                raise DataSourceError(f"data source {source.name!r} has no column(s) {unknown}; it has {list(source_types)}")
+            try:
+                copy_in(cursor, source.table, columns, table.select(columns), [source_types[c] for c in columns])
+            except psycopg.errors.OperationalError:
+                raise
+            except psycopg.Error as error:
+                raise self._source_error(source, error) from None
+
+    def close(self) -> None:
+        pass
+
+
+def _entity_table(entity_df: pd.DataFrame, timestamp_column: str | None) -> pa.Table:
+    """The entity rows as Arrow; the timestamp column becomes tz-aware UTC (naive means UTC)."""
+    if not timestamp_column or timestamp_column not in entity_df.columns:
+        raise EntityDataError(f"entity_df has no timestamp column {timestamp_column!r}; it has {list(entity_df.columns)}")
+    if entity_df.columns.duplicated().any():
+        raise EntityDataError(f"entity_df has duplicate column names: {list(entity_df.columns)}")
+    try:
+        table = pa.Table.from_pandas(entity_df, preserve_index=False).replace_schema_metadata(None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise EntityDataError(f"entity_df cannot be converted to Arrow: {exc}") from None
+    position = table.schema.get_field_index(timestamp_column)
+    column = table.column(position)
+    if not pa.types.is_timestamp(column.type):
+        try:
+            column = pa.chunked_array([pa.array(pd.to_datetime(entity_df[timestamp_column], utc=True))])
+        except (ValueError, TypeError) as exc:
+            raise EntityDataError(f"entity_df column {timestamp_column!r} does not hold timestamps: {exc}") from None
+    if column.type.tz is None or column.type.tz != "UTC":
+        column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+    if column.null_count:
+        raise EntityDataError(f"entity_df column {timestamp_column!r} has {column.null_count} empty timestamp(s)")
+    return table.set_column(position, pa.field(timestamp_column, column.type), column)
+
+
+def _check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> None:
+    seen = {name: "entity_df" for name in entity_columns}
+    for view in views:
+        for _, output in view.features:
+            if output in seen:
+                raise FeatureNameCollisionError(
+                    f"feature {output!r} of feature view {view.name!r} collides with a column of {seen[output]}; "
+                    "use full_feature_names=True or rename the column"
+                )
+            seen[output] = f"feature view {view.name!r}"
+
+
+__all__ = ["ENTITY_ROW_ID", "PostgresOfflineStore"]

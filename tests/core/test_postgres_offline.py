@@ -1,0 +1,134 @@
+"""The PostgreSQL offline store against a real server: point-in-time joins, pulls, appends, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from feast_core.config import PostgresOfflineStoreConfig
+from feast_core.definitions import PostgreSQLSource
+from feast_core.errors import DataSourceError, StoreUnavailableError
+from feast_core.offline.base import PullQuery, ViewQuery
+from feast_core.offline.postgres import PostgresOfflineStore
+
+T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
+H = timedelta(hours=1)
+
+
+@pytest.fixture
+def db(postgres_db):
+    with postgres_db.connect() as conn:
+        conn.execute(
+            "CREATE TABLE stats (driver_id bigint, city text, trips bigint, rate double precision, "
+            "ts timestamptz, created timestamptz)"
+        )
+        rows = [
+            (1, "a", 10, 1.0, T0, T0), (1, "a", 11, 1.1, T0 + H, T0), (1, "a", 12, 1.2, T0 + H, T0 + H),  # tie
+            (2, "a", 20, 2.0, T0 - 2 * H, T0), (2, "b", 21, 2.1, T0, T0), (3, "a", 30, 3.0, T0 + 5 * H, T0),
+        ]
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO stats VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    return postgres_db
+
+
+def store_for(db, **change) -> PostgresOfflineStore:
+    return PostgresOfflineStore(PostgresOfflineStoreConfig(type="postgres", **{**db.store_config(), **change}))
+
+
+SOURCE = PostgreSQLSource(name="stats", table="stats", timestamp_field="ts", created_timestamp_column="created")
+
+
+def query(ttl=0.0, source=SOURCE, keys=("driver_id",), features=(("trips", "trips"),), name="fv", created="created"):
+    return ViewQuery(name=name, source=source, join_keys=keys, entity_columns=keys, features=features,
+                     timestamp_field="ts", created_timestamp_column=created, ttl_seconds=ttl)
+
+
+def test_pit_rule_ties_bounds_no_match_duplicates_and_order(db):
+    entity = pd.DataFrame({
+        "driver_id": [1, 1, 1, 2, 3, 1, 9],
+        "event_timestamp": [T0 + H, T0 + H - timedelta(microseconds=1), T0 - H, T0 + 3 * H, T0, T0 + H, T0],
+        "label": list("abcdefg"),
+    })
+    table = store_for(db).get_historical_features(entity, "event_timestamp", [query()])
+    df = table.to_pandas()
+    assert list(df["label"]) == list("abcdefg")  # input order, one row per input row
+    # T0+H: tie at ts=T0+H goes to the greater created (12); just before: 10; before all rows: null
+    assert pd.isna(df["trips"].tolist()[2])
+    assert df["trips"].tolist()[0] == 12 and df["trips"].tolist()[1] == 10
+    assert df["trips"].tolist()[3] == 21 and pd.isna(df["trips"].tolist()[4]) and df["trips"].tolist()[5] == 12
+    assert pd.isna(df["trips"].tolist()[6])
+    assert table.schema.field("event_timestamp").type.tz == "UTC"
+    assert table.schema.field("label").type in (pa.string(), pa.large_string())
+
+
+def test_ttl_bounds_are_inclusive(db):
+    entity = pd.DataFrame({"driver_id": [2, 2], "event_timestamp": [T0 + H, T0 + H + timedelta(seconds=1)]})
+    # row (2, ts=T0, 21): with ttl 1h, T=T0+H matches exactly at the bound; one second later it is too old
+    df = store_for(db).get_historical_features(entity, "event_timestamp", [query(ttl=3600)]).to_pandas()
+    assert df["trips"].iloc[0] == 21 and pd.isna(df["trips"].iloc[1])
+    unbounded = store_for(db).get_historical_features(entity, "event_timestamp", [query(ttl=0)]).to_pandas()
+    assert unbounded["trips"].tolist() == [21, 21]
+
+
+def test_two_join_keys_field_mapping_and_two_views(db):
+    mapped = PostgreSQLSource(name="mapped", query="SELECT * FROM stats", timestamp_field="ts",
+                              field_mapping={"trips": "n_trips"})
+    entity = pd.DataFrame({"driver_id": [2, 2], "city": ["a", "b"], "event_timestamp": [T0 + H, T0 + H]})
+    views = [
+        query(keys=("driver_id", "city"), features=(("trips", "pair_trips"),), name="pairs"),
+        query(source=mapped, features=(("trips", "n_trips"), ("rate", "rate")), name="mapped", created=""),
+    ]
+    df = store_for(db).get_historical_features(entity, "event_timestamp", views).to_pandas()
+    assert df["pair_trips"].tolist() == [20, 21]
+    assert df["n_trips"].tolist() == [21, 21] and df["rate"].tolist() == [2.1, 2.1]
+
+
+def test_entity_df_as_sql_string(db):
+    with db.connect() as conn:
+        conn.execute("CREATE TABLE requests (driver_id bigint, asked_at timestamptz, note text)")
+        conn.execute("INSERT INTO requests VALUES (3, %s, 'x'), (1, %s, NULL)", (T0 + 6 * H, T0 + H))
+    table = store_for(db).get_historical_features(
+        "SELECT * FROM requests ORDER BY note NULLS LAST", None, [query()]
+    )
+    assert table.column_names == ["driver_id", "asked_at", "note", "trips"]
+    assert table.to_pylist() == [
+        {"driver_id": 3, "asked_at": T0 + 6 * H, "note": "x", "trips": 30},
+        {"driver_id": 1, "asked_at": T0 + H, "note": None, "trips": 12},
+    ]
+
+
+def test_pull_latest_and_write(db):
+    store = store_for(db)
+    pull = PullQuery(source=SOURCE, join_keys=("driver_id",), columns=("trips",), timestamp_field="ts",
+                     created_timestamp_column="created", start=T0 - 3 * H, end=T0 + H)
+    batches = list(store.pull_latest(pull, chunk_rows=1))
+    assert all(b.num_rows <= 1 for b in batches)
+    rows = pa.Table.from_batches(batches).to_pylist()
+    assert sorted((r["driver_id"], r["trips"]) for r in rows) == [(1, 12), (2, 21)]
+    store.write(SOURCE, pa.table({"driver_id": [4], "trips": [40], "ts": pa.array([T0], pa.timestamp("us", tz="UTC"))}))
+    rows = pa.Table.from_batches(list(store.pull_latest(pull, 100))).to_pylist()
+    assert (4, 40) in [(r["driver_id"], r["trips"]) for r in rows]
+    schema = store.source_schema(SOURCE)
+    assert schema.field("trips").type == pa.int64() and schema.field("ts").type == pa.timestamp("us", tz="UTC")
+
+
+def test_bad_sources_raise_data_source_errors_naming_the_source(db):
+    store = store_for(db)
+    missing = PostgreSQLSource(name="ghost", table="no_such_table", timestamp_field="ts")
+    with pytest.raises(DataSourceError, match="ghost.*no_such_table.*does not exist"):
+        store.source_schema(missing)
+    broken = PostgreSQLSource(name="broken", query="SELEC oops FROM stats", timestamp_field="ts")
+    with pytest.raises(DataSourceError, match="broken.*syntax error"):
+        store.get_historical_features(
+            pd.DataFrame({"driver_id": [1], "event_timestamp": [T0]}), "event_timestamp", [query(source=broken)]
+        )
+
+
+def test_unreachable_server_names_the_endpoint_without_the_password(db):
+    with pytest.raises(StoreUnavailableError) as caught:
+        store_for(db, password="N0pe-Secret").source_schema(SOURCE)
+    assert f"{db.host}:{db.port}/{db.name}" in str(caught.value)
+    assert "N0pe-Secret" not in str(caught.value)
