@@ -178,10 +178,21 @@ def _describe(error: dict) -> str:
     return f"key {where!r}: {error['msg']}"
 
 
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(text: str) -> str:
+    """Replace ``${VAR}`` with the variable's value when it is set.
+
+    Unlike Feast, a bare ``$VAR`` is left alone: a password such as ``pa$HOME`` must survive.
+    """
+    return _ENV_REFERENCE.sub(lambda m: os.environ.get(m.group(1), m.group(0)), text)
+
+
 def parse_config(text: str, source: str = "<string>", repo_path: Path | str | None = None) -> RepoConfig:
-    """Parse the text of a feature_store.yaml. ``${VAR}`` and ``$VAR`` are expanded first, as Feast does."""
+    """Parse the text of a feature_store.yaml (``${VAR}`` references expanded first)."""
     try:
-        data = yaml.safe_load(os.path.expandvars(text))
+        data = yaml.safe_load(expand_env(text))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
