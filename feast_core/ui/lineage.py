@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 COLUMNS = [("entities", "data_sources"), ("feature_views",), ("on_demand_feature_views",), ("feature_services",)]
 COLUMN_TITLES = ["Entities & data sources", "Feature views", "On-demand feature views", "Feature services"]
-NODE_W, NODE_H, GAP_X, GAP_Y, PAD, HEAD = 210, 44, 90, 16, 16, 30
+NODE_W, NODE_H, GAP_X, GAP_Y, PAD, HEAD = 210, 44, 90, 22, 16, 30
 LABEL_CHARS = 26
 KIND_LABEL = {
     "entities": "entity", "data_sources": "data source", "feature_views": "feature view",
@@ -86,8 +86,7 @@ def render(
         if position[src][0] == position[dst][0]:  # same column (a push source's batch source): loop on the right
             path = f"M{x1},{y1} C{x1 + 40},{y1} {x1 + 40},{y2} {x1},{y2}"
         else:
-            mid = (x1 + x2) / 2
-            path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
+            path = _route(x1, y1, x2, y2, [x_of[c] for c in used_columns if position[src][0] < c < position[dst][0]])
         out.append(f'<path class="edge" d="{path}" data-from="{escape(src[1])}" data-to="{escape(dst[1])}"/>')
     for node in nodes:
         kind, name = node
@@ -102,6 +101,25 @@ def render(
         )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _route(x1: float, y1: float, x2: float, y2: float, between: list[int]) -> str:
+    """A smooth path that crosses intermediate columns through the gaps between rows, not under boxes."""
+    points = [(x1, y1)]
+    for index, column_x in enumerate(between, start=1):
+        wanted = y1 + (y2 - y1) * index / (len(between) + 1)
+        row = round((wanted - HEAD - PAD + GAP_Y / 2) / (NODE_H + GAP_Y))
+        gap_y = HEAD + PAD + row * (NODE_H + GAP_Y) - GAP_Y / 2
+        points += [(column_x - 10, gap_y), (column_x + NODE_W + 10, gap_y)]
+    points.append((x2, y2))
+    path = [f"M{x1},{y1}"]
+    for (ax, ay), (bx, by) in zip(points, points[1:]):
+        if ay == by:
+            path.append(f"L{bx},{by}")
+        else:
+            mid = (ax + bx) / 2
+            path.append(f"C{mid},{ay} {mid},{by} {bx},{by}")
+    return " ".join(path)
 
 
 def neighbourhood(node: Node, edges: list[tuple[Node, Node]]) -> tuple[list[Node], list[tuple[Node, Node]]]:
