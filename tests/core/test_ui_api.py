@@ -165,3 +165,34 @@ def test_sql_registry_on_sqlite_serves_the_same_objects(tmp_path):
     assert [p["name"] for p in client.get("/api/v1/projects").json()["projects"]] == ["customer_360", "driver_ranking"]
     assert client.get("/p/customer_360/feature-views/customer_profile").status_code == 200
     store.close()
+
+
+@pytest.mark.postgres
+def test_sql_registry_on_postgresql_serves_the_same_objects(tmp_path, postgres_db):
+    from urllib.parse import quote
+
+    url = (f"postgresql+psycopg://{quote(postgres_db.user, safe='')}:{quote(postgres_db.password, safe='')}"
+           f"@{postgres_db.host}:{postgres_db.port}/{postgres_db.name}")
+    store = demo.build(tmp_path, registry=url, registry_type="sql")
+    client = TestClient(create_app(store, registry_ttl_sec=0))
+    assert client.get("/health").status_code == 200
+    view = client.get("/api/v1/feature_views/driver_hourly_stats").json()
+    assert view["materialization"]["most_recent_end"] == "2024-05-02T06:30:00+00:00"
+    assert [p["name"] for p in client.get("/api/v1/projects").json()["projects"]] == ["customer_360", "driver_ranking"]
+    page = client.get("/p/driver_ranking/lineage")
+    assert page.status_code == 200 and 'data-name="transformed_conv_rate"' in page.text
+    store.close()
+
+
+def test_an_unreachable_registry_database_is_a_503_that_names_it(tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a loopback port with nobody listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = demo.open_store(tmp_path, "driver_ranking", f"postgresql+psycopg://u:p@127.0.0.1:{port}/feast", "sql")
+    client = TestClient(create_app(store, registry_ttl_sec=0))
+    health = client.get("/health")
+    assert health.status_code == 503 and f"127.0.0.1:{port}" in health.json()["detail"]
+    page = client.get("/p/driver_ranking/feature-views")
+    assert page.status_code == 503 and "The registry cannot be read" in page.text and f"127.0.0.1:{port}" in page.text
