@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent
 
 def feast(*args: str) -> None:
     """Run the `feast` command on this repo, as you would in a shell."""
-    print(f"\n--- feast {' '.join(args)} ---")
+    print(f"\n--- feast {' '.join(args)} ---", flush=True)  # before the child's output, also in a pipe
     subprocess.run([sys.executable, "-m", "feast_core.cli", "-c", str(REPO), *args], check=True)
 
 

@@ -1,0 +1,73 @@
+"""Fixtures for running the real ``feast`` command in a subprocess on repos made by ``feast init``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FeastCli:
+    """``feast ARGS`` as a user runs it: a fresh process, real files."""
+
+    command = [sys.executable, "-m", "feast_core.cli"]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+        env.update(extra)
+        return env
+
+    def popen(self, *args: str, cwd: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [*self.command, *args], cwd=cwd, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def __call__(self, *args: str, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+        """With ok=True the command must succeed; with ok=False it must fail with exit code 1 and no traceback."""
+        result = subprocess.run(
+            [*self.command, *args], cwd=cwd, env=env or self.env(), capture_output=True, text=True, timeout=600
+        )
+        shown = f"feast {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        if ok:
+            assert result.returncode == 0, shown
+        else:
+            assert result.returncode == 1, shown
+            assert "Traceback" not in result.stderr, shown
+        return result
+
+    @staticmethod
+    def error_line(result: subprocess.CompletedProcess) -> str:
+        """The failure's message: exactly one ``Error: ...`` line on stderr."""
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        return lines[0]
+
+
+@pytest.fixture(scope="session")
+def feast() -> FeastCli:
+    return FeastCli()
+
+
+@pytest.fixture(scope="session")
+def applied_demo(tmp_path_factory, feast) -> Path:
+    """A demo repo made by ``feast init demo`` and applied once; copy it with ``demo_copy`` before changing it."""
+    base = tmp_path_factory.mktemp("template")
+    feast("init", "demo", cwd=base)
+    feature_repo = base / "demo" / "feature_repo"
+    feast("apply", cwd=feature_repo)
+    return feature_repo
+
+
+@pytest.fixture
+def demo_copy(applied_demo, tmp_path) -> Path:
+    """A private copy of the applied demo repo (registry, data and all); returns its feature_repo directory."""
+    target = tmp_path / "demo"
+    shutil.copytree(applied_demo.parent, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target / "feature_repo"
