@@ -40,6 +40,7 @@ class FeastGroup(click.Group):
 
     def main(self, *args, **kwargs):
         kwargs.setdefault("standalone_mode", False)
+        kwargs.setdefault("prog_name", "feast")
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:

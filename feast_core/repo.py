@@ -20,7 +20,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from .definitions import DataSource, Entity, FeatureService, FeatureView, OnDemandFeatureView, Permission, Project
+from .definitions import (
+    DataSource,
+    Entity,
+    FeatureService,
+    FeatureView,
+    OnDemandFeatureView,
+    Permission,
+    Project,
+)
 from .errors import RepoError
 
 if TYPE_CHECKING:
@@ -104,7 +112,7 @@ class _RepoModuleLoader(importlib.abc.Loader):
         setattr(module, REPO_MODULE_FLAG, True)
         source = self.path.read_bytes()
         code = compile(source, str(self.path), "exec", dont_inherit=True)
-        exec(code, module.__dict__)
+        exec(code, module.__dict__)  # noqa: S102 - running the user's definitions is the point
 
 
 class _RepoFinder(importlib.abc.MetaPathFinder):

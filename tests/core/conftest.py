@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class FeastCli:
     """``feast ARGS`` as a user runs it: a fresh process, real files."""
 
-    command = [sys.executable, "-m", "feast_core.cli"]
+    command = (sys.executable, "-m", "feast_core.cli")
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")}
@@ -32,7 +32,7 @@ class FeastCli:
     def __call__(self, *args: str, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
         """With ok=True the command must succeed; with ok=False it must fail with exit code 1 and no traceback."""
         result = subprocess.run(
-            [*self.command, *args], cwd=cwd, env=env or self.env(), capture_output=True, text=True, timeout=600
+            [*self.command, *args], cwd=cwd, env=env or self.env(), capture_output=True, text=True, timeout=600, check=False
         )
         shown = f"feast {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
         if ok:

@@ -178,15 +178,41 @@ def test_generated_test_workflow_runs(tmp_path, feast):
     repo = tmp_path / "demo" / "feature_repo"
     # run it as the README does, from its directory, with the interpreter that has feast_core
     result = subprocess.run(
-        [sys.executable, "test_workflow.py"], cwd=repo, env=feast.env(), capture_output=True, text=True, timeout=900
+        [sys.executable, "test_workflow.py"], cwd=repo, env=feast.env(), capture_output=True, text=True, timeout=900,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Created feature view driver_hourly_stats" in out
     # the 2021-04-12 rows are found for the three training rows (ttl 1 day covers 07:00 -> 16:40)
     training = out.split("Training rows")[1].split("---")[1]
-    assert len(re.findall(r"^\d\s+100[123]\s", training, re.M)) == 3 and "NaN" not in training
+    assert len(re.findall(r"^\d\s+100[123]\s", training, re.MULTILINE)) == 3 and "NaN" not in training
     # the pushed row is served online through driver_activity_v3
     fresh = out.split("Online features (feature service driver_activity_v3)")[1]
     assert re.search(r"1001\s+1000\s+2000\s+1\.0+\s+1\.0+\s+1000\s", fresh)
     assert "Removed project 'demo'" in out
+
+
+def test_ui_command_serves_the_registry_under_its_root_path(demo_copy, feast):
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = feast.popen("ui", "-h", "127.0.0.1", "-p", str(port), "--root_path", "/feast", cwd=demo_copy)
+    try:
+        deadline, page = time.monotonic() + 120, None
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/feast/", timeout=10) as response:
+                    page = response.read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert page is not None, server.stderr.read() if server.poll() is not None else "no answer"
+        assert "driver_hourly_stats" in page or "demo" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -100,33 +100,33 @@ def _break(repo, *, append: str = "", replace: tuple[str, str] | None = None, ex
 
 BAD_REPOS = {
     "syntax error": (
-        dict(extra_file="from feast_core import Entity\n\nrider = Entity(name='rider' join_keys=['rider_id'])\n"),
+        {"extra_file": "from feast_core import Entity\n\nrider = Entity(name='rider' join_keys=['rider_id'])\n"},
         [r"more_definitions\.py, line 3", "SyntaxError"],
     ),
     "raises at import": (
-        dict(append="\nrider = Entity(name='rider', join_keys=['a', 'b'])\n"),
+        {"append": "\nrider = Entity(name='rider', join_keys=['a', 'b'])\n"},
         [r"feature_definitions\.py, line \d+", "rider"],
     ),
     "two objects with one name": (
-        dict(append="\nimpostor = Entity(name='driver', join_keys=['driver_key'])\n"),
+        {"append": "\nimpostor = Entity(name='driver', join_keys=['driver_key'])\n"},
         ["two different entity objects", "'driver'"],
     ),
     "source file missing": (
-        dict(replace=('path="data/driver_stats.parquet"', 'path="data/no_such_file.parquet"')),
+        {"replace": ('path="data/driver_stats.parquet"', 'path="data/no_such_file.parquet"')},
         ["no_such_file.parquet"],
     ),
     "schema field absent from source": (
-        dict(replace=('Field(name="acc_rate", dtype=Float32),', 'Field(name="acc_rat", dtype=Float32),')),
+        {"replace": ('Field(name="acc_rate", dtype=Float32),', 'Field(name="acc_rat", dtype=Float32),')},
         ["acc_rat", "driver_hourly_stats"],
     ),
     "unknown view in a feature service": (
-        dict(append="""
+        {"append": """
             def _hidden_view():
                 return FeatureView(name="not_applied", entities=[driver], source=driver_stats_source,
                                    schema=[Field(name="conv_rate", dtype=Float32)])
 
             bad_service = FeatureService(name="bad_service", features=[_hidden_view()])
-        """),
+        """},
         ["bad_service", "not_applied"],
     ),
 }
@@ -157,7 +157,8 @@ def test_an_on_demand_function_is_stored_by_value(tmp_path, demo_copy, feast):
         print(out["conv_rate_plus_val1"][0], out["conv_rate_plus_val2"][0])
     """)
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=elsewhere, env=feast.env(), capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script], cwd=elsewhere, env=feast.env(), capture_output=True, text=True, timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1.5", "2.5"]

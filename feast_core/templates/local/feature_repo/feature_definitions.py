@@ -6,7 +6,14 @@ from datetime import timedelta
 import pandas as pd
 
 from feast_core import (
-    Entity, FeatureService, FeatureView, Field, FileSource, Project, PushSource, RequestSource,
+    Entity,
+    FeatureService,
+    FeatureView,
+    Field,
+    FileSource,
+    Project,
+    PushSource,
+    RequestSource,
 )
 from feast_core.feature_logging import LoggingConfig
 from feast_core.infra.offline_stores.file_source import FileLoggingDestination
