@@ -185,7 +185,7 @@ def _import(name: str, file: Path, root: Path, finder: _RepoFinder) -> ModuleTyp
         if name in finder.modules:
             return importlib.import_module(name)
         # the name is taken by a module that is not ours (say ``utils``): load the file under a private name
-        private = "_feast_repo_." + name
+        private = "_feast_repo__" + name.replace(".", "__")
         spec = importlib.util.spec_from_file_location(private, file, loader=_RepoModuleLoader(file))
         module = importlib.util.module_from_spec(spec)
         sys.modules[private] = module
