@@ -1,0 +1,82 @@
+"""``feast serve``: the feature server under uvicorn, with one or several worker processes.
+
+One worker: the app is built here over the caller's FeatureStore. Several workers: uvicorn's own supervisor
+spawns fresh processes that each build their app with ``app:app_from_environment`` (a factory reading the repo
+path, the feature_store.yaml path and the options from an environment variable); they share the listening
+socket, uvicorn restarts a worker that dies, and Prometheus samples are pooled in a multiprocess directory.
+SIGTERM (or Ctrl-C) drains: the server stops accepting connections, lets in-flight requests finish (up to
+``graceful_timeout`` seconds), then runs the app's shutdown (stops the registry refresh, waits for running
+materializations).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import uvicorn
+
+from ..config import config_to_yaml
+from ..store import FeatureStore
+from .app import WORKER_ENV, create_app
+from .service import reads_inline
+
+
+def _best(module: str, fallback: str) -> str:
+    return module if importlib.util.find_spec(module) is not None else fallback
+
+
+def serve(
+    store: FeatureStore,
+    host: str = "127.0.0.1",
+    port: int = 6566,
+    workers: int = 1,
+    access_log: bool = True,
+    keep_alive_timeout: int = 30,
+    registry_ttl_sec: float | None = None,
+    max_request_bytes: int | None = None,
+    graceful_timeout: float = 30.0,
+) -> None:
+    """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast."""
+    if workers == -1:
+        workers = 2 * (os.cpu_count() or 1) + 1
+    options = dict(
+        host=host, port=port, access_log=access_log, timeout_keep_alive=keep_alive_timeout,
+        timeout_graceful_shutdown=graceful_timeout, loop=_best("uvloop", "auto"), http=_best("httptools", "auto"),
+    )
+    if workers <= 1:
+        try:
+            uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes), **options)
+        finally:
+            store.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="feast-serve-") as scratch:
+        config_file = _config_file(store, Path(scratch))
+        metrics_dir = Path(scratch) / "metrics"
+        metrics_dir.mkdir()
+        os.environ["PROMETHEUS_MULTIPROCESS_DIR"] = str(metrics_dir)
+        os.environ[WORKER_ENV] = json.dumps({
+            "repo_path": str(store.repo_path), "fs_yaml_file": str(config_file),
+            "registry_ttl_sec": registry_ttl_sec, "max_request_bytes": max_request_bytes,
+            "inline_reads": reads_inline(store),
+        })
+        store.close()
+        uvicorn.run("feast_core.server.app:app_from_environment", factory=True, workers=workers, **options)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _config_file(store: FeatureStore, scratch: Path) -> Path:
+    """The feature_store.yaml the workers read: the one the store came from, or (for a store built from a
+    config object) a copy written readable by this user only."""
+    source = Path(store.config.source)
+    if source.is_file():
+        return source.resolve()
+    target = scratch / "feature_store.yaml"
+    target.write_text(config_to_yaml(store.config))
+    target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    return target

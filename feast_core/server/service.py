@@ -1,0 +1,205 @@
+"""What each endpoint does, independent of HTTP plumbing: a request body in, (status, JSON bytes) out.
+
+Where the work runs, so that a slow thing never holds up the others:
+* online reads: in the event loop thread when the online store is SQLite (a read is ~100 us of local I/O and a
+  thread hop would cost as much again), otherwise on a read thread pool (a network round trip to PostgreSQL);
+* writes (push, write-to-online-store): on a small write pool (SQLite writers may queue on the file lock);
+* materialization: on its own pool (``FEAST_MATERIALIZE_MAX_WORKERS``, default 2), so requests keep being served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from ..errors import EntityDataError, FeastError
+from ..store import FeatureStore, PushMode
+from . import wire
+from .metrics import ENTITY_COUNT, MATERIALIZATION_SECONDS, MATERIALIZATIONS, ONLINE_READ, PUSHES
+from .problems import RequestError, feast_error_response
+
+log = logging.getLogger(__name__)
+
+NULL = b"null"
+PUSH_MODES = {"online": PushMode.ONLINE, "offline": PushMode.OFFLINE, "online_and_offline": PushMode.ONLINE_AND_OFFLINE}
+
+
+def reads_inline(store: FeatureStore) -> bool:
+    online = store.config.online_store
+    return online is not None and online.type == "sqlite"
+
+
+class Endpoints:
+    """The feature server's endpoints over one FeatureStore."""
+
+    def __init__(self, store: FeatureStore, inline_reads: bool | None = None) -> None:
+        self.store = store
+        self.inline_reads = reads_inline(store) if inline_reads is None else inline_reads
+        self._stamps = wire.TimestampText()
+        self._reads = ThreadPoolExecutor(16, thread_name_prefix="feast-read")
+        self._writes = ThreadPoolExecutor(4, thread_name_prefix="feast-write")
+        self._materializer = ThreadPoolExecutor(
+            int(os.environ.get("FEAST_MATERIALIZE_MAX_WORKERS", "2")), thread_name_prefix="feast-materialize"
+        )
+        self._materializing: set[str] = set()
+        self._materializing_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._reads.shutdown(wait=True, cancel_futures=True)
+        self._writes.shutdown(wait=True, cancel_futures=True)
+        self._materializer.shutdown(wait=True, cancel_futures=True)
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    async def get_online_features(self, body: bytes, query: dict) -> tuple[int, bytes]:
+        request = wire.online_request(body)
+        if self.inline_reads:
+            return 200, self._read(request)
+        return 200, await asyncio.get_running_loop().run_in_executor(self._reads, self._read, request)
+
+    def _read(self, request: wire.OnlineRequest) -> bytes:
+        store = self.store
+        if request.feature_service is not None:
+            features = store.get_feature_service(request.feature_service, allow_cache=True)
+        else:
+            features = request.features
+        started = time.perf_counter()
+        response = store.get_online_features(
+            features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
+        )
+        ONLINE_READ.observe(time.perf_counter() - started)
+        ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
+        return wire.online_response(response, self._stamps)
+
+    def health(self) -> tuple[int, bytes]:
+        try:
+            self.store.registry.snapshot(allow_cache=True)
+        except FeastError as error:
+            return feast_error_response(error)
+        return 200, b""
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    async def push(self, body: bytes, query: dict) -> tuple[int, bytes]:
+        data = wire.parse_object(body)
+        name = wire.required_str(data, "push_source_name")
+        rows = wire.columns(data, "df")
+        to = data.get("to", "online")
+        mode = PUSH_MODES.get(to) if isinstance(to, str) else None
+        if mode is None:
+            raise RequestError(f"'to' must be one of {sorted(PUSH_MODES)}, not {to!r}", ("body", "to"), "enum")
+        allow_cache = wire.optional_bool(data, "allow_registry_cache", True)
+
+        def work() -> None:
+            source = self.store.registry.snapshot().project(self.store.project).objects["data_sources"].get(name)
+            stamps = (source.timestamp_field, source.created_timestamp_column) if source is not None else ()
+            self.store.push(name, _frame(rows, stamps), allow_registry_cache=allow_cache, to=mode)
+
+        await asyncio.get_running_loop().run_in_executor(self._writes, work)
+        PUSHES.labels(name, to).inc()
+        return 200, b""
+
+    async def write_to_online_store(self, body: bytes, query: dict) -> tuple[int, bytes]:
+        data = wire.parse_object(body)
+        name = wire.required_str(data, "feature_view_name")
+        rows = wire.columns(data, "df")
+        allow_cache = wire.optional_bool(data, "allow_registry_cache", True)
+
+        def work() -> None:
+            view = self.store.get_feature_view(name, allow_registry_cache=allow_cache)
+            source = view.batch_source
+            frame = _frame(rows, (source.timestamp_field, source.created_timestamp_column))
+            self.store.write_to_online_store(name, frame, allow_registry_cache=True)
+
+        await asyncio.get_running_loop().run_in_executor(self._writes, work)
+        return 200, NULL
+
+    # ---- materialization -------------------------------------------------------------------------
+
+    async def materialize(self, body: bytes, query: dict) -> tuple[int, bytes]:
+        data = wire.parse_object(body)
+        if wire.optional_bool(data, "disable_event_timestamp", False):
+            start = wire.timestamp(data, "start_ts", required=False) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+            end = wire.timestamp(data, "end_ts", required=False) or datetime.now(timezone.utc)
+        else:
+            start, end = wire.timestamp(data, "start_ts"), wire.timestamp(data, "end_ts")
+        if start > end:
+            raise RequestError(f"'start_ts' {start.isoformat()} is after 'end_ts' {end.isoformat()}", ("body", "start_ts"))
+        names = self._views(data)
+
+        def run(name: str) -> None:
+            self.store.materialize(start, end, feature_views=[name], progress=False)
+
+        return await self._materialize(names, run, query)
+
+    async def materialize_incremental(self, body: bytes, query: dict) -> tuple[int, bytes]:
+        data = wire.parse_object(body)
+        end = wire.timestamp(data, "end_ts")
+        names = self._views(data)
+
+        def run(name: str) -> None:
+            self.store.materialize_incremental(end, feature_views=[name], progress=False)
+
+        return await self._materialize(names, run, query)
+
+    def _views(self, data: dict) -> list[str]:
+        """The feature views a materialization request names (all online views when it names none)."""
+        requested = wire.optional_str_list(data, "feature_views")
+        objects = self.store.registry.snapshot().project(self.store.project)
+        if requested is None:
+            return [v.name for v in objects.list("feature_views") if v.online]
+        for name in requested:
+            if not objects.get("feature_views", name).online:
+                raise RequestError(f"feature view {name!r} has online=False; it cannot be materialized",
+                                   ("body", "feature_views"))
+        return list(dict.fromkeys(requested))
+
+    async def _materialize(self, names: list[str], run, query: dict) -> tuple[int, bytes]:
+        with self._materializing_lock:
+            busy = sorted(self._materializing.intersection(names))
+            if busy and query.get("force") != "true":
+                return 409, wire.dumps({
+                    "error": f"feature view(s) {busy} are being materialized already; retry later or pass force=true",
+                    "feature_views": busy,
+                })
+            self._materializing.update(names)
+        future = self._materializer.submit(self._run_materialization, names, run)
+        if query.get("async") == "true":
+            return 202, wire.dumps({"status": "accepted", "feature_views": names})
+        await asyncio.wrap_future(future)
+        return 200, NULL
+
+    def _run_materialization(self, names: list[str], run) -> None:
+        try:
+            for name in names:
+                started = time.perf_counter()
+                try:
+                    run(name)
+                except BaseException:
+                    MATERIALIZATIONS.labels(name, "failure").inc()
+                    log.warning("materialization of feature view %s failed", name, exc_info=True)
+                    raise
+                MATERIALIZATIONS.labels(name, "success").inc()
+                MATERIALIZATION_SECONDS.labels(name).observe(time.perf_counter() - started)
+        finally:
+            with self._materializing_lock:
+                self._materializing.difference_update(names)
+
+
+def _frame(rows: dict[str, list], timestamp_columns) -> pd.DataFrame:
+    """Rows sent as JSON columns, with ISO 8601 timestamp strings (naive = UTC) turned into timestamps."""
+    frame = pd.DataFrame(rows)
+    for name in timestamp_columns:
+        if name and name in frame.columns and (frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name])):
+            try:
+                frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+            except (ValueError, TypeError) as error:
+                raise EntityDataError(f"column {name!r} must hold ISO 8601 timestamps: {str(error).splitlines()[0]}") from None
+    return frame
