@@ -1,14 +1,20 @@
 """The PostgreSQL offline store (``offline_store: type: postgres``): the point-in-time join runs in the server.
 
-Entity rows (only the join keys and the timestamp, with a row id) go into a temporary table with COPY;
-a SQL string entity_df becomes a temporary table numbered in the order the query returns its rows. For
-each view, the source rows that can match (keys present in the entity rows, event time within
-[min T - ttl, max T]) are staged in a temporary table indexed on (keys, ts DESC, created DESC), and each
-entity row takes its match with a ``LEFT JOIN LATERAL (... ORDER BY ts DESC, created DESC LIMIT 1)``:
-one index probe per row, T - ttl <= ts <= T both inclusive, no lower bound when ttl is 0, ties to the
-greatest created time, NULLs where nothing matches. The result leaves the server with ``COPY ... TO
-STDOUT`` in row-id order and is parsed by Arrow (see pg/arrow.py); a DataFrame's own columns never make
-the round trip, so they keep their exact types.
+Entity rows (only the join keys and the timestamp, with a row id, sorted by keys and time) go into a
+temporary table with binary COPY; a SQL string entity_df becomes a temporary table numbered in the order
+the query returns its rows. Each entity row takes its match for each view with a ``LEFT JOIN LATERAL``
+probe: T - ttl <= ts <= T both inclusive, no lower bound when ttl is 0, ties to the greatest created
+time, NULLs where nothing matches.
+
+Where the probe goes: when the source is a table with a btree index on (join keys, timestamp), the probe
+reads the table through that index and nothing is copied (with a created column, an index-only probe
+finds the latest time and a second probe breaks ties among that time's rows). Otherwise the source rows
+that can match (keys present in the entity rows, event time within [min T - ttl, max T]) are staged in a
+temporary table indexed on (keys, ts DESC, created DESC). Measured on the medium bench workload (1M rows,
+100k entity rows): direct probes about 0.5 s, staging + index + probes about 2 s; a single window pass
+over entity and source rows sorted together was slower than either (the sort of 1.1M rows alone ~1.5 s).
+The result leaves the server with ``COPY ... TO STDOUT`` in row-id order and is parsed by Arrow (see
+pg/arrow.py); a DataFrame's own columns never make the round trip, so they keep their exact types.
 
 ``pull_latest`` is a ``DISTINCT ON (keys) ... ORDER BY keys, ts DESC, created DESC`` streamed with COPY
 in batches of at most ``chunk_rows``. ``write`` appends with COPY in one transaction.
@@ -22,13 +28,13 @@ host:port/database, never the password.
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import datetime
 from typing import Iterator
 
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import types
 from ..config import PostgresOfflineStoreConfig
@@ -41,9 +47,6 @@ from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
 
 ENTITY_TABLE = "feast_core_entity_rows"
 ENTITY_TS = "__feast_entity_ts"
-# "lateral" (index probe per entity row) or "window" (one sort of entity and source rows together);
-# measured on the medium workload, see the project's bench notes. FEAST_CORE_PG_PIT overrides, for benchmarks.
-PIT_STRATEGY = os.environ.get("FEAST_CORE_PG_PIT", "lateral")
 
 
 def _q(name: str) -> str:
@@ -218,8 +221,11 @@ class PostgresOfflineStore:
         cursor.execute(
             f"CREATE TEMP TABLE {ENTITY_TABLE} ({', '.join(f'{_q(n)} {t}' for n, t in columns)}) ON COMMIT DROP"
         )
+        rows = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+        # Rows sorted by (keys, timestamp) make the per-row index probes walk each index in order.
+        rows = rows.take(pc.sort_indices(rows, sort_keys=[(f"c{i}", "ascending") for i in range(1, len(arrays))]))
         try:
-            copy_in(cursor, ENTITY_TABLE, [n for n, _ in columns], pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))]))
+            copy_in(cursor, ENTITY_TABLE, [n for n, _ in columns], rows, pg_types=[t for _, t in columns])
         except psycopg.errors.DataError as error:
             raise EntityDataError(f"entity_df cannot be loaded: {self.endpoint.message(error)}") from None
 
@@ -252,10 +258,67 @@ class PostgresOfflineStore:
         return typed, f"e.{_q(ts_column)}::timestamptz"
 
     def _view_join(self, cursor, index: int, view: ViewQuery, ts_sql: str, low: datetime, high: datetime) -> str:
-        """Stage the source rows that can match, and return the join clause giving ``v{index}.__f*``."""
-        rel = self._relation(view.source)
-        ts, created = _q(view.timestamp_field), view.created_timestamp_column
+        """The join clause giving ``v{index}.__f*``: one ``LATERAL ... ORDER BY ts DESC, created DESC LIMIT 1``
+        probe per entity row, against the source table itself when an index serves it, else against a staged,
+        indexed copy of the rows that can match."""
         ttl = view.ttl_seconds if view.ttl_seconds and view.ttl_seconds > 0 else 0
+        ekeys = [_q(c) for c in view.entity_columns]
+        ts_type = self._probe_index_type(cursor, view)
+        if ts_type is not None:  # probe the source table's own index: nothing is copied
+            rel, key_cols, feat_cols = view.source.table, [_q(k) for k in view.join_keys], [_q(s) for s, _ in view.features]
+            ts, created = _q(view.timestamp_field), view.created_timestamp_column
+            cr = _q(created) if created else None
+            entity_ts = f"({ts_sql})::{ts_type}"  # compare in the column's own type, so the index applies
+        else:
+            rel, key_cols, feat_cols = self._stage(cursor, index, view, low, high, ttl)
+            ts, cr, entity_ts = "__ts", "__cr", ts_sql
+        lower = f" AND st.{ts} >= {entity_ts} - interval '{ttl!r} seconds'" if ttl else ""
+        match = "".join(f" AND st.{k} = e.{ek}" for k, ek in zip(key_cols, ekeys))
+        feats = ", ".join(f"st.{c} AS __f{f}" for f, c in enumerate(feat_cols)) or "1 AS __none"
+        if ts_type is not None and cr:
+            # The index orders by time but not by created time: find the latest time with an index-only
+            # probe, then break the tie among that time's rows (usually one), instead of sorting the window.
+            latest = (f"SELECT st.{ts} FROM {rel} AS st WHERE st.{ts} <= {entity_ts}{lower}{match} "
+                      f"ORDER BY st.{ts} DESC LIMIT 1")
+            return (
+                f"LEFT JOIN LATERAL (SELECT {feats} FROM {rel} AS st WHERE st.{ts} = ({latest}){match} "
+                f"ORDER BY st.{cr} DESC NULLS LAST LIMIT 1) AS v{index} ON true"
+            )
+        order = f"st.{ts} DESC" + (f", st.{cr} DESC NULLS LAST" if cr else "")
+        return (
+            f"LEFT JOIN LATERAL (SELECT {feats} FROM {rel} AS st WHERE st.{ts} <= {entity_ts}{lower}{match} "
+            f"ORDER BY {order} LIMIT 1) AS v{index} ON true"
+        )
+
+    def _probe_index_type(self, cursor, view: ViewQuery) -> str | None:
+        """For a table source with a valid btree index whose leading columns are the join keys (any order)
+        followed by the timestamp column, the timestamp column's type (``timestamptz`` or ``timestamp``);
+        else None. Such an index answers each entity row's probe directly."""
+        source = view.source
+        if not isinstance(source, PostgreSQLSource) or not source.table:
+            return None
+        cursor.execute(
+            "SELECT (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) "
+            "        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att), "
+            "       format_type(t.atttypid, NULL) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+            "JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attname = %s "
+            "WHERE i.indrelid = to_regclass(%s) AND am.amname = 'btree' AND i.indisvalid "
+            "AND i.indpred IS NULL AND i.indexprs IS NULL",
+            (view.timestamp_field, source.table),
+        )
+        n = len(view.join_keys)
+        for columns, ts_type in cursor.fetchall():
+            if ts_type not in ("timestamp with time zone", "timestamp without time zone"):
+                return None
+            if len(columns) > n and set(columns[:n]) == set(view.join_keys) and columns[n] == view.timestamp_field:
+                return "timestamptz" if ts_type == "timestamp with time zone" else "timestamp"
+        return None
+
+    def _stage(self, cursor, index: int, view: ViewQuery, low: datetime, high: datetime, ttl: float):
+        """Copy the source rows that can match into a temporary table indexed for the probes; returns the
+        relation, its key columns and its feature columns."""
+        ts, created = _q(view.timestamp_field), view.created_timestamp_column
         keys = [_q(k) for k in view.join_keys]
         ekeys = [_q(c) for c in view.entity_columns]
         staged = f"feast_core_src_{index}"
@@ -271,7 +334,7 @@ class PostgresOfflineStore:
             )
         try:
             cursor.execute(
-                f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {', '.join(cols)} FROM {rel} AS s "
+                f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {', '.join(cols)} FROM {self._relation(view.source)} AS s "
                 f"WHERE {' AND '.join(where)}"
             )
         except psycopg.errors.OperationalError:
@@ -279,46 +342,9 @@ class PostgresOfflineStore:
         except psycopg.Error as error:
             raise self._source_error(view.source, error) from None
         key_cols = [f"__k{i}" for i in range(len(keys))]
-        lower = f" AND st.__ts >= {ts_sql} - interval '{ttl!r} seconds'" if ttl else ""
-        match = "".join(f" AND st.{k} = e.{ek}" for k, ek in zip(key_cols, ekeys))
-        feats = ", ".join(f"st.__f{f}" for f in range(len(view.features))) or "1 AS __none"
-        if PIT_STRATEGY == "window":
-            return self._window_join(cursor, index, view, staged, key_cols, ekeys, ts_sql, ttl)
         cursor.execute(f"CREATE INDEX ON {staged} ({', '.join(key_cols + ['__ts DESC', '__cr DESC NULLS LAST'])})")
         cursor.execute(f"ANALYZE {staged}")
-        return (
-            f"LEFT JOIN LATERAL (SELECT {feats} FROM {staged} AS st WHERE st.__ts <= {ts_sql}{lower}{match} "
-            f"ORDER BY st.__ts DESC, st.__cr DESC NULLS LAST LIMIT 1) AS v{index} ON true"
-        )
-
-    def _window_join(self, cursor, index, view, staged, key_cols, ekeys, ts_sql, ttl) -> str:
-        """The same match by one window pass over entity and source rows sorted together (for comparison)."""
-        part = ", ".join(key_cols) or "1"
-        numbered = f"feast_core_num_{index}"
-        cursor.execute(
-            f"CREATE TEMP TABLE {numbered} ON COMMIT DROP AS SELECT st.*, "
-            f"row_number() OVER (PARTITION BY {part} ORDER BY __ts, __cr NULLS FIRST) AS __sid FROM {staged} AS st"
-        )
-        ekey_sel = ", ".join(f"e.{ek} AS {k}" for k, ek in zip(key_cols, ekeys))
-        ekey_sel = (ekey_sel + ", ") if ekey_sel else ""
-        skey_sel = ", ".join(key_cols)
-        skey_sel = (skey_sel + ", ") if skey_sel else ""
-        matched = f"feast_core_match_{index}"
-        cursor.execute(
-            f"CREATE TEMP TABLE {matched} ON COMMIT DROP AS SELECT * FROM ("
-            f"SELECT __rid, {skey_sel}__t, __side, max(__sid) OVER (PARTITION BY {part} ORDER BY __t, __side "
-            f"ROWS UNBOUNDED PRECEDING) AS __match FROM ("
-            f"SELECT e.__feast_row_id AS __rid, {ekey_sel}{ts_sql} AS __t, 1 AS __side, NULL::int8 AS __sid "
-            f"FROM {ENTITY_TABLE} AS e UNION ALL "
-            f"SELECT NULL, {skey_sel}__ts, 0, __sid FROM {numbered}) AS u) AS w WHERE __side = 1"
-        )
-        on = " AND ".join([f"n.{k} = m.{k}" for k in key_cols] + ["n.__sid = m.__match"])
-        lower = f" AND n.__ts >= m.__t - interval '{ttl!r} seconds'" if ttl else ""
-        feats = ", ".join(f"n.__f{f}" for f in range(len(view.features))) or "1 AS __none"
-        return (
-            f"LEFT JOIN (SELECT m.__rid, {feats} FROM {matched} AS m JOIN {numbered} AS n ON {on}{lower}) AS v{index} "
-            f"ON v{index}.__rid = e.__feast_row_id"
-        )
+        return staged, key_cols, [f"__f{f}" for f in range(len(view.features))]
 
     # ---- materialization and writes --------------------------------------------------------------
 

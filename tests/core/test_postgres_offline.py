@@ -132,3 +132,39 @@ def test_unreachable_server_names_the_endpoint_without_the_password(db):
         store_for(db, password="N0pe-Secret").source_schema(SOURCE)
     assert f"{db.host}:{db.port}/{db.name}" in str(caught.value)
     assert "N0pe-Secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("ts_type", ["timestamptz", "timestamp"])
+def test_indexed_source_table_gives_the_same_rows_as_the_staged_copy(db, ts_type):
+    """A table with an index on (keys, timestamp) is probed directly; the answers must not change."""
+    with db.connect() as conn:
+        conn.execute(f"CREATE TABLE events (driver_id bigint, city text, trips bigint, ts {ts_type}, created {ts_type})")
+        rows = [(d, c, 100 * d + i, (T0 + i * H).replace(tzinfo=None) if ts_type == "timestamp" else T0 + i * H,
+                 None if i % 4 == 0 else T0 + (i % 3) * H)
+                for d in (1, 2) for c in ("a", "b") for i in range(0, 8, 2 if c == "a" else 3)]
+        rows += [(1, "a", 999, rows[1][3], None), (1, "a", 998, rows[1][3], T0 + 9 * H)]  # ties; created wins
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO events VALUES (%s, %s, %s, %s, %s)", rows)
+    source = PostgreSQLSource(name="events", table="events", timestamp_field="ts", created_timestamp_column="created")
+    stamps = [T0 + k * H / 2 for k in range(-1, 18)]
+    entity = pd.DataFrame({
+        "driver_id": [1] * len(stamps) + [2] * len(stamps) + [7],
+        "city": ["a"] * len(stamps) + ["b"] * len(stamps) + ["a"],
+        "event_timestamp": stamps * 2 + [T0],
+    })
+    views = [query(ttl=3 * 3600, source=source, name="one"),
+             query(source=source, keys=("driver_id", "city"), features=(("trips", "pair"),), name="two"),
+             query(ttl=3600, source=source, features=(("trips", "nocreated"),), name="three", created="")]
+    store = store_for(db)
+    staged = store.get_historical_features(entity, "event_timestamp", views).to_pylist()
+    with db.connect() as conn:
+        conn.execute("CREATE INDEX ON events (city, driver_id, ts)")
+        conn.execute("CREATE INDEX ON events (driver_id, ts)")
+    with store._connection("test") as conn:
+        assert all(store._probe_index_type(conn.cursor(), v) == ts_type for v in views)
+    direct = store.get_historical_features(entity, "event_timestamp", views).to_pylist()
+    assert direct == staged
+    assert [r["pair"] for r in direct[:3]] == [None, 100, 100]  # before the first row, then the T0 row
+    assert direct[5]["trips"] == direct[5]["pair"] == 998  # T0+2H: the tie goes to the latest created time
+    assert (direct[8]["trips"], direct[8]["nocreated"], direct[8]["pair"]) == (103, 103, 998)  # T0+3.5H
+    assert direct[-1]["trips"] is None and direct[-1]["pair"] is None  # unknown key
