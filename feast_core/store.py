@@ -23,7 +23,7 @@ from .errors import (
 from .offline.base import OfflineStore, ViewQuery
 from .online.base import CREATED_TS, EVENT_TS, OnlineStore
 from .registry import Changes, Registry, Snapshot, open_store
-from .registry.base import Materialization
+from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
 from .transform import apply_to_table
 from .types import Invalid, from_arrow
@@ -239,14 +239,14 @@ class FeatureStore:
 
     def plan(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
         """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing."""
-        desired = self._prepare(list(objects), skip_source_validation)
+        desired = self._prepare(list(objects), skip_source_validation, whole_repo=True)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
         return diff.compute(current_specs, desired["specs"], delete_missing=True)
 
     def apply_repo(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
         """``feast apply``: make the registry hold exactly ``objects``, deleting what the repo no longer defines."""
-        desired = self._prepare(list(objects), skip_source_validation)
+        desired = self._prepare(list(objects), skip_source_validation, whole_repo=True)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
         return self._commit(current, current_specs, desired["specs"], desired, delete_missing=True)
@@ -281,8 +281,12 @@ class FeatureStore:
                 self.online_store.update(self.project, keep=[], delete=deleted_views)
         return registry_diff
 
-    def _prepare(self, items: list, skip_source_validation: bool) -> dict:
-        """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written."""
+    def _prepare(self, items: list, skip_source_validation: bool, whole_repo: bool = False) -> dict:
+        """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written.
+
+        With ``whole_repo`` the objects are everything there will be, so references resolve among them
+        only; otherwise they may also refer to what the registry already holds.
+        """
         by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
         for obj in items:
             try:
@@ -300,8 +304,12 @@ class FeatureStore:
         for project in projects:
             if project.name == self.project:
                 project_spec = project.to_dict()
-        # sources of views are applied with them
+        # the entities and sources a view was declared with are applied with it
         for view in list(by_kind["feature_views"].values()):
+            for entity in view.entity_objects:
+                other = by_kind["entities"].setdefault(entity.name, entity)
+                if other is not entity and other != entity:
+                    raise RepoError(f"two different entity objects are named {entity.name!r}")
             for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
                 other = by_kind["data_sources"].get(source.name)
                 if other is not None and other != source:
@@ -310,7 +318,7 @@ class FeatureStore:
         for view in by_kind["on_demand_feature_views"].values():
             for request in view.request_sources:
                 by_kind["data_sources"].setdefault(request.name, request)
-        registered = self._objects(allow_cache=False)
+        registered = ProjectObjects(self.project, empty_project()) if whole_repo else self._objects(allow_cache=False)
         entities = {**registered.objects["entities"], **by_kind["entities"]}
         specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
         schemas: dict[str, pa.Schema] = {}

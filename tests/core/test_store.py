@@ -220,3 +220,12 @@ def test_failed_apply_leaves_registry_unchanged(store, repo):
     with pytest.raises(RepoError, match="'driver'"):
         store.apply([objects[0], duplicate])
     assert registry.read_bytes() == before
+
+
+def test_repo_apply_resolves_references_within_the_repo_only(store, repo):
+    objects = [o for o in definitions(repo) if not (isinstance(o, Entity) and o.name == "customer")]
+    customers = next(o for o in objects if getattr(o, "name", "") == "customers")
+    customers.entity_objects = []  # as if the repo file declared the view by entity name only
+    with pytest.raises(RepoError, match="entity 'customer', which is not defined"):
+        store.apply_repo(objects)
+    assert store.get_entity("customer").name == "customer"
