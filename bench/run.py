@@ -1,10 +1,12 @@
 """Benchmark harness: historical retrieval, materialization and online reads on one workload.
 
-    python bench/run.py --sizes small,medium,large [--impls feast_core,feast] [--out bench/results]
+    python bench/run.py --sizes small,medium,large [--impls feast_core,feast,feast_core_pg] [--out bench/results]
 
 Each measurement runs in its own process so its peak memory is its own. feast_core is always
 measured; Feast too when it is importable (``pip install feast``), so ratios come from one run.
-The DuckDB floor is a hand-written ASOF join of the same files. Results go to
+The DuckDB floor is a hand-written ASOF join of the same files. ``feast_core_pg`` runs feast_core
+with its PostgreSQL offline and online stores on a throwaway server (bench/pg.py, data kept in
+bench/work/pg); its floor is the same join hand-written in PostgreSQL SQL, timed the same way. Results go to
 ``<out>.json`` (appended per run) and ``<out>.md`` (a table), with the machine noted.
 """
 
@@ -26,9 +28,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pg  # noqa: E402
 import workload  # noqa: E402
 
 WORK = HERE / "work"
+PG_DATA = WORK / "pg"
+PG_ONLINE_SCHEMA = "feast_online"
 
 
 # ---- tasks, each run in a child process --------------------------------------------------
@@ -38,15 +43,21 @@ def _repo(impl: str, size: workload.Size) -> Path:
     data = WORK / size.name
     repo = data / impl
     repo.mkdir(parents=True, exist_ok=True)
+    if impl == "feast_core_pg":
+        server = pg.settings(PG_DATA)
+        block = "".join(f"  {k}: {v}\n" for k, v in {**server, "database": f"bench_{size.name}"}.items())
+        stores = (f"online_store:\n  type: postgres\n{block}  db_schema: {PG_ONLINE_SCHEMA}\n"
+                  f"offline_store:\n  type: postgres\n{block}")
+        definitions = workload.REPO_DEFINITIONS.replace("FileSource", "PostgreSQLSource").replace(
+            'path="{path}"', 'table="driver_stats"').format(package="feast_core")
+    else:
+        stores = "online_store:\n  type: sqlite\n  path: data/online.db\noffline_store:\n  type: file\n"
+        definitions = workload.REPO_DEFINITIONS.format(
+            package="feast_core" if impl == "feast_core" else "feast", path=str(data / "features.parquet"))
     (repo / "feature_store.yaml").write_text(
-        "project: bench\nprovider: local\nregistry: data/registry.db\n"
-        "online_store:\n  type: sqlite\n  path: data/online.db\n"
-        "offline_store:\n  type: file\nentity_key_serialization_version: 3\n"
+        f"project: bench\nprovider: local\nregistry: data/registry.db\n{stores}entity_key_serialization_version: 3\n"
     )
-    package = "feast_core" if impl == "feast_core" else "feast"
-    (repo / "definitions.py").write_text(
-        workload.REPO_DEFINITIONS.format(package=package, path=str(data / "features.parquet"))
-    )
+    (repo / "definitions.py").write_text(definitions)
     return repo
 
 
@@ -54,7 +65,7 @@ def _store(impl: str, size: workload.Size, apply: bool = False):
     repo = _repo(impl, size)
     os.chdir(repo)
     sys.path.insert(0, str(repo))
-    module = importlib.import_module(impl)
+    module = importlib.import_module("feast_core" if impl == "feast_core_pg" else impl)
     store = module.FeatureStore(repo_path=str(repo))
     if apply:
         import definitions
@@ -76,12 +87,16 @@ def task_historical(impl: str, size: workload.Size) -> dict:
 
 def task_materialize(impl: str, size: workload.Size) -> dict:
     store = _store(impl, size, apply=True)
-    online = _repo(impl, size) / "data" / "online.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(online) + suffix).unlink(missing_ok=True)
+    if impl == "feast_core_pg":
+        with pg.connect(pg.settings(PG_DATA), f"bench_{size.name}", autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {PG_ONLINE_SCHEMA} CASCADE")
+    else:
+        online = _repo(impl, size) / "data" / "online.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(online) + suffix).unlink(missing_ok=True)
     store = _store(impl, size, apply=True)  # recreate the online tables
     started = time.perf_counter()
-    store.materialize(workload.START, workload.END, **({"progress": False} if impl == "feast_core" else {}))
+    store.materialize(workload.START, workload.END, **({"progress": False} if impl.startswith("feast_core") else {}))
     return {"seconds": time.perf_counter() - started}
 
 
@@ -133,8 +148,25 @@ def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": len(df)}
 
 
+def task_pg_floor(impl: str, size: workload.Size) -> dict:
+    """The PostgreSQL floor: the same join hand-written in SQL over the loaded tables (bench/pg.py)."""
+    with pg.connect(pg.settings(PG_DATA), f"bench_{size.name}") as conn:
+        started = time.perf_counter()
+        rows = conn.execute(pg.FLOOR_SQL).fetchall()
+        return {"seconds": time.perf_counter() - started, "rows": len(rows)}
+
+
+def task_pg_load(impl: str, size: workload.Size) -> dict:
+    """Load the workload into PostgreSQL (in a child, so the parent's peak memory stays small)."""
+    started = time.perf_counter()
+    pg.load(pg.settings(PG_DATA), size.name, WORK / size.name)
+    return {"seconds": time.perf_counter() - started}
+
+
 TASKS = {
     "historical": task_historical,
+    "pg_load": task_pg_load,
+    "pg_floor": task_pg_floor,
     "materialize": task_materialize,
     "online": task_online,
     "duckdb_floor": task_duckdb_floor,
@@ -198,8 +230,9 @@ def render(runs: list[dict]) -> str:
         m = run["machine"]
         lines += [f"## Run of {run['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
-                  f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}.", "",
-                  "| size | impl | historical s | hist. peak MB | DuckDB floor s | materialize s | mat. peak MB "
+                  f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}."
+                  + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else ""), "",
+                  "| size | impl | historical s | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
                   "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for row in run["rows"]:
@@ -219,7 +252,7 @@ def render(runs: list[dict]) -> str:
                 o1 = o100 = "–"
             lines.append(
                 f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'peak_rss_mb', '{:.0f}')} "
-                f"| {cell('duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
+                f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
                 f"| {o1} | {o100} |"
             )
         lines.append("")
@@ -238,12 +271,32 @@ def main() -> None:
     if args.child:
         child_main(*args.child)
         return
-    impls = [i for i in args.impls.split(",") if importlib.util.find_spec(i) is not None]
+    impls = [i for i in args.impls.split(",") if i == "feast_core_pg" or importlib.util.find_spec(i) is not None]
     skipped = sorted(set(args.impls.split(",")) - set(impls))
     if skipped:
         print(f"not installed, skipped: {', '.join(skipped)}")
     run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "rows": []}
     tasks = args.tasks.split(",")
+    if "feast_core_pg" in impls:
+        server = pg.start(PG_DATA)
+        with pg.connect(server) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+        run["machine"]["postgresql"] = f"{version} ({', '.join(f'{k}={v}' for k, v in pg.SETTINGS.items())})"
+    try:
+        measure(run, args, impls, tasks)
+    finally:
+        if "feast_core_pg" in impls:
+            pg.stop(PG_DATA)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
+    history.append(run)
+    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
+    out.with_suffix(".md").write_text(render(history) + "\n")
+    print(render([run]))
+
+
+def measure(run: dict, args, impls: list[str], tasks: list[str]) -> None:
     for size_name in args.sizes.split(","):
         size = workload.SIZES[size_name]
         prepare(size)
@@ -252,17 +305,18 @@ def main() -> None:
             row = {"size": size_name, "impl": impl}
             if floor is not None:
                 row["duckdb_floor"] = floor
+            if impl == "feast_core_pg":
+                loaded = run_child("pg_load", impl, size_name, args.timeout)
+                if "error" in loaded:
+                    raise SystemExit(f"loading {size_name} into PostgreSQL failed: {loaded['error']}")
+                if "pg_floor" in tasks or "duckdb_floor" in tasks:
+                    row["pg_floor"] = run_child("pg_floor", impl, size_name, args.timeout)
+                    print(size_name, impl, "pg_floor", json.dumps(row["pg_floor"]), flush=True)
             for task in ("historical", "materialize", "online"):
                 if task in tasks:
                     row[task] = run_child(task, impl, size_name, args.timeout)
                     print(size_name, impl, task, json.dumps(row[task]), flush=True)
             run["rows"].append(row)
-    out = Path(args.out)
-    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
-    history.append(run)
-    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
-    out.with_suffix(".md").write_text(render(history) + "\n")
-    print(render([run]))
 
 
 if __name__ == "__main__":

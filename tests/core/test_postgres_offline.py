@@ -168,3 +168,37 @@ def test_indexed_source_table_gives_the_same_rows_as_the_staged_copy(db, ts_type
     assert direct[5]["trips"] == direct[5]["pair"] == 998  # T0+2H: the tie goes to the latest created time
     assert (direct[8]["trips"], direct[8]["nocreated"], direct[8]["pair"]) == (103, 103, 998)  # T0+3.5H
     assert direct[-1]["trips"] is None and direct[-1]["pair"] is None  # unknown key
+
+
+def test_every_fixed_width_feature_type_reads_back_exactly_with_nulls(db):
+    """Numbers, bools and timestamps come back as binary arrays; a text feature sends the same join through
+    COPY text. Both must give the same values, types and NULLs."""
+    with db.connect() as conn:
+        conn.execute("CREATE TABLE typed (k bigint, ts timestamptz, a smallint, b integer, c bigint, d real, "
+                     "e double precision, f numeric, g boolean, h timestamptz, i timestamp, note text)")
+        conn.execute(
+            "INSERT INTO typed VALUES (1, %s, -3, 2147483647, -9223372036854775807, 1.5, 0.1, 2.25, true, %s, %s, 'x'),"
+            " (2, %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+            " (3, %s, 0, -1, 9007199254740993, -0.0, 'NaN', -1, false, '1969-12-31 23:59:59.999999+00', "
+            "  '2262-01-01 00:00:00', '')",
+            (T0, T0 + timedelta(microseconds=7), datetime(2001, 2, 3, 4, 5, 6, 789), T0, T0),
+        )
+    source = PostgreSQLSource(name="typed", table="typed", timestamp_field="ts")
+    columns = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+    entity = pd.DataFrame({"k": [3, 1, 9, 2], "event_timestamp": [T0 + H] * 4})
+
+    def fetch(features):
+        view = query(source=source, keys=("k",), features=tuple((c, c) for c in features), created="")
+        return store_for(db).get_historical_features(entity, "event_timestamp", [view])
+
+    binary, text = fetch(columns), fetch(columns + ("note",))
+    assert binary.schema == text.schema.remove(text.schema.get_field_index("note"))
+    pd.testing.assert_frame_equal(binary.to_pandas(), text.drop_columns(["note"]).to_pandas())  # NaN == NaN here
+    rows = binary.to_pylist()
+    assert rows[1] == {"k": 1, "event_timestamp": T0 + H, "a": -3, "b": 2147483647, "c": -9223372036854775807,
+                       "d": 1.5, "e": 0.1, "f": 2.25, "g": True, "h": T0 + timedelta(microseconds=7),
+                       "i": datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=timezone.utc)}
+    assert all(rows[r][c] is None for r in (2, 3) for c in columns)  # no match, and a row of NULLs
+    assert rows[0]["c"] == 9007199254740993 and rows[0]["g"] is False
+    assert rows[0]["h"] == datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    assert pd.isna(rows[0]["e"]) and rows[0]["i"] == datetime(2262, 1, 1, tzinfo=timezone.utc)
