@@ -301,11 +301,14 @@ class PostgresOfflineStore:
         )
 
     def _probe_index_type(self, cursor, view: ViewQuery) -> str | None:
+        found = self._key_time_index(cursor, view.source, view.join_keys, view.timestamp_field)
+        return found[0] if found else None
+
+    def _key_time_index(self, cursor, source: DataSource, join_keys, timestamp_field: str) -> tuple[str, list[str]] | None:
         """For a table source with a valid btree index whose leading columns are the join keys (any order)
-        followed by the timestamp column, the timestamp column's type (``timestamptz`` or ``timestamp``);
-        else None. Such an index answers each entity row's probe directly."""
-        source = view.source
-        if not isinstance(source, PostgreSQLSource) or not source.table:
+        followed by the timestamp column: the timestamp column's type (``timestamptz`` or ``timestamp``) and
+        the keys in index order; else None. Such an index answers a probe per key directly."""
+        if not isinstance(source, PostgreSQLSource) or not source.table or not join_keys:
             return None
         cursor.execute(
             "SELECT (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) "
@@ -315,14 +318,14 @@ class PostgresOfflineStore:
             "JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attname = %s "
             "WHERE i.indrelid = to_regclass(%s) AND am.amname = 'btree' AND i.indisvalid "
             "AND i.indpred IS NULL AND i.indexprs IS NULL",
-            (view.timestamp_field, source.table),
+            (timestamp_field, source.table),
         )
-        n = len(view.join_keys)
+        n = len(join_keys)
         for columns, ts_type in cursor.fetchall():
             if ts_type not in ("timestamp with time zone", "timestamp without time zone"):
                 return None
-            if len(columns) > n and set(columns[:n]) == set(view.join_keys) and columns[n] == view.timestamp_field:
-                return "timestamptz" if ts_type == "timestamp with time zone" else "timestamp"
+            if len(columns) > n and set(columns[:n]) == set(join_keys) and columns[n] == timestamp_field:
+                return ("timestamptz" if ts_type == "timestamp with time zone" else "timestamp"), columns[:n]
         return None
 
     def _stage(self, cursor, index: int, view: ViewQuery, low: datetime, high: datetime, ttl: float):
@@ -372,23 +375,48 @@ class PostgresOfflineStore:
             if missing:
                 raise DataSourceError(f"data source {source.name!r} lacks column(s) {missing}; it has {list(source_types)}")
             ts = _q(query.timestamp_field)
-            order = [f"s.{_q(k)}" for k in query.join_keys]
-            by = [f"s.{ts} DESC"]
-            if query.created_timestamp_column:
-                by.append(f"s.{_q(query.created_timestamp_column)} DESC NULLS LAST")
+            cr = _q(query.created_timestamp_column) if query.created_timestamp_column else None
+            window = f"BETWEEN {_ts_literal(query.start)} AND {_ts_literal(query.end)}"
             select = [select_expression(f"s.{_q(c)}", source_types[c]) for c in wanted]
-            distinct = f"DISTINCT ON ({', '.join(order)}) " if order else ""
-            sql = (
-                f"SELECT {distinct}{', '.join(select)} FROM {rel} AS s "
-                f"WHERE s.{ts} BETWEEN {_ts_literal(query.start)} AND {_ts_literal(query.end)} "
-                f"ORDER BY {', '.join(order + by)}" + ("" if order else " LIMIT 1")
-            )
+            index = self._key_time_index(cursor, source, query.join_keys, query.timestamp_field)
+            if index is not None:
+                latest = self._latest_by_index_skip_scan(rel, index[1], ts, cr, window)
+            else:  # one sort of the window's rows; the output expressions are computed for the winners only
+                order = [f"s.{_q(k)}" for k in query.join_keys]
+                by = [f"s.{ts} DESC"] + ([f"s.{cr} DESC NULLS LAST"] if cr else [])
+                distinct = f"DISTINCT ON ({', '.join(order)}) " if order else ""
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                latest = (f"SELECT {distinct}{', '.join(f's.{_q(c)}' for c in wanted)} FROM {rel} AS s WHERE s.{ts} {window} "
+                          f"ORDER BY {', '.join(order + by)}" + ("" if order else " LIMIT 1"))
+            sql = f"SELECT {', '.join(select)} FROM ({latest}) AS s"
             try:
                 yield from copy_out_batches(cursor, sql, wanted, [source_types[c] for c in wanted], chunk_rows)
             except psycopg.errors.OperationalError:
                 raise
             except psycopg.Error as error:
                 raise self._source_error(source, error) from None
+
+    @staticmethod
+    def _latest_by_index_skip_scan(rel: str, keys: list[str], ts: str, cr: str | None, window: str) -> str:
+        """The latest row per key through a (keys, timestamp) index, without reading every row: a recursive
+        skip scan visits each distinct key once (one index descent each), then one probe per key finds its
+        latest time within the window and a second breaks ties by created time. Rows with NULL keys are
+        skipped (no online read can name them)."""
+        k = [_q(c) for c in keys]
+        row = lambda alias: f"({', '.join(f'{alias}.{c}' for c in k)})"  # noqa: E731
+        first = f"SELECT {', '.join(k)} FROM {rel} AS s WHERE {' AND '.join(f's.{c} IS NOT NULL' for c in k)} " \
+                f"ORDER BY {', '.join(k)} LIMIT 1"
+        step = f"SELECT {', '.join(f's.{c}' for c in k)} FROM {rel} AS s WHERE {row('s')} > {row('p')} " \
+               f"ORDER BY {', '.join(f's.{c}' for c in k)} LIMIT 1"
+        same = " AND ".join(f"s.{c} = p.{c}" for c in k)
+        time = f"SELECT s.{ts} FROM {rel} AS s WHERE {same} AND s.{ts} {window} ORDER BY s.{ts} DESC LIMIT 1"
+        tie = f" ORDER BY s.{cr} DESC NULLS LAST" if cr else ""
+        return (
+            f"WITH RECURSIVE feast_core_keys AS (({first}) UNION ALL "
+            f"SELECT n.* FROM feast_core_keys AS p CROSS JOIN LATERAL ({step}) AS n) "
+            f"SELECT w.* FROM feast_core_keys AS p CROSS JOIN LATERAL ("
+            f"SELECT s.* FROM {rel} AS s WHERE {same} AND s.{ts} = ({time}){tie} LIMIT 1) AS w"
+        )
 
     def write(self, source: DataSource, table: pa.Table) -> None:
         if not isinstance(source, PostgreSQLSource) or not source.table:

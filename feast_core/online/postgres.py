@@ -248,7 +248,7 @@ class PostgresOnlineStore:
         def work(conn) -> None:
             cur = conn.cursor()
             cur.execute(f"CREATE TEMP TABLE {_STAGE} (LIKE {qualified} INCLUDING DEFAULTS) ON COMMIT DROP")
-            copy_in(cur, _STAGE, columns, staged, feast_types)
+            copy_in(cur, _STAGE, columns, staged, feast_types, pg_types=[t.postgres for t in feast_types])
             cur.execute(sql)
 
         try:

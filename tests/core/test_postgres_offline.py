@@ -202,3 +202,31 @@ def test_every_fixed_width_feature_type_reads_back_exactly_with_nulls(db):
     assert rows[0]["c"] == 9007199254740993 and rows[0]["g"] is False
     assert rows[0]["h"] == datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
     assert pd.isna(rows[0]["e"]) and rows[0]["i"] == datetime(2262, 1, 1, tzinfo=timezone.utc)
+
+
+def test_pull_latest_through_a_key_time_index_matches_the_sorted_pull(db):
+    with db.connect() as conn:
+        conn.execute("CREATE TABLE pairs (city text, driver_id bigint, trips bigint, ts timestamptz, created timestamptz)")
+        rows = [(c, d, 1000 * d + i, T0 + i * H, None if i % 3 == 0 else T0 + (i % 2) * H)
+                for c in ("a", "b") for d in (1, 2, 3) for i in range(0, 6 + d)]
+        rows += [("a", 1, 777, T0 + 4 * H, T0 + 9 * H), ("a", 1, 778, T0 + 4 * H, None),  # ties at T0+4H
+                 ("b", 9, 900, T0 - 5 * H, None), (None, 4, 400, T0, None)]  # outside the window; NULL key
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO pairs VALUES (%s, %s, %s, %s, %s)", rows)
+    source = PostgreSQLSource(name="pairs", table="pairs", timestamp_field="ts", created_timestamp_column="created")
+    pull = PullQuery(source=source, join_keys=("driver_id", "city"), columns=("trips",), timestamp_field="ts",
+                     created_timestamp_column="created", start=T0, end=T0 + 4 * H)
+    store = store_for(db)
+
+    def latest():
+        table = pa.Table.from_batches(list(store.pull_latest(pull, chunk_rows=2)))
+        return sorted((r["city"], r["driver_id"], r["trips"], r["ts"]) for r in table.to_pylist() if r["city"])
+
+    sorted_pull = latest()
+    with db.connect() as conn:
+        conn.execute("CREATE INDEX ON pairs (city, driver_id, ts)")
+    with store._connection("test") as conn:
+        assert store._key_time_index(conn.cursor(), source, pull.join_keys, "ts") == ("timestamptz", ["city", "driver_id"])
+    assert latest() == sorted_pull
+    assert sorted_pull[0] == ("a", 1, 777, T0 + 4 * H)  # the tie at the window's end goes to the created time
+    assert [r[:2] for r in sorted_pull] == [(c, d) for c in ("a", "b") for d in (1, 2, 3)]  # not key 9: too old
