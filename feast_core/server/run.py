@@ -15,8 +15,10 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 import uvicorn
@@ -49,6 +51,10 @@ def serve(
         host=host, port=port, access_log=access_log, timeout_keep_alive=keep_alive_timeout,
         timeout_graceful_shutdown=graceful_timeout, loop=_best("uvloop", "auto"), http=_best("httptools", "auto"),
     )
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found at start; with this
+        # one in place that re-raise is a no-op, so a drained server exits 0 instead of dying by the signal
+        signal.signal(signal.SIGTERM, _drained)
     if workers <= 1:
         try:
             uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes), **options)
@@ -68,6 +74,10 @@ def serve(
         store.close()
         uvicorn.run("feast_core.server.app:app_from_environment", factory=True, workers=workers, **options)
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _drained(signum, frame) -> None:
+    """SIGTERM outside uvicorn's own handling: the server has already drained and stopped."""
 
 
 def _config_file(store: FeatureStore, scratch: Path) -> Path:

@@ -1,0 +1,510 @@
+"""The feature server as a client sees it: ``feast serve`` in a subprocess on loopback, real HTTP via httpx,
+a real repo (parquet offline data, file registry, SQLite or PostgreSQL online store)."""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+
+from feast_core import Entity, FeatureService, FeatureStore, FeatureView, Field, FileSource, PushSource
+from feast_core.types import Array, Bool, Bytes, Float64, Int64, String, UnixTimestamp
+
+ROOT = Path(__file__).resolve().parents[2]
+EPOCH = "1970-01-01T00:00:00Z"
+STAMP = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)  # event time of the rows written online
+STAMP_TEXT = "2025-03-01T12:00:00Z"
+OFFLINE_STAMP = datetime(2025, 2, 1, 8, 30, 0, 250000, tzinfo=timezone.utc)  # event time of the parquet rows
+OFFLINE_TEXT = "2025-02-01T08:30:00.250Z"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def definitions(repo: Path) -> list:
+    driver = Entity(name="driver", join_keys=["driver_id"])
+    drivers = FileSource(name="drivers_src", path=str(repo / "data" / "drivers.parquet"), timestamp_field="ts",
+                         created_timestamp_column="created")
+    stats = FeatureView(
+        name="driver_stats", entities=[driver], ttl=timedelta(0), source=drivers,
+        schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64),
+                Field(name="city", dtype=String), Field(name="avatar", dtype=Bytes), Field(name="active", dtype=Bool),
+                Field(name="joined", dtype=UnixTimestamp), Field(name="scores", dtype=Array(Int64))],
+    )
+    daily = FeatureView(
+        name="driver_daily", entities=[driver], ttl=timedelta(0), source=drivers,
+        schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)],
+    )
+    push = PushSource(name="driver_push", batch_source=drivers)
+    pushed = FeatureView(
+        name="driver_pushed", entities=[driver], ttl=timedelta(0), source=push,
+        schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)],
+    )
+    service = FeatureService(name="driver_service", features=[stats[["conv_rate", "trips"]]])
+    return [driver, drivers, stats, daily, push, pushed, service]
+
+
+def online_block(kind: str, postgres_db=None) -> str:
+    if kind == "sqlite":
+        return "online_store:\n  type: sqlite\n  path: data/online.db\n"
+    settings = postgres_db.store_config()
+    return "online_store:\n  type: postgres\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in settings.items())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def repo(request, tmp_path: Path) -> Path:
+    """A repo with parquet rows for two drivers; driver_stats holds those rows online, driver_daily nothing yet."""
+    online = online_block("sqlite") if request.param == "sqlite" else online_block(
+        "postgres", request.getfixturevalue("postgres_db"))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "feature_store.yaml").write_text(
+        f"project: shop\nprovider: local\nregistry: data/registry.db\n{online}entity_key_serialization_version: 3\n"
+    )
+    rows = pd.DataFrame({
+        "driver_id": [1001, 1002],
+        "conv_rate": [0.5, 0.25],
+        "trips": [10, 20],
+        "city": ["Lyon", None],
+        "avatar": [b"\x00\x01\xff", b"png"],
+        "active": [True, False],
+        "joined": [datetime(2020, 1, 2, tzinfo=timezone.utc), datetime(2021, 5, 6, tzinfo=timezone.utc)],
+        "scores": [[1, 2, 3], []],
+        "ts": [OFFLINE_STAMP, OFFLINE_STAMP],
+        "created": [OFFLINE_STAMP, OFFLINE_STAMP],
+    })
+    rows.to_parquet(tmp_path / "data" / "drivers.parquet")
+    store = FeatureStore(repo_path=tmp_path)
+    store.apply(definitions(tmp_path))
+    online_rows = rows.assign(ts=[STAMP, STAMP], created=[STAMP, STAMP])
+    store.write_to_online_store("driver_stats", online_rows)
+    store.close()
+    return tmp_path
+
+
+class Server:
+    """``feast serve`` in a subprocess; ``stop()`` sends SIGTERM and returns the exit code."""
+
+    def __init__(self, repo: Path, *args: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "feast_core.cli", "serve", "-p", str(self.port), "--no-access-log", *args],
+            cwd=repo, env={**_env(), "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.client = httpx.Client(base_url=self.url, timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise AssertionError(f"feast serve exited with {self.process.returncode}:\n{self.process.stdout.read()}")
+            try:
+                if self.client.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("feast serve did not become healthy within 60 s")
+            time.sleep(0.1)
+
+    def post(self, path: str, body, **kwargs) -> httpx.Response:
+        if isinstance(body, (bytes, str)):
+            return self.client.post(path, content=body, **kwargs)
+        return self.client.post(path, json=body, **kwargs)
+
+    def online(self, features, entities: dict, **extra) -> httpx.Response:
+        key = "feature_service" if isinstance(features, str) else "features"
+        return self.post("/get-online-features", {key: features, "entities": entities, **extra})
+
+    def stop(self) -> tuple[int, str]:
+        self.client.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = self.process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        return self.process.returncode, output
+
+
+def _env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")}
+
+
+@pytest.fixture
+def server(repo: Path):
+    running = Server(repo, "-r", "1", "--max-request-bytes", "100000")
+    yield running
+    code, output = running.stop()
+    assert "Traceback" not in output, output
+
+
+def feast_error(response: httpx.Response) -> dict:
+    """Feast's error body: a JSON string holding {module, class, message}."""
+    detail = response.json()
+    assert isinstance(detail, str), response.text
+    return json.loads(detail)
+
+
+# ---- /get-online-features -----------------------------------------------------------------------
+
+
+def test_online_features_in_feast_column_oriented_shape(server):
+    response = server.online(["driver_stats:conv_rate", "driver_stats:trips"], {"driver_id": [1001, 7, 1002]})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "metadata": {"feature_names": ["driver_id", "conv_rate", "trips"]},
+        "results": [
+            {"values": [1001, 7, 1002], "statuses": ["PRESENT"] * 3, "event_timestamps": [EPOCH] * 3},
+            {"values": [0.5, None, 0.25], "statuses": ["PRESENT", "NOT_FOUND", "PRESENT"],
+             "event_timestamps": [STAMP_TEXT, EPOCH, STAMP_TEXT]},
+            {"values": [10, None, 20], "statuses": ["PRESENT", "NOT_FOUND", "PRESENT"],
+             "event_timestamps": [STAMP_TEXT, EPOCH, STAMP_TEXT]},
+        ],
+    }
+
+
+def test_online_values_of_every_type_as_feast_encodes_them(server):
+    response = server.online(
+        ["driver_stats:city", "driver_stats:avatar", "driver_stats:active", "driver_stats:joined", "driver_stats:scores"],
+        {"driver_id": [1001, 1002]},
+    )
+    assert response.status_code == 200, response.text
+    results = dict(zip(response.json()["metadata"]["feature_names"], response.json()["results"]))
+    assert results["city"]["values"] == ["Lyon", None]
+    assert results["city"]["statuses"] == ["PRESENT", "NULL_VALUE"]
+    assert results["avatar"]["values"] == [base64.b64encode(b"\x00\x01\xff").decode(), base64.b64encode(b"png").decode()]
+    assert results["active"]["values"] == [True, False]
+    assert results["joined"]["values"] == [int(datetime(2020, 1, 2, tzinfo=timezone.utc).timestamp()),
+                                           int(datetime(2021, 5, 6, tzinfo=timezone.utc).timestamp())]
+    assert results["scores"]["values"] == [[1, 2, 3], []]
+
+
+def test_feature_service_with_full_feature_names(server):
+    response = server.online("driver_service", {"driver_id": [1002]}, full_feature_names=True)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["metadata"]["feature_names"] == ["driver_id", "driver_stats__conv_rate", "driver_stats__trips"]
+    assert [r["values"] for r in body["results"]] == [[1002], [0.25], [20]]
+
+
+def test_a_client_that_sends_no_content_type_is_understood(server):
+    """Feast's remote online store posts ``data=json.dumps(...)`` without a content type."""
+    body = json.dumps({"features": ["driver_stats:trips"], "entities": {"driver_id": [1001]}})
+    response = server.client.post("/get-online-features", content=body.encode(), headers={"content-type": ""})
+    assert response.status_code == 200
+    assert response.json()["results"][1]["values"] == [10]
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"features": ["nope:conv_rate"], "entities": {"driver_id": [1]}}, 404, ["feature view 'nope'"]),
+    ({"feature_service": "nope", "entities": {"driver_id": [1]}}, 404, ["feature service 'nope'"]),
+    ({"features": ["driver_stats:nope"], "entities": {"driver_id": [1]}}, 404, ["driver_stats", "'nope'"]),
+    ({"features": ["driver_stats:trips"], "entities": {"customer": [1]}}, 400, ["lack join key", "driver_id"]),
+    ({"features": ["driver_stats:trips"], "entities": {"driver_id": [1], "rogue": [2]}}, 400, ["'rogue'"]),
+    ({"features": ["driver_stats:trips"], "entities": {"driver_id": ["1001"]}}, 400, ["'driver_id'", "Int64", "'1001'"]),
+    ({"features": ["driver_stats:trips"], "entities": {"driver_id": [1.5]}}, 400, ["'driver_id'", "1.5"]),
+])
+def test_request_errors_are_feast_errors_naming_the_problem(server, body, status, words):
+    response = server.post("/get-online-features", body)
+    assert response.status_code == status, response.text
+    detail = feast_error(response)
+    assert set(detail) == {"module", "class", "message"}
+    for word in words:
+        assert word in detail["message"]
+
+
+def test_not_found_errors_name_feasts_exception_classes(server):
+    detail = feast_error(server.online(["nope:x"], {"driver_id": [1]}))
+    assert (detail["module"], detail["class"]) == ("feast.errors", "FeatureViewNotFoundException")
+    detail = feast_error(server.online("nope", {"driver_id": [1]}))
+    assert (detail["module"], detail["class"]) == ("feast.errors", "FeatureServiceNotFoundException")
+
+
+@pytest.mark.parametrize(("body", "field", "words"), [
+    (b'{"features": ["driver_stats:trips"], "entities": ', ["body"], "not valid JSON"),
+    (b"[1, 2]", ["body"], "must be a JSON object"),
+    (b"", ["body"], "empty"),
+    (b'{"entities": {"driver_id": [1]}}', ["body", "features"], "feature_service"),
+    (b'{"features": "driver_stats:trips", "entities": {"driver_id": [1]}}', ["body", "features"], "array"),
+    (b'{"features": ["driver_stats:trips"]}', ["body", "entities"], "required"),
+    (b'{"features": ["driver_stats:trips"], "entities": {"driver_id": 1001}}', ["body", "entities", "driver_id"],
+     "array"),
+    (b'{"features": ["driver_stats:trips"], "entities": {"driver_id": [1]}, "full_feature_names": "yes"}',
+     ["body", "full_feature_names"], "true or false"),
+])
+def test_malformed_bodies_are_422_with_the_field_named(server, body, field, words):
+    response = server.post("/get-online-features", body)
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == field
+    assert words in problem["msg"]
+
+
+def test_a_body_over_the_size_limit_is_413(server):
+    rows = {"driver_id": list(range(20000))}
+    response = server.online(["driver_stats:trips"], rows)
+    assert response.status_code == 413
+    assert "100000" in response.json()["detail"]
+    # and the server goes on serving
+    assert server.online(["driver_stats:trips"], {"driver_id": [1001]}).status_code == 200
+
+
+def test_wrong_method_and_unknown_path(server):
+    assert server.client.get("/get-online-features").status_code == 405
+    assert server.post("/nope", {}).status_code == 404
+
+
+# ---- writes ------------------------------------------------------------------------------------
+
+
+def test_push_then_read(server):
+    response = server.post("/push", {
+        "push_source_name": "driver_push",
+        "df": {"driver_id": [1001, 1003], "conv_rate": [0.9, 0.1], "trips": [7, 8],
+               "ts": ["2025-04-01T00:00:00", "2025-04-01 00:00:00.5+00:00"], "created": [None, None]},
+        "to": "online",
+    })
+    assert response.status_code == 200, response.text
+    assert response.content == b""
+    body = server.online(["driver_pushed:conv_rate", "driver_pushed:trips"], {"driver_id": [1003, 1001]}).json()
+    assert body["results"][1] == {"values": [0.1, 0.9], "statuses": ["PRESENT", "PRESENT"],
+                                  "event_timestamps": ["2025-04-01T00:00:00.500Z", "2025-04-01T00:00:00Z"]}
+    assert body["results"][2]["values"] == [8, 7]
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"push_source_name": "nope", "df": {"driver_id": [1]}}, 422, "push source 'nope'"),
+    ({"push_source_name": "driver_push", "df": {"driver_id": [1], "conv_rate": ["fast"], "trips": [1],
+                                                "ts": ["2025-04-01T00:00:00"]}}, 400, "conv_rate"),
+    ({"push_source_name": "driver_push", "df": {"driver_id": [1], "trips": [1], "ts": ["last tuesday"]}}, 400, "'ts'"),
+])
+def test_push_errors(server, body, status, words):
+    response = server.post("/push", body)
+    assert response.status_code == status, response.text
+    assert words in feast_error(response)["message"]
+
+
+def test_push_to_an_unknown_mode_is_422(server):
+    response = server.post("/push", {"push_source_name": "driver_push", "df": {"driver_id": [1]}, "to": "sideways"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "to"]
+
+
+def test_write_to_online_store_as_feasts_remote_client_sends_it(server):
+    """Feast's remote online store writes naive-UTC ISO timestamps and a 'created' column."""
+    response = server.post("/write-to-online-store", {
+        "feature_view_name": "driver_daily",
+        "df": {"driver_id": [1002], "conv_rate": [0.75], "trips": [3],
+               "ts": ["2025-05-01T10:00:00"], "created": ["2025-05-01T10:00:01"]},
+        "allow_registry_cache": False,
+    })
+    assert response.status_code == 200, response.text
+    assert response.json() is None
+    body = server.online(["driver_daily:conv_rate"], {"driver_id": [1002]}).json()
+    assert body["results"][1] == {"values": [0.75], "statuses": ["PRESENT"],
+                                  "event_timestamps": ["2025-05-01T10:00:00Z"]}
+
+
+def test_write_to_an_unknown_view_is_404(server):
+    response = server.post("/write-to-online-store", {"feature_view_name": "nope", "df": {"driver_id": [1]}})
+    assert response.status_code == 404
+    assert "feature view 'nope'" in feast_error(response)["message"]
+
+
+# ---- materialization -------------------------------------------------------------------------------
+
+
+def test_materialize_loads_the_offline_rows(server):
+    response = server.post("/materialize", {"start_ts": "2025-01-01T00:00:00", "end_ts": "2025-03-01T00:00:00",
+                                            "feature_views": ["driver_daily"]})
+    assert response.status_code == 200, response.text
+    assert response.json() is None
+    body = server.online(["driver_daily:trips"], {"driver_id": [1001, 1002]}).json()
+    assert body["results"][1] == {"values": [10, 20], "statuses": ["PRESENT", "PRESENT"],
+                                  "event_timestamps": [OFFLINE_TEXT, OFFLINE_TEXT]}
+
+
+def test_materialize_incremental_and_async(server):
+    response = server.post("/materialize-incremental?async=true", {"end_ts": "2025-03-01T00:00:00Z",
+                                                                   "feature_views": ["driver_daily"]})
+    assert response.status_code == 202, response.text
+    assert response.json() == {"status": "accepted", "feature_views": ["driver_daily"]}
+    deadline = time.monotonic() + 60
+    while server.online(["driver_daily:trips"], {"driver_id": [1001]}).json()["results"][1]["values"] != [10]:
+        assert time.monotonic() < deadline, "the accepted materialization never landed"
+        time.sleep(0.1)
+    metrics = server.client.get("/metrics").text
+    assert 'feast_materialization_result_total{feature_view="driver_daily",status="success"} 1.0' in metrics
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"start_ts": "2025-03-01T00:00:00", "end_ts": "2025-01-01T00:00:00"}, 422),
+    ({"start_ts": "yesterday", "end_ts": "2025-01-01T00:00:00"}, 422),
+    ({"end_ts": "2025-01-01T00:00:00"}, 422),
+    ({"start_ts": "2025-01-01T00:00:00", "end_ts": "2025-03-01T00:00:00", "feature_views": ["nope"]}, 404),
+])
+def test_materialize_errors(server, body, status):
+    response = server.post("/materialize", body)
+    assert response.status_code == status, response.text
+
+
+# ---- registry, health, docs, metrics -----------------------------------------------------------------
+
+
+def test_a_registry_change_by_another_process_is_picked_up(server, repo):
+    """Another process applies a new feature view and writes a row; the running server serves it (refresh: 1 s)."""
+    script = textwrap.dedent(f"""
+        import sys
+        from datetime import timedelta
+        import pandas as pd
+        sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from feast_core import FeatureStore, FeatureView, Field, FileSource, Entity
+        from feast_core.types import Int64
+        from test_server import definitions, STAMP
+        repo = {str(repo)!r}
+        store = FeatureStore(repo_path=repo)
+        driver = Entity(name="driver", join_keys=["driver_id"])
+        source = FileSource(name="drivers_src", path=repo + "/data/drivers.parquet", timestamp_field="ts",
+                            created_timestamp_column="created")
+        fresh = FeatureView(name="driver_fresh", entities=[driver], ttl=timedelta(0), source=source,
+                            schema=[Field(name="trips", dtype=Int64)])
+        store.apply(definitions(__import__("pathlib").Path(repo)) + [fresh])
+        store.write_to_online_store("driver_fresh", pd.DataFrame({{"driver_id": [1001], "trips": [42],
+                                    "ts": [STAMP], "created": [STAMP]}}))
+    """)
+    assert server.online(["driver_fresh:trips"], {"driver_id": [1001]}).status_code == 404
+    subprocess.run([sys.executable, "-c", script], check=True, env=_env(), timeout=120)
+    deadline = time.monotonic() + 30
+    while (response := server.online(["driver_fresh:trips"], {"driver_id": [1001]})).status_code == 404:
+        assert time.monotonic() < deadline, "the server never saw the newly applied feature view"
+        time.sleep(0.2)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][1]["values"] == [42]
+
+
+def test_health_docs_and_openapi(server):
+    health = server.client.get("/health")
+    assert health.status_code == 200
+    docs = server.client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    spec = server.client.get("/openapi.json").json()
+    for path in ("/get-online-features", "/push", "/write-to-online-store", "/materialize",
+                 "/materialize-incremental"):
+        assert "post" in spec["paths"][path]
+        assert spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert "/health" in spec["paths"]
+
+
+def test_metrics_count_requests_by_endpoint_and_status(server):
+    server.online(["driver_stats:trips"], {"driver_id": [1001]})
+    server.online(["driver_stats:trips"], {"driver_id": [1001, 1002]})
+    server.online(["nope:trips"], {"driver_id": [1001]})
+    text = server.client.get("/metrics").text
+    assert 'feast_feature_server_request_total{endpoint="get-online-features",status="200"} 2.0' in text
+    assert 'feast_feature_server_request_total{endpoint="get-online-features",status="404"} 1.0' in text
+    assert 'feast_feature_server_request_latency_seconds_count{endpoint="get-online-features",status="200"} 2.0' in text
+    assert "feast_feature_server_online_store_read_duration_seconds_count 2.0" in text
+    assert "feast_online_features_entity_count_sum 3.0" in text
+
+
+# ---- failure of the store, shutdown --------------------------------------------------------------------
+
+
+def test_an_unreachable_online_store_is_503(repo, tmp_path):
+    config = (repo / "feature_store.yaml").read_text()
+    if "type: sqlite" in config:
+        (tmp_path / "not_a_db").mkdir()
+        config = config.replace("path: data/online.db", f"path: {tmp_path / 'not_a_db'}")
+    else:
+        config = re.sub(r"^  port: .*$", f"  port: {_free_port()}", config, flags=re.M)  # nobody listens there
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(config)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feast_core.cli", "-f", str(broken), "serve", "-p", str(port), "--no-access-log"],
+        cwd=repo, env={**_env(), "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.get("/health")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)
+            response = client.post("/get-online-features",
+                                   json={"features": ["driver_stats:trips"], "entities": {"driver_id": [1001]}})
+            assert response.status_code == 503, response.text
+            detail = feast_error(response)
+            assert detail["class"] == "StoreUnavailableError"
+            assert "Traceback" not in response.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert "Traceback" not in output, output
+
+
+def test_sigterm_lets_the_in_flight_request_finish(repo):
+    """A materialization is in flight (held at the registry's write lock); SIGTERM stops new connections,
+    the running request still gets its answer, and the server exits cleanly."""
+    running = Server(repo)
+    lock = open(repo / "data" / "registry.db.lock", "a+")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    answer: dict = {}
+
+    def materialize() -> None:
+        with httpx.Client(base_url=running.url, timeout=120) as client:
+            answer["response"] = client.post("/materialize", json={
+                "start_ts": "2025-01-01T00:00:00", "end_ts": "2025-03-01T00:00:00", "feature_views": ["driver_daily"]})
+
+    caller = threading.Thread(target=materialize)
+    try:
+        caller.start()
+        # the rows land online before the materialization records itself in the (locked) registry
+        deadline = time.monotonic() + 60
+        while running.online(["driver_daily:trips"], {"driver_id": [1001]}).json()["results"][1]["values"] != [10]:
+            assert time.monotonic() < deadline, "the materialization never wrote its rows"
+            time.sleep(0.05)
+        running.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while True:  # new connections are refused while the request is still in flight
+            try:
+                with socket.create_connection(("127.0.0.1", running.port), timeout=1):
+                    pass
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline, "the server kept accepting connections after SIGTERM"
+            time.sleep(0.05)
+        assert caller.is_alive() and "response" not in answer
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+        caller.join(timeout=120)
+    assert answer["response"].status_code == 200, answer["response"].text
+    code, output = running.stop()
+    assert code == 0, output
+    assert "Traceback" not in output, output
