@@ -30,6 +30,7 @@ host:port/database, never the password.
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import datetime
 from typing import Iterator
 
@@ -49,6 +50,8 @@ from ..pg.arrow import (
 from ..pg.connection import endpoint_from_config, quote_ident
 from ..types import FeastType
 from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
+
+log = logging.getLogger(__name__)
 
 ENTITY_TABLE = "feast_core_entity_rows"
 ENTITY_TS = "__feast_entity_ts"
@@ -280,6 +283,10 @@ class PostgresOfflineStore:
             cr = _q(created) if created else None
             entity_ts = f"({ts_sql})::{ts_type}"  # compare in the column's own type, so the index applies
         else:
+            if isinstance(view.source, PostgreSQLSource) and view.source.table and view.join_keys:
+                log.info("table %s has no btree index on (%s, %s): staging an indexed copy of its rows for the "
+                         "point-in-time join; such an index makes the join read the table directly",
+                         view.source.table, ", ".join(view.join_keys), view.timestamp_field)
             rel, key_cols, feat_cols = self._stage(cursor, index, view, low, high, ttl)
             ts, cr, entity_ts = "__ts", "__cr", ts_sql
         lower = f" AND st.{ts} >= {entity_ts} - interval '{ttl!r} seconds'" if ttl else ""
@@ -427,13 +434,15 @@ class PostgresOfflineStore:
             return
         with self._connection(f"writing to data source {source.name!r}") as conn:
             cursor = conn.cursor()
-            source_types = self._column_types(cursor, source)
+            described = dict(self._describe_columns(cursor, source))
+            source_types = {name: feast_type_of_oid(oid) or types.String for name, oid in described.items()}
             columns = [c for c in table.column_names if c in source_types]
             unknown = [c for c in table.column_names if c not in source_types]
             if unknown:
                 raise DataSourceError(f"data source {source.name!r} has no column(s) {unknown}; it has {list(source_types)}")
             try:
-                copy_in(cursor, source.table, columns, table.select(columns), [source_types[c] for c in columns])
+                copy_in(cursor, source.table, columns, table.select(columns), [source_types[c] for c in columns],
+                        pg_types=[pg_type_name_of_oid(described[c]) for c in columns])
             except psycopg.errors.OperationalError:
                 raise
             except psycopg.Error as error:

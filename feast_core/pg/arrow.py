@@ -307,32 +307,50 @@ _PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 UTC, PostgreSQL's timestamp ori
 
 def to_copy_binary(table: pa.Table, pg_types: list[str]) -> bytes | None:
     """The rows of ``table`` in COPY's binary format, built column-wise by numpy (no per-value Python), or
-    None when a column has NULLs or is not a fixed-width type whose binary form matches its ``pg_types`` entry
-    (the caller then uses CSV). Timestamps go to timestamptz/timestamp as microseconds since 2000-01-01."""
+    None when a column is not a fixed-width type whose binary form matches its ``pg_types`` entry (the
+    caller then uses CSV). Timestamps go to timestamptz/timestamp as microseconds since 2000-01-01."""
     import numpy as np
 
-    layout, values = [("n", ">i2")], []
-    for i, (column, pg_type) in enumerate(zip(table.columns, pg_types)):
+    columns = []  # (numpy dtype, values with NULLs filled, validity or None)
+    for column, pg_type in zip(table.columns, pg_types):
         pg_type = _PG_TYPE_ALIASES.get(pg_type.lower(), pg_type.lower())
-        if column.null_count:
-            return None
         kind = column.type
+        valid = None if column.null_count == 0 else np.asarray(pc.is_valid(column))
         if pa.types.is_timestamp(kind) and pg_type in ("timestamptz", "timestamp"):
-            micros = pc.cast(column.cast(pa.timestamp("us", tz=kind.tz)), pa.int64()).to_numpy() - _PG_EPOCH_US
-            dtype, data = ">i8", micros
+            micros = pc.cast(column.cast(pa.timestamp("us", tz=kind.tz)), pa.int64())
+            dtype, data = ">i8", np.asarray(micros.fill_null(0)) - _PG_EPOCH_US
         elif kind in _BINARY_FIXED and _BINARY_FIXED[kind][1] == pg_type:
             dtype = _BINARY_FIXED[kind][0]
-            data = column.to_numpy(zero_copy_only=False)
+            data = np.asarray(column.fill_null(False if kind == pa.bool_() else 0))
         else:
             return None
-        layout += [(f"l{i}", ">i4"), (f"v{i}", dtype)]
-        values.append((i, np.dtype(dtype).itemsize, data))
-    rows = np.empty(table.num_rows, dtype=np.dtype(layout))
-    rows["n"] = table.num_columns
-    for i, width, data in values:
-        rows[f"l{i}"] = width
-        rows[f"v{i}"] = data
-    return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
+        columns.append((np.dtype(dtype), data, valid))
+    header, trailer, n = b"PGCOPY\n\xff\r\n\x00" + bytes(8), b"\xff\xff", table.num_rows
+    if all(valid is None for _, _, valid in columns):  # every row the same width: one structured array
+        layout = [("n", ">i2")] + [(f, t) for i, (d, _, _) in enumerate(columns) for f, t in ((f"l{i}", ">i4"), (f"v{i}", d))]
+        rows = np.empty(n, dtype=np.dtype(layout))
+        rows["n"] = len(columns)
+        for i, (dtype, data, _) in enumerate(columns):
+            rows[f"l{i}"] = dtype.itemsize
+            rows[f"v{i}"] = data
+        return header + rows.tobytes() + trailer
+    # Some NULLs: a NULL field is its length (-1) alone, so rows differ in width; place every field by offset.
+    widths = [np.where(valid, d.itemsize, 0) if valid is not None else np.full(n, d.itemsize) for d, _, valid in columns]
+    row_sizes = 2 + 4 * len(columns) + np.sum(widths, axis=0)
+    starts = np.concatenate([[0], np.cumsum(row_sizes)[:-1]]).astype(np.int64)
+    out = np.zeros(int(row_sizes.sum()), dtype=np.uint8)
+
+    def put(offsets, values, width):
+        out[offsets[:, None] + np.arange(width)] = np.ascontiguousarray(values).view(np.uint8).reshape(-1, width)
+
+    put(starts, np.full(n, len(columns), ">i2"), 2)
+    at = starts + 2
+    for (dtype, data, valid), width in zip(columns, widths):
+        put(at, np.where(width > 0, dtype.itemsize, -1).astype(">i4"), 4)
+        present = slice(None) if valid is None else valid
+        put((at + 4)[present], data.astype(dtype)[present], dtype.itemsize)
+        at = at + 4 + width
+    return header + out.tobytes() + trailer
 
 
 def copy_in(cursor: psycopg.Cursor, target: str, columns: list[str], table: pa.Table,

@@ -230,3 +230,29 @@ def test_pull_latest_through_a_key_time_index_matches_the_sorted_pull(db):
     assert latest() == sorted_pull
     assert sorted_pull[0] == ("a", 1, 777, T0 + 4 * H)  # the tie at the window's end goes to the created time
     assert [r[:2] for r in sorted_pull] == [(c, d) for c in ("a", "b") for d in (1, 2, 3)]  # not key 9: too old
+
+
+def test_appended_rows_keep_nulls_extremes_and_types(db):
+    """Appends of numbers, bools and timestamps travel as binary COPY; text ones as CSV. Both read back exactly."""
+    with db.connect() as conn:
+        conn.execute("CREATE TABLE sink (k bigint, n integer, r real, d double precision, b boolean, "
+                     "ts timestamptz, naive timestamp, note text)")
+    sink = PostgreSQLSource(name="sink", table="sink", timestamp_field="ts")
+    before_epoch = datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    table = pa.table({
+        "k": pa.array([1, 2, None, -(2 ** 63) + 1], pa.int64()),
+        "n": pa.array([None, 7, -(2 ** 31), 2 ** 31 - 1], pa.int32()),
+        "r": pa.array([1.5, None, float("inf"), -0.0], pa.float32()),
+        "d": pa.array([0.1, 2.0, None, 1e308], pa.float64()),
+        "b": pa.array([True, False, None, True]),
+        "ts": pa.array([T0, None, before_epoch, T0 + timedelta(microseconds=1)], pa.timestamp("us", tz="UTC")),
+        "naive": pa.array([datetime(2001, 1, 1), None, None, datetime(9999, 12, 31)], pa.timestamp("us")),
+    })
+    store = store_for(db)
+    store.write(sink, table)  # binary
+    store.write(sink, table.append_column("note", pa.array(["x", None, "", "y"])))  # CSV
+    with db.connect() as conn:
+        rows = conn.execute("SELECT k, n, r, d, b, ts, naive FROM sink").fetchall()
+    expected = [tuple(r.values()) for r in table.to_pylist()]
+    expected = [tuple(v.replace(tzinfo=None) if i == 6 and v else v for i, v in enumerate(r)) for r in expected]
+    assert rows == expected + expected
