@@ -115,7 +115,7 @@ class Endpoints:
         def work() -> None:
             view = self.store.get_feature_view(name, allow_registry_cache=allow_cache)
             source = view.batch_source
-            frame = _frame(rows, (source.timestamp_field, source.created_timestamp_column))
+            frame = _frame(_remote_client_names(rows, source), (source.timestamp_field, source.created_timestamp_column))
             self.store.write_to_online_store(name, frame, allow_registry_cache=True)
 
         await asyncio.get_running_loop().run_in_executor(self._writes, work)
@@ -191,6 +191,15 @@ class Endpoints:
         finally:
             with self._materializing_lock:
                 self._materializing.difference_update(names)
+
+
+def _remote_client_names(rows: dict[str, list], source) -> dict[str, list]:
+    """Feast's remote online store sends its rows' timestamps as ``event_timestamp`` and ``created`` whatever the
+    source calls them; give them the source's names when the source's own are absent."""
+    renames = {"event_timestamp": source.timestamp_field, "created": source.created_timestamp_column}
+    if not any(wire in rows and ours and ours not in rows for wire, ours in renames.items()):
+        return rows
+    return {(renames[k] if k in renames and renames[k] and renames[k] not in rows else k): v for k, v in rows.items()}
 
 
 def _frame(rows: dict[str, list], timestamp_columns) -> pd.DataFrame:

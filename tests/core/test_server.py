@@ -313,11 +313,12 @@ def test_push_to_an_unknown_mode_is_422(server):
 
 
 def test_write_to_online_store_as_feasts_remote_client_sends_it(server):
-    """Feast's remote online store writes naive-UTC ISO timestamps and a 'created' column."""
+    """Feast's remote online store sends naive-UTC ISO timestamps as 'event_timestamp' and 'created', whatever
+    the source names them (here 'ts')."""
     response = server.post("/write-to-online-store", {
         "feature_view_name": "driver_daily",
         "df": {"driver_id": [1002], "conv_rate": [0.75], "trips": [3],
-               "ts": ["2025-05-01T10:00:00"], "created": ["2025-05-01T10:00:01"]},
+               "event_timestamp": ["2025-05-01T10:00:00"], "created": ["2025-05-01T10:00:01"]},
         "allow_registry_cache": False,
     })
     assert response.status_code == 200, response.text
