@@ -1,7 +1,7 @@
 """Prometheus metrics of the feature server, served at ``/metrics`` (names follow Feast's where Feast has one).
 
 With several workers (``serve(workers=N)``), each worker process writes its samples to
-``PROMETHEUS_MULTIPROCESS_DIR`` (set by ``serve`` before the workers start) and ``/metrics`` adds them up.
+``PROMETHEUS_MULTIPROC_DIR`` (set by ``serve`` before the workers start) and ``/metrics`` adds them up.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class RequestMetrics:
 
 def exposition() -> tuple[bytes, str]:
     """The text exposition of every metric, summed over worker processes when there are several."""
-    if os.environ.get("PROMETHEUS_MULTIPROCESS_DIR"):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST

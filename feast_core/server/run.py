@@ -65,7 +65,7 @@ def serve(
         config_file = _config_file(store, Path(scratch))
         metrics_dir = Path(scratch) / "metrics"
         metrics_dir.mkdir()
-        os.environ["PROMETHEUS_MULTIPROCESS_DIR"] = str(metrics_dir)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         os.environ[WORKER_ENV] = json.dumps({
             "repo_path": str(store.repo_path), "fs_yaml_file": str(config_file),
             "registry_ttl_sec": registry_ttl_sec, "max_request_bytes": max_request_bytes,
