@@ -90,8 +90,8 @@ class PostgresOnlineStore:
         with self._pool_lock:
             if self._pool is None:
                 self.endpoint.connect().close()  # fail fast, with PostgreSQL's reason, before a pool waits
-                pool = ConnectionPool(
-                    "", kwargs=self.endpoint.kwargs(), min_size=max(1, self.config.min_conn),
+                pool = ConnectionPool(  # autocommit: a read is one round trip, with no BEGIN/COMMIT around it
+                    "", kwargs={**self.endpoint.kwargs(), "autocommit": True}, min_size=max(1, self.config.min_conn),
                     max_size=max(self.config.max_conn, self.config.min_conn, 1), open=False,
                     name=f"feast-online-{self.endpoint.label}",
                 )
@@ -103,13 +103,17 @@ class PostgresOnlineStore:
                 self._pool = pool
             return self._pool
 
-    def _run(self, work: Callable[[psycopg.Connection], object], what: str):
-        """Run ``work`` in one transaction on a pooled connection; after a server restart, retry once."""
+    def _run(self, work: Callable[[psycopg.Connection], object], what: str, transaction: bool = True):
+        """Run ``work`` on a pooled connection, in one transaction unless it is a single statement
+        (``transaction=False``); after a server restart, retry once."""
         for attempt in (0, 1):
             pool = self._get_pool()
             try:
                 with pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
-                    return work(conn)
+                    if not transaction:
+                        return work(conn)
+                    with conn.transaction():
+                        return work(conn)
             except PoolTimeout as error:
                 raise self.endpoint.unavailable(error, what) from None
             except psycopg.OperationalError as error:
@@ -318,7 +322,7 @@ class PostgresOnlineStore:
             return conn.execute(sql, params, prepare=True).fetchall()
 
         try:
-            rows = self._run(work, f"reading {table_name(project, view)}")
+            rows = self._run(work, f"reading {table_name(project, view)}", transaction=False)
         except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
             return OnlineRead([None] * n, {f: [None] * n for f in features})  # never applied: nothing written
         except pg_errors.UndefinedColumn as error:
