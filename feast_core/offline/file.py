@@ -133,12 +133,14 @@ class FileOfflineStore:
     ) -> None:
         self.config = config
         self.repo_path = Path(repo_path)
-        self._spill_dir = tempfile.mkdtemp(prefix="feast-duckdb-spill-")
+        # DuckDB creates this directory only when a query spills, and removes it on close
+        self._spill_dir = os.path.join(tempfile.gettempdir(), f"feast-duckdb-spill-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         settings: dict[str, object] = {
             "memory_limit": memory_limit,
             "temp_directory": self._spill_dir,
             "preserve_insertion_order": False,  # lets unordered scans/aggregates stream; ORDER BY still holds
             "autoinstall_known_extensions": False,
+            "enable_progress_bar": False,
         }
         if threads:
             settings["threads"] = threads
