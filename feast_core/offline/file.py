@@ -140,11 +140,11 @@ class FileOfflineStore:
             "temp_directory": self._spill_dir,
             "preserve_insertion_order": False,  # lets unordered scans/aggregates stream; ORDER BY still holds
             "autoinstall_known_extensions": False,
-            "enable_progress_bar": False,
         }
         if threads:
             settings["threads"] = threads
         self._db = duckdb.connect(":memory:", config=settings)
+        self._db.execute("SET enable_progress_bar = false")  # never draw on the user's terminal
         try:
             self._db.execute("SET TimeZone = 'UTC'")  # only matters when the ICU extension is present
         except (duckdb.InvalidInputException, duckdb.CatalogException):
