@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -14,11 +14,20 @@ import pyarrow as pa
 from . import definitions, diff, plans
 from .config import RepoConfig, load_config
 from .definitions import (
-    DataSource, Entity, FeatureService, FeatureView, Field, OnDemandFeatureView, Permission, Project, PushSource,
+    DataSource,
+    Entity,
+    FeatureService,
+    FeatureView,
+    OnDemandFeatureView,
+    Permission,
+    Project,
+    PushSource,
 )
 from .errors import (
-    ConfigError, DataSourceError, EntityDataError, ProtectedProjectError,
-    PushSourceNotFoundError, RepoError,
+    ConfigError,
+    EntityDataError,
+    ProtectedProjectError,
+    PushSourceNotFoundError,
 )
 from .offline.base import OfflineStore, ViewQuery
 from .online.base import CREATED_TS, EVENT_TS, OnlineStore
@@ -26,7 +35,7 @@ from .registry import Changes, Registry, Snapshot, open_store
 from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
 from .transform import apply_to_table
-from .types import Invalid, from_arrow
+from .validate import Desired, prepare
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +52,7 @@ class PushMode(enum.Enum):
 def to_utc(moment: datetime) -> datetime:
     """Naive datetimes are UTC, as in Feast."""
     if not isinstance(moment, datetime):
-        raise ValueError(f"expected a datetime, got {moment!r}")
+        raise TypeError(f"expected a datetime, got {moment!r}")
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
@@ -228,10 +237,10 @@ class FeatureStore:
     ) -> diff.RegistryDiff:
         """Validate, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False)."""
         items = list(objects) if isinstance(objects, (list, tuple)) else [objects]
-        desired = self._prepare(items, skip_source_validation)
         current = self._objects(allow_cache=False)
+        desired = self._prepare(items, current, skip_source_validation)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        merged = {k: {**current_specs[k], **desired["specs"].get(k, {})} for k in diff.KIND_LABELS}
+        merged = {k: {**current_specs[k], **desired.specs.get(k, {})} for k in diff.KIND_LABELS}
         if not partial and objects_to_delete:
             for obj in objects_to_delete:
                 merged[definitions.kind_of(obj)].pop(obj.name, None)
@@ -239,29 +248,35 @@ class FeatureStore:
 
     def plan(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
         """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing."""
-        desired = self._prepare(list(objects), skip_source_validation, whole_repo=True)
+        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        return diff.compute(current_specs, desired["specs"], delete_missing=True)
+        return diff.compute(current_specs, desired.specs, delete_missing=True)
 
     def apply_repo(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
         """``feast apply``: make the registry hold exactly ``objects``, deleting what the repo no longer defines."""
-        desired = self._prepare(list(objects), skip_source_validation, whole_repo=True)
+        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        return self._commit(current, current_specs, desired["specs"], desired, delete_missing=True)
+        return self._commit(current, current_specs, desired.specs, desired, delete_missing=True)
+
+    def _prepare(self, items: list, registered: ProjectObjects, skip_source_validation: bool) -> Desired:
+        return prepare(
+            items, self.project, registered, lambda source: self.offline_store.source_schema(source),
+            skip_source_validation,
+        )
 
     def _commit(self, current, current_specs, target_specs, desired, delete_missing: bool) -> diff.RegistryDiff:
         registry_diff = diff.compute(current_specs, target_specs, delete_missing)
-        changes = Changes(self.project, project_spec=desired["project"])
+        changes = Changes(self.project, project_spec=desired.project)
         for change in registry_diff.changes:
             if change.action == "delete":
                 changes.deletes.setdefault(change.kind, []).append(change.name)
             else:
                 changes.upserts.setdefault(change.kind, {})[change.name] = target_specs[change.kind][change.name]
         current_project = current.raw.get("project")
-        project_changed = desired["project"] is not None and (
-            current_project is None or current_project["spec"] != desired["project"]
+        project_changed = desired.project is not None and (
+            current_project is None or current_project["spec"] != desired.project
         )
         if not project_changed:
             changes.project_spec = None
@@ -280,136 +295,6 @@ class FeatureStore:
             if self.config.online_store is not None and deleted_views:
                 self.online_store.update(self.project, keep=[], delete=deleted_views)
         return registry_diff
-
-    def _prepare(self, items: list, skip_source_validation: bool, whole_repo: bool = False) -> dict:
-        """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written.
-
-        With ``whole_repo`` the objects are everything there will be, so references resolve among them
-        only; otherwise they may also refer to what the registry already holds.
-        """
-        by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
-        for obj in items:
-            try:
-                kind = definitions.kind_of(obj)
-            except TypeError:
-                raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
-            if isinstance(obj, (FeatureView, OnDemandFeatureView)):
-                obj = _unprojected(obj)
-            seen = by_kind[kind].get(obj.name)
-            if seen is not None and seen is not obj and seen != obj:
-                raise RepoError(f"two different {diff.KIND_LABELS.get(kind, kind)} objects are named {obj.name!r}")
-            by_kind[kind][obj.name] = obj
-        projects = list(by_kind.pop("projects").values())
-        project_spec = None
-        for project in projects:
-            if project.name == self.project:
-                project_spec = project.to_dict()
-        # the entities and sources a view was declared with are applied with it
-        for view in list(by_kind["feature_views"].values()):
-            for entity in view.entity_objects:
-                other = by_kind["entities"].setdefault(entity.name, entity)
-                if other is not entity and other != entity:
-                    raise RepoError(f"two different entity objects are named {entity.name!r}")
-            for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
-                other = by_kind["data_sources"].get(source.name)
-                if other is not None and other != source:
-                    raise RepoError(f"two different data sources are named {source.name!r}")
-                by_kind["data_sources"][source.name] = source
-        for view in by_kind["on_demand_feature_views"].values():
-            for request in view.request_sources:
-                by_kind["data_sources"].setdefault(request.name, request)
-        registered = ProjectObjects(self.project, empty_project()) if whole_repo else self._objects(allow_cache=False)
-        entities = {**registered.objects["entities"], **by_kind["entities"]}
-        specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
-        schemas: dict[str, pa.Schema] = {}
-        views = {}
-        for view in by_kind["feature_views"].values():
-            view_spec = self._complete_view(view, entities, schemas, skip_source_validation)
-            views[view.name] = view_spec
-        # entities with no declared type take the type of their join key in the views that use them
-        entity_specs = {name: e.to_dict() for name, e in by_kind["entities"].items()}
-        for view_spec in views.values():
-            for column in view_spec["entity_columns"]:
-                for name, spec in entity_specs.items():
-                    if spec["join_key"] == column["name"] and spec["value_type"] == "UNKNOWN" and name in view_spec["entities"]:
-                        from .types import from_name
-
-                        spec["value_type"] = from_name(column["dtype"]).value_type.name
-        specs["entities"] = entity_specs
-        specs["feature_views"] = views
-        specs["data_sources"] = {n: s.to_dict() for n, s in by_kind["data_sources"].items()}
-        all_views = {**registered.objects["feature_views"], **{n: FeatureView.from_dict(s) for n, s in views.items()}}
-        all_odfvs = {**registered.objects["on_demand_feature_views"], **by_kind["on_demand_feature_views"]}
-        for odfv in by_kind["on_demand_feature_views"].values():
-            for source in odfv.view_sources:
-                _check_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
-            specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
-        for service in by_kind["feature_services"].values():
-            for projection in service.projections:
-                _check_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
-            specs["feature_services"][service.name] = service.to_dict()
-        specs["permissions"] = {n: p.to_dict() for n, p in by_kind["permissions"].items()}
-        return {"specs": specs, "project": project_spec}
-
-    def _complete_view(self, view: FeatureView, entities: dict, schemas: dict, skip_validation: bool) -> dict:
-        spec = view.to_dict()
-        declared = {e.name: e for e in view.entity_objects}
-        join_keys = []
-        for name in view.entities:
-            entity = declared.get(name) or entities.get(name)
-            if entity is None:
-                raise RepoError(f"feature view {view.name!r} uses entity {name!r}, which is not defined")
-            join_keys.append(entity.join_key)
-        source = view.batch_source
-        schema = None
-        if not skip_validation or view.schema_inferred or len(view.entity_columns) < len(join_keys):
-            if source.name not in schemas:
-                schemas[source.name] = self.offline_store.source_schema(source)
-            schema = schemas[source.name]
-            columns = {source.mapped(f.name): f for f in schema}
-            if source.timestamp_field and source.timestamp_field not in schema.names:
-                raise DataSourceError(
-                    f"data source {source.name!r} has no timestamp column {source.timestamp_field!r}; "
-                    f"it has {', '.join(schema.names)}"
-                )
-            if not source.timestamp_field:
-                stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
-                if len(stamps) != 1:
-                    raise DataSourceError(
-                        f"data source {source.name!r} needs timestamp_field: it has {len(stamps)} timestamp columns"
-                    )
-        entity_columns = {f.name: f for f in view.entity_columns}
-        for name, key in zip(view.entities, join_keys):
-            if key in entity_columns:
-                continue
-            entity = declared.get(name) or entities[name]
-            if entity.value_type.name != "UNKNOWN":
-                from .types import from_value_type
-
-                entity_columns[key] = Field(name=key, dtype=from_value_type(entity.value_type))
-            elif schema is not None and key in columns:
-                entity_columns[key] = Field(name=key, dtype=from_arrow(columns[key].type))
-            else:
-                raise RepoError(f"feature view {view.name!r}: cannot tell the type of join key {key!r}")
-        spec["entity_columns"] = [entity_columns[k].to_dict() for k in join_keys]
-        features = list(view.features)
-        if schema is not None:
-            skip = set(join_keys) | {source.mapped(source.timestamp_field), source.mapped(source.created_timestamp_column)}
-            if view.schema_inferred:
-                features = [
-                    Field(name=name, dtype=from_arrow(f.type)) for name, f in columns.items() if name not in skip
-                ]
-            missing = [f.name for f in features if f.name not in columns]
-            missing += [k for k in join_keys if k not in columns]
-            if missing:
-                raise DataSourceError(
-                    f"feature view {view.name!r}: column(s) {', '.join(missing)} not in data source "
-                    f"{source.name!r} (it has {', '.join(columns)})"
-                )
-        spec["features"] = [f.to_dict() for f in features]
-        if any(f.dtype is Invalid for f in features):
-            raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
-        return spec
 
     def teardown(self) -> None:
         objects = self._objects(allow_cache=False)
@@ -610,25 +495,6 @@ class FeatureStore:
 
 
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def _unprojected(view):
-    """A view as declared, whatever projection the user's object carries."""
-    if view.projection.features == [f.name for f in view.features] and not view.projection.alias:
-        return view
-    clone = view[[f.name for f in view.features]] if view.features else view
-    clone.projection = definitions.Projection(view.name, [f.name for f in view.features])
-    return clone
-
-
-def _check_projection(owner: str, projection, views: dict, odfvs: dict) -> None:
-    target = views.get(projection.view_name) or odfvs.get(projection.view_name)
-    if target is None:
-        raise RepoError(f"{owner} refers to feature view {projection.view_name!r}, which is not defined")
-    known = {f.name for f in target.features}
-    unknown = [f for f in projection.features if f not in known]
-    if unknown:
-        raise RepoError(f"{owner} selects {unknown} from {projection.view_name!r}, which has {sorted(known)}")
 
 
 def _view_query(part: plans.ViewPart) -> ViewQuery:

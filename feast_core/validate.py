@@ -1,0 +1,178 @@
+"""Checking and completing declared objects before an apply writes anything.
+
+Entity types are inferred from the views that use them, empty schemas from the source's columns,
+and every reference (view to entity, service to view and feature) is resolved; any fault raises
+an error naming the object, and the registry is untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from . import definitions, diff
+from .definitions import DataSource, FeatureView, Field, OnDemandFeatureView
+from .errors import DataSourceError, RepoError
+from .registry.base import ProjectObjects
+from .types import Invalid, from_arrow, from_name, from_value_type
+
+SchemaReader = Callable[[DataSource], pa.Schema]
+
+
+@dataclass
+class Desired:
+    """Objects in dict form per kind, ready to diff against the registry; the project's spec if declared."""
+
+    specs: dict[str, dict[str, dict]]
+    project: dict | None
+
+
+def prepare(
+    items: list, project: str, registered: ProjectObjects, source_schema: SchemaReader, skip_source_validation: bool
+) -> Desired:
+    """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written.
+
+    ``registered`` holds what references may resolve to besides ``items`` (empty for a whole repo).
+    ``source_schema`` reads a data source's columns; nothing is written.
+    """
+    by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
+    for obj in items:
+        try:
+            kind = definitions.kind_of(obj)
+        except TypeError:
+            raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
+        if isinstance(obj, (FeatureView, OnDemandFeatureView)):
+            obj = _unprojected(obj)
+        seen = by_kind[kind].get(obj.name)
+        if seen is not None and seen is not obj and seen != obj:
+            raise RepoError(f"two different {diff.KIND_LABELS.get(kind, kind)} objects are named {obj.name!r}")
+        by_kind[kind][obj.name] = obj
+    projects = list(by_kind.pop("projects").values())
+    project_spec = None
+    for declared in projects:
+        if declared.name == project:
+            project_spec = declared.to_dict()
+    # the entities and sources a view was declared with are applied with it
+    for view in list(by_kind["feature_views"].values()):
+        for entity in view.entity_objects:
+            other = by_kind["entities"].setdefault(entity.name, entity)
+            if other is not entity and other != entity:
+                raise RepoError(f"two different entity objects are named {entity.name!r}")
+        for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
+            other = by_kind["data_sources"].get(source.name)
+            if other is not None and other != source:
+                raise RepoError(f"two different data sources are named {source.name!r}")
+            by_kind["data_sources"][source.name] = source
+    for view in by_kind["on_demand_feature_views"].values():
+        for request in view.request_sources:
+            by_kind["data_sources"].setdefault(request.name, request)
+    entities = {**registered.objects["entities"], **by_kind["entities"]}
+    specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
+    schemas: dict[str, pa.Schema] = {}
+    views = {}
+    for view in by_kind["feature_views"].values():
+        view_spec = _complete_view(view, entities, schemas, source_schema, skip_source_validation)
+        views[view.name] = view_spec
+    # entities with no declared type take the type of their join key in the views that use them
+    entity_specs = {name: e.to_dict() for name, e in by_kind["entities"].items()}
+    for view_spec in views.values():
+        for column in view_spec["entity_columns"]:
+            for name, spec in entity_specs.items():
+                if spec["join_key"] == column["name"] and spec["value_type"] == "UNKNOWN" and name in view_spec["entities"]:
+                            spec["value_type"] = from_name(column["dtype"]).value_type.name
+    specs["entities"] = entity_specs
+    specs["feature_views"] = views
+    specs["data_sources"] = {n: s.to_dict() for n, s in by_kind["data_sources"].items()}
+    all_views = {**registered.objects["feature_views"], **{n: FeatureView.from_dict(s) for n, s in views.items()}}
+    all_odfvs = {**registered.objects["on_demand_feature_views"], **by_kind["on_demand_feature_views"]}
+    for odfv in by_kind["on_demand_feature_views"].values():
+        for source in odfv.view_sources:
+            _check_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
+        specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
+    for service in by_kind["feature_services"].values():
+        for projection in service.projections:
+            _check_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
+        specs["feature_services"][service.name] = service.to_dict()
+    specs["permissions"] = {n: p.to_dict() for n, p in by_kind["permissions"].items()}
+    return Desired(specs, project_spec)
+
+def _complete_view(
+    view: FeatureView, entities: dict, schemas: dict, source_schema: SchemaReader, skip_validation: bool
+) -> dict:
+    spec = view.to_dict()
+    declared = {e.name: e for e in view.entity_objects}
+    join_keys = []
+    for name in view.entities:
+        entity = declared.get(name) or entities.get(name)
+        if entity is None:
+            raise RepoError(f"feature view {view.name!r} uses entity {name!r}, which is not defined")
+        join_keys.append(entity.join_key)
+    source = view.batch_source
+    schema = None
+    if not skip_validation or view.schema_inferred or len(view.entity_columns) < len(join_keys):
+        if source.name not in schemas:
+            schemas[source.name] = source_schema(source)
+        schema = schemas[source.name]
+        columns = {source.mapped(f.name): f for f in schema}
+        if source.timestamp_field and source.timestamp_field not in schema.names:
+            raise DataSourceError(
+                f"data source {source.name!r} has no timestamp column {source.timestamp_field!r}; "
+                f"it has {', '.join(schema.names)}"
+            )
+        if not source.timestamp_field:
+            stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+            if len(stamps) != 1:
+                raise DataSourceError(
+                    f"data source {source.name!r} needs timestamp_field: it has {len(stamps)} timestamp columns"
+                )
+    entity_columns = {f.name: f for f in view.entity_columns}
+    for name, key in zip(view.entities, join_keys):
+        if key in entity_columns:
+            continue
+        entity = declared.get(name) or entities[name]
+        if entity.value_type.name != "UNKNOWN":
+            entity_columns[key] = Field(name=key, dtype=from_value_type(entity.value_type))
+        elif schema is not None and key in columns:
+            entity_columns[key] = Field(name=key, dtype=from_arrow(columns[key].type))
+        else:
+            raise RepoError(f"feature view {view.name!r}: cannot tell the type of join key {key!r}")
+    spec["entity_columns"] = [entity_columns[k].to_dict() for k in join_keys]
+    features = list(view.features)
+    if schema is not None:
+        skip = set(join_keys) | {source.mapped(source.timestamp_field), source.mapped(source.created_timestamp_column)}
+        if view.schema_inferred:
+            features = [
+                Field(name=name, dtype=from_arrow(f.type)) for name, f in columns.items() if name not in skip
+            ]
+        missing = [f.name for f in features if f.name not in columns]
+        missing += [k for k in join_keys if k not in columns]
+        if missing:
+            raise DataSourceError(
+                f"feature view {view.name!r}: column(s) {', '.join(missing)} not in data source "
+                f"{source.name!r} (it has {', '.join(columns)})"
+            )
+    spec["features"] = [f.to_dict() for f in features]
+    if any(f.dtype is Invalid for f in features):
+        raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
+    return spec
+
+
+def _unprojected(view):
+    """A view as declared, whatever projection the user's object carries."""
+    if view.projection.features == [f.name for f in view.features] and not view.projection.alias:
+        return view
+    clone = view[[f.name for f in view.features]] if view.features else view
+    clone.projection = definitions.Projection(view.name, [f.name for f in view.features])
+    return clone
+
+
+def _check_projection(owner: str, projection, views: dict, odfvs: dict) -> None:
+    target = views.get(projection.view_name) or odfvs.get(projection.view_name)
+    if target is None:
+        raise RepoError(f"{owner} refers to feature view {projection.view_name!r}, which is not defined")
+    known = {f.name for f in target.features}
+    unknown = [f for f in projection.features if f not in known]
+    if unknown:
+        raise RepoError(f"{owner} selects {unknown} from {projection.view_name!r}, which has {sorted(known)}")
