@@ -47,10 +47,11 @@ def serve(
     """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast."""
     if workers == -1:
         workers = 2 * (os.cpu_count() or 1) + 1
-    options = dict(
-        host=host, port=port, access_log=access_log, timeout_keep_alive=keep_alive_timeout,
-        timeout_graceful_shutdown=graceful_timeout, loop=_best("uvloop", "auto"), http=_best("httptools", "auto"),
-    )
+    options = {
+        "host": host, "port": port, "access_log": access_log, "timeout_keep_alive": keep_alive_timeout,
+        "timeout_graceful_shutdown": graceful_timeout, "loop": _best("uvloop", "auto"),
+        "http": _best("httptools", "auto"),
+    }
     if threading.current_thread() is threading.main_thread():
         # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found at start; with this
         # one in place that re-raise is a no-op, so a drained server exits 0 instead of dying by the signal

@@ -155,7 +155,7 @@ def _env() -> dict:
 def server(repo: Path):
     running = Server(repo, "-r", "1", "--max-request-bytes", "100000")
     yield running
-    code, output = running.stop()
+    _, output = running.stop()
     assert "Traceback" not in output, output
 
 
@@ -439,7 +439,7 @@ def test_an_unreachable_online_store_is_503(repo, tmp_path):
         (tmp_path / "not_a_db").mkdir()
         config = config.replace("path: data/online.db", f"path: {tmp_path / 'not_a_db'}")
     else:
-        config = re.sub(r"^  port: .*$", f"  port: {_free_port()}", config, flags=re.M)  # nobody listens there
+        config = re.sub(r"^  port: .*$", f"  port: {_free_port()}", config, flags=re.MULTILINE)  # nobody listens there
     broken = tmp_path / "broken.yaml"
     broken.write_text(config)
     port = _free_port()
@@ -473,7 +473,7 @@ def test_sigterm_lets_the_in_flight_request_finish(repo):
     """A materialization is in flight (held at the registry's write lock); SIGTERM stops new connections,
     the running request still gets its answer, and the server exits cleanly."""
     running = Server(repo)
-    lock = open(repo / "data" / "registry.db.lock", "a+")
+    lock = open(repo / "data" / "registry.db.lock", "a+")  # noqa: SIM115 -- held across the test, closed in finally
     fcntl.flock(lock, fcntl.LOCK_EX)
     answer: dict = {}
 
