@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from .definitions import FeatureService, FeatureView, OnDemandFeatureView, Projection
@@ -20,12 +21,12 @@ class ViewPart:
     outputs: list[str]  # output column names, same order
     hidden: list[bool]  # read only as an on-demand input, not returned
 
-    @property
+    @functools.cached_property
     def key_columns(self) -> list[str]:
         """The entity-row / entity_df columns that hold this view's join keys."""
         return [self.projection.join_key_map.get(k, k) for k in self.view.join_keys]
 
-    @property
+    @functools.cached_property
     def key_types(self) -> list[FeastType]:
         return [f.dtype for f in self.view.entity_columns]
 
@@ -47,8 +48,9 @@ class FeaturePlan:
     request_fields: dict[str, FeastType]
     full_feature_names: bool
 
-    @property
+    @functools.cached_property
     def key_columns(self) -> list[str]:
+        """Entity-row columns the views join on, each once (plans are built once and reused)."""
         seen: dict[str, None] = {}
         for part in self.views:
             for column in part.key_columns:

@@ -54,6 +54,9 @@ class OnlineResponse:
 def entity_columns(entity_rows: list[dict] | dict[str, list]) -> tuple[dict[str, list], int]:
     """Entity rows as columns (Feast accepts both a list of dicts and a dict of lists)."""
     if isinstance(entity_rows, dict):
+        for name, values in entity_rows.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise EntityDataError(f"entity column {name!r} must be a list of values, got {values!r}")
         columns = {k: list(v) if not isinstance(v, list) else v for k, v in entity_rows.items()}
         lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:

@@ -229,3 +229,11 @@ def test_repo_apply_resolves_references_within_the_repo_only(store, repo):
     with pytest.raises(RepoError, match="entity 'customer', which is not defined"):
         store.apply_repo(objects)
     assert store.get_entity("customer").name == "customer"
+
+
+def test_entity_rows_as_columns_and_a_string_column_is_refused(store):
+    store.materialize(NOW - timedelta(days=10), NOW, progress=False)
+    by_column = store.get_online_features(features=["driver_stats:rating"], entity_rows={"driver_id": [1, 3]})
+    assert by_column.to_dict()["rating"] == [4.5, 2.0]
+    with pytest.raises(EntityDataError, match="'customer' must be a list"):
+        store.get_online_features(features=["customers:spend"], entity_rows={"customer": "ab"})
