@@ -309,6 +309,7 @@ def measure(run: dict, args, impls: list[str], tasks: list[str]) -> None:
                 loaded = run_child("pg_load", impl, size_name, args.timeout)
                 if "error" in loaded:
                     raise SystemExit(f"loading {size_name} into PostgreSQL failed: {loaded['error']}")
+                print(size_name, impl, "pg_load", json.dumps(loaded), flush=True)
                 if "pg_floor" in tasks or "duckdb_floor" in tasks:
                     row["pg_floor"] = run_child("pg_floor", impl, size_name, args.timeout)
                     print(size_name, impl, "pg_floor", json.dumps(row["pg_floor"]), flush=True)
