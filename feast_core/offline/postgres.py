@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 ENTITY_TABLE = "feast_core_entity_rows"
 ENTITY_TS = "__feast_entity_ts"
+# Above this many entity rows, results leave by COPY: one array value must stay under PostgreSQL's 1 GB.
+MAX_ARRAY_ROWS = 20_000_000
 
 
 def _q(name: str) -> str:
@@ -169,8 +171,8 @@ class PostgresOfflineStore:
                     return self._with_empty_features(cursor, entities, views)
                 self._load_entity_frame(cursor, entities, timestamp_column, views)
             cursor.execute(f"ANALYZE {ENTITY_TABLE}")
-            cursor.execute(f"SELECT min({ts_sql}), max({ts_sql}) FROM {ENTITY_TABLE} AS e")
-            low, high = cursor.fetchone()
+            cursor.execute(f"SELECT min({ts_sql}), max({ts_sql}), count(*) FROM {ENTITY_TABLE} AS e")
+            low, high, n_rows = cursor.fetchone()
             parts, selected, out_names, out_types = [], [], [], []
             if entities is None:
                 for name, feast_type in entity_columns.items():
@@ -198,7 +200,7 @@ class PostgresOfflineStore:
             joined = f"{ENTITY_TABLE} AS e " + " ".join(parts)
             try:
                 features = None
-                if out_names:  # fixed-width columns as binary arrays; any other type as COPY text
+                if out_names and n_rows <= MAX_ARRAY_ROWS:  # fixed-width columns as binary arrays; else COPY text
                     features = fetch_fixed_width_columns(cursor, joined, "e.__feast_row_id", selected, out_names, out_types)
                 if out_names and features is None:
                     sql = f"SELECT {', '.join(selected)} FROM {joined} ORDER BY e.__feast_row_id"

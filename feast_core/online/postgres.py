@@ -41,6 +41,7 @@ CREATED_COL = "created_ts"
 DUMMY_KEY = "__dummy_key"
 POOL_WAIT_SECONDS = 30.0
 _STAGE = "feast_core_stage"
+ANALYZE_AFTER_ROWS = 1000
 
 
 def _pg_type(feast_type: FeastType) -> str:
@@ -80,6 +81,7 @@ class PostgresOnlineStore:
         self._read_sql: dict[tuple, str] = {}
         self._write_sql: dict[tuple, str] = {}
         self._schema_ready = False
+        self._analyzed: set[str] = set()  # tables whose statistics exist (see write)
 
     # ---- connections ------------------------------------------------------------------------
 
@@ -210,6 +212,7 @@ class PostgresOnlineStore:
         self._run(work, f"updating tables of project {project!r}")
         self._read_sql.clear()
         self._write_sql.clear()
+        self._analyzed.clear()
 
     def teardown(self, project: str, views: list[FeatureView]) -> None:
         def work(conn) -> None:
@@ -219,6 +222,7 @@ class PostgresOnlineStore:
         self._run(work, f"tearing down project {project!r}")
         self._read_sql.clear()
         self._write_sql.clear()
+        self._analyzed.clear()
 
     # ---- write ------------------------------------------------------------------------------
 
@@ -254,6 +258,14 @@ class PostgresOnlineStore:
             cur.execute(f"CREATE TEMP TABLE {_STAGE} (LIKE {qualified} INCLUDING DEFAULTS) ON COMMIT DROP")
             copy_in(cur, _STAGE, columns, staged, feast_types, pg_types=[t.postgres for t in feast_types])
             cur.execute(sql)
+            if cur.rowcount >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
+                # A table filled by its first materialization has no statistics until autovacuum comes by
+                # (up to a minute or more): meanwhile reads of N keys plan a sequential scan (2 ms instead of
+                # 0.3 ms for 100 keys of 10k). Gather them now, once per table and process.
+                never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
+                if never:
+                    cur.execute(f"ANALYZE {qualified}")
+                self._analyzed.add(qualified)
 
         try:
             self._run(work, f"writing {table_name(project, view)}")

@@ -182,3 +182,18 @@ def test_connection_errors_are_clear_and_hide_the_password(postgres_db, change, 
     message = str(caught.value)
     assert expected in message
     assert "N0tThePassw0rd" not in message and postgres_db.password not in message
+
+
+def test_a_large_first_write_leaves_the_table_with_statistics_and_nulls_intact(store, postgres_db):
+    """Reads right after a first materialization must not plan against a table without statistics; NULL
+    features (binary COPY with per-field NULLs) read back as None."""
+    fv = view()
+    store.update("proj", [fv], [])
+    n = 2000
+    store.write("proj", fv, rows(fv, {"driver_id": list(range(n)), "trips": [None if i % 7 == 0 else i for i in range(n)],
+                                      "rate": [i / 2 for i in range(n)]}, [T0] * n))
+    with postgres_db.connect() as conn:
+        analyzed = conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'online.proj_driver_stats'::regclass").fetchone()[0]
+    assert analyzed == n
+    read = store.read("proj", fv, [(0,), (1,), (n - 1,), (n,)], ["trips", "rate"])
+    assert read.values == {"trips": [None, 1, n - 1, None], "rate": [0.0, 0.5, (n - 1) / 2, None]}
