@@ -1,5 +1,10 @@
 """The feature server as a client sees it: ``feast serve`` in a subprocess on loopback, real HTTP via httpx,
-a real repo (parquet offline data, file registry, SQLite or PostgreSQL online store)."""
+a real repo (parquet offline data, file registry, SQLite or PostgreSQL online store).
+
+One server per online store kind serves most tests of this module (``server``); a test that writes gives
+its writes a feature view of their own, so no test sees another's rows. Tests that stop, break or block
+a server start their own.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ import base64
 import fcntl
 import json
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -48,9 +55,13 @@ def definitions(repo: Path) -> list:
                 Field(name="city", dtype=String), Field(name="avatar", dtype=Bytes), Field(name="active", dtype=Bool),
                 Field(name="joined", dtype=UnixTimestamp), Field(name="scores", dtype=Array(Int64))],
     )
-    daily = FeatureView(
-        name="driver_daily", entities=[driver], ttl=timedelta(0), source=drivers,
-        schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)],
+    # empty online at first: each is written by one test only (materialize, materialize-incremental, write)
+    daily, incremental, written = (
+        FeatureView(
+            name=name, entities=[driver], ttl=timedelta(0), source=drivers,
+            schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)],
+        )
+        for name in ("driver_daily", "driver_incremental", "driver_written")
     )
     push = PushSource(name="driver_push", batch_source=drivers)
     pushed = FeatureView(
@@ -58,7 +69,7 @@ def definitions(repo: Path) -> list:
         schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)],
     )
     service = FeatureService(name="driver_service", features=[stats[["conv_rate", "trips"]]])
-    return [driver, drivers, stats, daily, push, pushed, service]
+    return [driver, drivers, stats, daily, incremental, written, push, pushed, service]
 
 
 def online_block(kind: str, postgres_db=None) -> str:
@@ -68,11 +79,49 @@ def online_block(kind: str, postgres_db=None) -> str:
     return "online_store:\n  type: postgres\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in settings.items())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+ONLINE_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+class ModuleDatabase:
+    """A PostgreSQL database that lives as long as this module's shared server."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.name = "test_server_" + secrets.token_hex(6)
+        with server.connect(autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+
+    def store_config(self) -> dict:
+        return {"host": self.server.host, "port": self.server.port, "database": self.name, "user": self.server.user,
+                "password": self.server.password}
+
+    def drop(self) -> None:
+        with self.server.connect(autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=ONLINE_KINDS)
 def repo(request, tmp_path: Path) -> Path:
-    """A repo with parquet rows for two drivers; driver_stats holds those rows online, driver_daily nothing yet."""
-    online = online_block("sqlite") if request.param == "sqlite" else online_block(
-        "postgres", request.getfixturevalue("postgres_db"))
+    """A private repo, for a test that blocks or stops its own server."""
+    postgres_db = request.getfixturevalue("postgres_db") if request.param == "postgres" else None
+    return build_repo(tmp_path, online_block(request.param, postgres_db))
+
+
+@pytest.fixture(scope="module", params=ONLINE_KINDS)
+def shared_repo(request, tmp_path_factory) -> Path:
+    """The repo the module's shared server serves."""
+    if request.param == "sqlite":
+        yield build_repo(tmp_path_factory.mktemp("served"), online_block("sqlite"))
+        return
+    database = ModuleDatabase(request.getfixturevalue("postgres_server"))
+    try:
+        yield build_repo(tmp_path_factory.mktemp("served"), online_block("postgres", database))
+    finally:
+        database.drop()
+
+
+def build_repo(tmp_path: Path, online: str) -> Path:
+    """A repo with parquet rows for two drivers; driver_stats holds those rows online, the other views nothing yet."""
     (tmp_path / "data").mkdir()
     (tmp_path / "feature_store.yaml").write_text(
         f"project: shop\nprovider: local\nregistry: data/registry.db\n{online}entity_key_serialization_version: 3\n"
@@ -104,16 +153,18 @@ class Server:
     def __init__(self, repo: Path, *args: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # output goes to a file, not a pipe nobody reads while the server runs: a full pipe would block it
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 -- closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "feast_core.cli", "serve", "-p", str(self.port), "--no-access-log", *args],
-            cwd=repo, env={**_env(), "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=repo, env={**_env(), "PYTHONPATH": str(ROOT)}, stdout=self.log, stderr=subprocess.STDOUT,
             text=True,
         )
         self.client = httpx.Client(base_url=self.url, timeout=60)
         deadline = time.monotonic() + 60
         while True:
             if self.process.poll() is not None:
-                raise AssertionError(f"feast serve exited with {self.process.returncode}:\n{self.process.stdout.read()}")
+                raise AssertionError(f"feast serve exited with {self.process.returncode}:\n{self.stop()[1]}")
             try:
                 if self.client.get("/health").status_code == 200:
                     return
@@ -138,10 +189,13 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            output, _ = self.process.communicate(timeout=60)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            output, _ = self.process.communicate()
+            self.process.wait()
+        self.log.seek(0)
+        output = self.log.read()
+        self.log.close()
         return self.process.returncode, output
 
 
@@ -151,9 +205,9 @@ def _env() -> dict:
     return {k: v for k, v in os.environ.items() if k not in ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")}
 
 
-@pytest.fixture
-def server(repo: Path):
-    running = Server(repo, "-r", "1", "--max-request-bytes", "100000")
+@pytest.fixture(scope="module")
+def server(shared_repo: Path):
+    running = Server(shared_repo, "-r", "1", "--max-request-bytes", "100000")
     yield running
     _, output = running.stop()
     assert "Traceback" not in output, output
@@ -316,14 +370,14 @@ def test_write_to_online_store_as_feasts_remote_client_sends_it(server):
     """Feast's remote online store sends naive-UTC ISO timestamps as 'event_timestamp' and 'created', whatever
     the source names them (here 'ts')."""
     response = server.post("/write-to-online-store", {
-        "feature_view_name": "driver_daily",
+        "feature_view_name": "driver_written",
         "df": {"driver_id": [1002], "conv_rate": [0.75], "trips": [3],
                "event_timestamp": ["2025-05-01T10:00:00"], "created": ["2025-05-01T10:00:01"]},
         "allow_registry_cache": False,
     })
     assert response.status_code == 200, response.text
     assert response.json() is None
-    body = server.online(["driver_daily:conv_rate"], {"driver_id": [1002]}).json()
+    body = server.online(["driver_written:conv_rate"], {"driver_id": [1002]}).json()
     assert body["results"][1] == {"values": [0.75], "statuses": ["PRESENT"],
                                   "event_timestamps": ["2025-05-01T10:00:00Z"]}
 
@@ -349,15 +403,15 @@ def test_materialize_loads_the_offline_rows(server):
 
 def test_materialize_incremental_and_async(server):
     response = server.post("/materialize-incremental?async=true", {"end_ts": "2025-03-01T00:00:00Z",
-                                                                   "feature_views": ["driver_daily"]})
+                                                                   "feature_views": ["driver_incremental"]})
     assert response.status_code == 202, response.text
-    assert response.json() == {"status": "accepted", "feature_views": ["driver_daily"]}
+    assert response.json() == {"status": "accepted", "feature_views": ["driver_incremental"]}
     deadline = time.monotonic() + 60
-    while server.online(["driver_daily:trips"], {"driver_id": [1001]}).json()["results"][1]["values"] != [10]:
+    while server.online(["driver_incremental:trips"], {"driver_id": [1001]}).json()["results"][1]["values"] != [10]:
         assert time.monotonic() < deadline, "the accepted materialization never landed"
         time.sleep(0.1)
     metrics = server.client.get("/metrics").text
-    assert 'feast_materialization_result_total{feature_view="driver_daily",status="success"} 1.0' in metrics
+    assert 'feast_materialization_result_total{feature_view="driver_incremental",status="success"} 1.0' in metrics
 
 
 @pytest.mark.parametrize(("body", "status"), [
@@ -374,7 +428,7 @@ def test_materialize_errors(server, body, status):
 # ---- registry, health, docs, metrics -----------------------------------------------------------------
 
 
-def test_a_registry_change_by_another_process_is_picked_up(server, repo):
+def test_a_registry_change_by_another_process_is_picked_up(server, shared_repo):
     """Another process applies a new feature view and writes a row; the running server serves it (refresh: 1 s)."""
     script = textwrap.dedent(f"""
         import sys
@@ -384,7 +438,7 @@ def test_a_registry_change_by_another_process_is_picked_up(server, repo):
         from feast_core import FeatureStore, FeatureView, Field, FileSource, Entity
         from feast_core.types import Int64
         from test_server import definitions, STAMP
-        repo = {str(repo)!r}
+        repo = {str(shared_repo)!r}
         store = FeatureStore(repo_path=repo)
         driver = Entity(name="driver", join_keys=["driver_id"])
         source = FileSource(name="drivers_src", path=repo + "/data/drivers.parquet", timestamp_field="ts",
@@ -418,22 +472,42 @@ def test_health_docs_and_openapi(server):
     assert "/health" in spec["paths"]
 
 
+METRICS_COUNTED = {
+    'feast_feature_server_request_total{endpoint="get-online-features",status="200"}': 2.0,
+    'feast_feature_server_request_total{endpoint="get-online-features",status="404"}': 1.0,
+    'feast_feature_server_request_latency_seconds_count{endpoint="get-online-features",status="200"}': 2.0,
+    "feast_feature_server_online_store_read_duration_seconds_count": 2.0,
+    "feast_online_features_entity_count_sum": 3.0,
+}
+
+
+def metric_samples(text: str) -> dict[str, float]:
+    """Prometheus text format: ``name{labels} value`` per sample line."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
 def test_metrics_count_requests_by_endpoint_and_status(server):
+    """The server is shared, so the test counts what its own three requests add to each sample."""
+    before = metric_samples(server.client.get("/metrics").text)
     server.online(["driver_stats:trips"], {"driver_id": [1001]})
     server.online(["driver_stats:trips"], {"driver_id": [1001, 1002]})
     server.online(["nope:trips"], {"driver_id": [1001]})
-    text = server.client.get("/metrics").text
-    assert 'feast_feature_server_request_total{endpoint="get-online-features",status="200"} 2.0' in text
-    assert 'feast_feature_server_request_total{endpoint="get-online-features",status="404"} 1.0' in text
-    assert 'feast_feature_server_request_latency_seconds_count{endpoint="get-online-features",status="200"} 2.0' in text
-    assert "feast_feature_server_online_store_read_duration_seconds_count 2.0" in text
-    assert "feast_online_features_entity_count_sum 3.0" in text
+    after = metric_samples(server.client.get("/metrics").text)
+    for sample, added in METRICS_COUNTED.items():
+        assert sample in after, sample
+        assert after[sample] - before.get(sample, 0.0) == added, (sample, before.get(sample), after[sample])
 
 
 # ---- failure of the store, shutdown --------------------------------------------------------------------
 
 
-def test_an_unreachable_online_store_is_503(repo, tmp_path):
+def test_an_unreachable_online_store_is_503(shared_repo, tmp_path):
+    repo = shared_repo
     config = (repo / "feature_store.yaml").read_text()
     if "type: sqlite" in config:
         (tmp_path / "not_a_db").mkdir()
