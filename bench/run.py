@@ -236,7 +236,7 @@ def render(runs: list[dict]) -> str:
                   "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for row in run["rows"]:
-            def cell(task, key="seconds", fmt="{:.2f}"):
+            def cell(task, key="seconds", fmt="{:.2f}", row=row):
                 value = row.get(task, {})
                 if "error" in value:
                     return "error: " + value["error"][:60]

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 import pandas as pd
 import psycopg
@@ -46,7 +46,12 @@ from ..config import PostgresOfflineStoreConfig
 from ..definitions import DataSource, PostgreSQLSource
 from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
 from ..pg.arrow import (
-    copy_in, copy_out_batches, copy_out_table, feast_type_of_oid, fetch_fixed_width_columns, pg_type_name_of_oid,
+    copy_in,
+    copy_out_batches,
+    copy_out_table,
+    feast_type_of_oid,
+    fetch_fixed_width_columns,
+    pg_type_name_of_oid,
     select_expression,
 )
 from ..pg.connection import endpoint_from_config, quote_ident
@@ -233,7 +238,7 @@ class PostgresOfflineStore:
             try:
                 feast_type = types.from_arrow(column.type)
             except ValueError:
-                raise EntityDataError(f"entity_df column {name!r} holds {column.type} values, which cannot be a join key")
+                raise EntityDataError(f"entity_df column {name!r} holds {column.type} values, which cannot be a join key") from None
             columns.append((name, feast_type.postgres))
             arrays.append(column)
         columns.append((ENTITY_TS, "timestamptz"))

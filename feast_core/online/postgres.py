@@ -20,7 +20,7 @@ up, it drops the dead connections and retries once, so no new store is needed.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import psycopg
 import pyarrow as pa
