@@ -1,19 +1,67 @@
-"""feast_core: a Feast-compatible feature store. ``from feast import X`` becomes ``from feast_core import X``."""
+"""feast_core: a Feast-compatible feature store. ``from feast import X`` becomes ``from feast_core import X``.
 
-from .definitions import (
-    Entity, FeatureService, FeatureView, Field, FileSource, OnDemandFeatureView, Permission, PostgreSQLSource, Project,
-    PushSource, RequestSource, on_demand_feature_view,
-)
-from .config import RepoConfig
-from .store import FeatureStore, PushMode, RetrievalJob
-from .types import ValueType
+The public names are imported on first use (PEP 562 ``__getattr__``), so ``import feast_core`` and commands
+that never touch a store (``feast version``, ``feast --help``) do not pay for pandas, pyarrow and pydantic.
+``from feast_core import FeatureStore`` works as before; type checkers and IDEs read the imports below.
+"""
 
-BatchFeatureView = FeatureView
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import RepoConfig
+    from .definitions import (
+        Entity,
+        FeatureService,
+        FeatureView,
+        Field,
+        FileSource,
+        OnDemandFeatureView,
+        Permission,
+        PostgreSQLSource,
+        Project,
+        PushSource,
+        RequestSource,
+        on_demand_feature_view,
+    )
+    from .definitions import FeatureView as BatchFeatureView
+    from .store import FeatureStore, PushMode, RetrievalJob
+    from .types import ValueType
 
 __version__ = "0.1.0"
+
+# public name -> (submodule, attribute there)
+_LAZY = {
+    **{name: (".definitions", name) for name in (
+        "Entity", "FeatureService", "FeatureView", "Field", "FileSource", "OnDemandFeatureView", "Permission",
+        "PostgreSQLSource", "Project", "PushSource", "RequestSource", "on_demand_feature_view",
+    )},
+    "BatchFeatureView": (".definitions", "FeatureView"),
+    "RepoConfig": (".config", "RepoConfig"),
+    "FeatureStore": (".store", "FeatureStore"),
+    "PushMode": (".store", "PushMode"),
+    "RetrievalJob": (".store", "RetrievalJob"),
+    "ValueType": (".types", "ValueType"),
+}
 
 __all__ = [
     "BatchFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",
     "RequestSource", "RetrievalJob", "ValueType", "on_demand_feature_view",
 ]
+
+
+def __getattr__(name: str):
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(module, __name__), attribute)
+    globals()[name] = value  # later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -153,7 +153,7 @@ def _moment(text: str, what: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 date-time (e.g. 2024-01-31T12:00:00)", param_hint=what)
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date-time (e.g. 2024-01-31T12:00:00)", param_hint=what) from None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
