@@ -74,11 +74,20 @@ def _store(impl: str, size: workload.Size, apply: bool = False):
     return store
 
 
+def warm_up_timezones() -> None:
+    """pandas loads its time-zone data on first use (about a second); keep that out of every timing."""
+    import pyarrow as pa
+
+    for zone in ("UTC", "Etc/UTC"):
+        pa.table({"t": pa.array([0], pa.timestamp("us", tz=zone))}).to_pandas()
+
+
 def task_historical(impl: str, size: workload.Size) -> dict:
     import pandas as pd
 
     store = _store(impl, size, apply=True)
     entity_df = pd.read_parquet(WORK / size.name / "entities.parquet")
+    warm_up_timezones()
     started = time.perf_counter()
     df = store.get_historical_features(entity_df=entity_df, features=workload.FEATURES).to_df()
     seconds = time.perf_counter() - started
@@ -126,8 +135,8 @@ def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
     import duckdb
 
     data = WORK / size.name
-    con = duckdb.connect()
-    con.execute("SET TimeZone='UTC'")
+    # no extension autoloading: this machine may have no network, and timestamps are UTC already
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     sql = f"""
         WITH entities AS (
             SELECT *, row_number() OVER () AS row_id FROM read_parquet('{data / "entities.parquet"}')),
@@ -143,8 +152,9 @@ def task_duckdb_floor(impl: str, size: workload.Size) -> dict:
           ON e.driver_id = f.driver_id AND e.event_timestamp >= f.feature_ts
         ORDER BY e.row_id
     """
+    warm_up_timezones()
     started = time.perf_counter()
-    df = con.execute(sql).to_arrow_table().to_pandas()
+    df = con.sql(sql).to_arrow_table().to_pandas()
     return {"seconds": time.perf_counter() - started, "rows": len(df)}
 
 
@@ -175,15 +185,26 @@ TASKS = {
 
 def child_main(task: str, impl: str, size_name: str) -> None:
     result = TASKS[task](impl, workload.SIZES[size_name])
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     print("RESULT " + json.dumps(result))
 
 
 # ---- the parent ---------------------------------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM starts afresh at exec, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+PYTHONS: dict[str, str] = {}  # impl -> interpreter, when it is not this one (--feast-python)
+
+
 def run_child(task: str, impl: str, size: str, timeout: float) -> dict:
-    command = [sys.executable, __file__, "--child", task, impl, size]
+    command = [PYTHONS.get(impl, sys.executable), __file__, "--child", task, impl, size]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -266,12 +287,18 @@ def main() -> None:
     parser.add_argument("--tasks", default="historical,duckdb_floor,materialize,online")
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--feast-python", help="a Python with Feast installed (its own venv), to measure Feast too")
     parser.add_argument("--child", nargs=3, metavar=("TASK", "IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(*args.child)
         return
-    impls = [i for i in args.impls.split(",") if i == "feast_core_pg" or importlib.util.find_spec(i) is not None]
+    if args.feast_python:
+        PYTHONS["feast"] = args.feast_python
+    impls = [
+        i for i in args.impls.split(",")
+        if i == "feast_core_pg" or i in PYTHONS or importlib.util.find_spec(i) is not None
+    ]
     skipped = sorted(set(args.impls.split(",")) - set(impls))
     if skipped:
         print(f"not installed, skipped: {', '.join(skipped)}")
