@@ -277,7 +277,8 @@ def _object_group(group: str, list_method: str, get_method: str, label: str, plu
     @click.option("--tags", multiple=True, help="Only objects with this tag, as key:value (repeatable).")
     @pass_context
     def list_objects(obj: Context, tags: tuple[str, ...]) -> None:
-        items = getattr(obj.store, list_method)(tags=_parse_tags(tags))
+        wanted = _parse_tags(tags)  # a malformed tag fails before the store is opened
+        items = getattr(obj.store, list_method)(tags=wanted)
         click.echo(_table(LIST_COLUMNS[group], [_row(group, item) for item in items]))
 
     list_objects.help = f"List {plural}."

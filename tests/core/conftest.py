@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,19 +51,55 @@ class FeastCli:
         return lines[0]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bytecode_cache_for_subprocesses():
+    """Let the ``feast`` and ``python`` processes the tests start reuse compiled bytecode.
+
+    With PYTHONDONTWRITEBYTECODE set (and a venv installed without .pyc files), every subprocess would
+    compile pandas, pyarrow and feast_core from source again, about a second each time. The cache lives
+    outside the repo and the venv (PYTHONPYCACHEPREFIX); Python checks each entry against its source file.
+    """
+    saved = {name: os.environ.get(name) for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX",
+                          str(Path(tempfile.gettempdir()) / f"feast-core-tests-pycache-{os.getuid()}"))
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def feast() -> FeastCli:
     return FeastCli()
 
 
 @pytest.fixture(scope="session")
-def applied_demo(tmp_path_factory, feast) -> Path:
-    """A demo repo made by ``feast init demo`` and applied once; copy it with ``demo_copy`` before changing it."""
-    base = tmp_path_factory.mktemp("template")
+def initialized_demo(tmp_path_factory, feast) -> Path:
+    """A demo repo made by ``feast init demo``, never applied; copy it with ``fresh_demo_copy`` to use it."""
+    base = tmp_path_factory.mktemp("initialized")
     feast("init", "demo", cwd=base)
-    feature_repo = base / "demo" / "feature_repo"
+    return base / "demo" / "feature_repo"
+
+
+@pytest.fixture(scope="session")
+def applied_demo(tmp_path_factory, initialized_demo, feast) -> Path:
+    """The demo repo applied once; copy it with ``demo_copy`` before changing it."""
+    target = tmp_path_factory.mktemp("template") / "demo"
+    shutil.copytree(initialized_demo.parent, target)
+    feature_repo = target / "feature_repo"
     feast("apply", cwd=feature_repo)
     return feature_repo
+
+
+@pytest.fixture
+def fresh_demo_copy(initialized_demo, tmp_path) -> Path:
+    """A private copy of the demo repo as ``feast init demo`` left it; returns its feature_repo directory."""
+    target = tmp_path / "demo"
+    shutil.copytree(initialized_demo.parent, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target / "feature_repo"
 
 
 @pytest.fixture

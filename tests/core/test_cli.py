@@ -158,12 +158,11 @@ def test_bad_input_on_the_command_line_is_one_error_line(demo_copy, feast):
     assert "tags" in feast.error_line(feast("entities", "list", "--tags", "team", cwd=demo_copy, ok=False))
 
 
-def test_two_applies_at_once_both_succeed_and_the_registry_is_whole(tmp_path, feast):
-    feast("init", "demo", cwd=tmp_path)
-    repo = tmp_path / "demo" / "feature_repo"
+def test_two_applies_at_once_both_succeed_and_the_registry_is_whole(fresh_demo_copy, feast):
+    repo = fresh_demo_copy
     runs = [feast.popen("apply", cwd=repo) for _ in range(2)]
     results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
     # together they created everything once: one process created, or they split the work
     created = sorted(line for _, out, _ in results for line in out.splitlines() if line.startswith("Created"))
@@ -173,9 +172,8 @@ def test_two_applies_at_once_both_succeed_and_the_registry_is_whole(tmp_path, fe
     assert feast("plan", cwd=repo).stdout.strip() == "No changes to registry"
 
 
-def test_generated_test_workflow_runs(tmp_path, feast):
-    feast("init", "demo", cwd=tmp_path)
-    repo = tmp_path / "demo" / "feature_repo"
+def test_generated_test_workflow_runs(fresh_demo_copy, feast):
+    repo = fresh_demo_copy
     # run it as the README does, from its directory, with the interpreter that has feast_core
     result = subprocess.run(
         [sys.executable, "test_workflow.py"], cwd=repo, env=feast.env(), capture_output=True, text=True, timeout=900,
