@@ -47,7 +47,7 @@ from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
 from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
 
 APPEND_DIR_SUFFIX = ".d"
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "1700MB"
 _UTC = "UTC"
 _ENTITY_RELATION = "__feast_entity_rows"
 _ENTITY_TS = "__feast_entity_ts"
@@ -55,6 +55,23 @@ _ENTITY_TS = "__feast_entity_ts"
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+_TWO_64 = 1 << 64
+_TWO_63 = 1 << 63
+
+
+def _ordering_key(ts: str, created: str | None) -> str:
+    """One HUGEINT that orders by event time, then created time: ``ts_us * 2**64 + created_us + 2**63``.
+
+    A missing created time sorts first; an entity row (``created`` None) sorts after every source row
+    with the same event time, so the ASOF join picks the latest created among ties. Comparing one
+    128-bit integer is much cheaper than comparing a (ts, created) struct.
+    """
+    high = f"epoch_us({ts})::HUGEINT * {_TWO_64}"
+    if created is None:
+        return f"({high} + {_TWO_64 - 1})"
+    return f"({high} + coalesce(epoch_us({created})::HUGEINT + {_TWO_63}, 0))"
 
 
 def _is_data_file(path: Path) -> bool:
@@ -264,11 +281,7 @@ class FileOfflineStore:
                     )
                 select.append(f"{value} AS {_quote(output)}")
         ord_columns = [
-            (
-                f"{{'t': {_ENTITY_TS}, 'c': 'infinity'::TIMESTAMPTZ}}"
-                if view.created_timestamp_column
-                else _ENTITY_TS
-            )
+            (_ordering_key(_ENTITY_TS, None) if view.created_timestamp_column else _ENTITY_TS)
             + f" AS __ord{index}"
             for index, view in enumerate(views)
         ]
@@ -345,7 +358,7 @@ class FileOfflineStore:
         parts.append(f"{ts} AS __ts")
         if view.created_timestamp_column:
             created = _as_timestamptz(_quote(view.created_timestamp_column))
-            parts.append(f"{{'t': {ts}, 'c': coalesce({created}, '-infinity'::TIMESTAMPTZ)}} AS __ord")
+            parts.append(f"{_ordering_key(ts, created)} AS __ord")
         else:
             parts.append(f"{ts} AS __ord")
         for f, (source_column, _) in enumerate(view.features):
