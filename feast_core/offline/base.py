@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
 
 from ..definitions import DataSource
+from ..errors import EntityDataError, FeatureNameCollisionError
 
 ENTITY_ROW_ID = "__feast_row_id"  # internal: keeps one output row per input row, in input order
 
@@ -71,3 +73,41 @@ class OfflineStore(Protocol):
         """The source's columns and types; DataSourceError naming the source if it cannot be read."""
 
     def close(self) -> None: ...
+
+
+def entity_table(entity_df: pd.DataFrame, timestamp_column: str | None) -> pa.Table:
+    """The entity rows as Arrow, converted once; the timestamp column becomes tz-aware UTC (naive means UTC)."""
+    if not timestamp_column or timestamp_column not in entity_df.columns:
+        raise EntityDataError(f"entity_df has no timestamp column {timestamp_column!r}; it has {list(entity_df.columns)}")
+    if entity_df.columns.duplicated().any():
+        dupes = sorted(set(entity_df.columns[entity_df.columns.duplicated()].map(str)))
+        raise EntityDataError(f"entity_df has duplicate column(s) {', '.join(dupes)}")
+    try:
+        table = pa.Table.from_pandas(entity_df, preserve_index=False).replace_schema_metadata(None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise EntityDataError(f"entity_df cannot be converted to Arrow: {exc}") from None
+    position = table.schema.get_field_index(timestamp_column)
+    column = table.column(position)
+    if not pa.types.is_timestamp(column.type):
+        try:
+            column = pa.chunked_array([pa.array(pd.to_datetime(entity_df[timestamp_column], utc=True))])
+        except (ValueError, TypeError) as exc:
+            raise EntityDataError(f"entity_df column {timestamp_column!r} does not hold timestamps: {exc}") from None
+    if column.type.tz != "UTC":  # naive values are UTC already: this only relabels them
+        column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+    if column.null_count:
+        raise EntityDataError(f"entity_df column {timestamp_column!r} has {column.null_count} empty timestamp(s)")
+    return table.set_column(position, pa.field(timestamp_column, column.type), column)
+
+
+def check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> None:
+    """No feature may land on a column name that the entity_df or another view already uses."""
+    seen = {name: "entity_df" for name in entity_columns}
+    for view in views:
+        for _, output in view.features:
+            if output in seen:
+                raise FeatureNameCollisionError(
+                    f"feature {output!r} of feature view {view.name!r} collides with a column of {seen[output]}; "
+                    "use full_feature_names=True or rename the column"
+                )
+            seen[output] = f"feature view {view.name!r}"

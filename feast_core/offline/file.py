@@ -31,9 +31,9 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -43,8 +43,8 @@ import pyarrow.parquet as pq
 
 from ..config import FileOfflineStoreConfig
 from ..definitions import DataSource, FileSource
-from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
-from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
+from ..errors import DataSourceError, EntityDataError
+from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, entity_table
 
 APPEND_DIR_SUFFIX = ".d"
 DEFAULT_MEMORY_LIMIT = "1700MB"
@@ -236,8 +236,8 @@ class FileOfflineStore:
                 f"entity_df has no timestamp column {timestamp_column!r}; its columns are "
                 f"{', '.join(map(str, entity_df.columns))}"
             )
-        entities = self._entity_table(entity_df, timestamp_column)
-        self._check_output_names(entities.schema.names, views)
+        entities = entity_table(entity_df, timestamp_column)
+        check_output_names(entities.schema.names, views)
         if not views:
             return entities
         for view in views:
@@ -306,46 +306,6 @@ class FileOfflineStore:
         for name, column in zip(features.schema.names, features.columns):
             entities = entities.append_column(name, column)
         return entities
-
-    @staticmethod
-    def _entity_table(entity_df: pd.DataFrame, timestamp_column: str) -> pa.Table:
-        """The entity rows as Arrow, once; the timestamp column becomes tz-aware UTC (naive means UTC)."""
-        if entity_df.columns.duplicated().any():
-            dupes = sorted(set(entity_df.columns[entity_df.columns.duplicated()].map(str)))
-            raise EntityDataError(f"entity_df has duplicate column(s) {', '.join(dupes)}")
-        try:
-            table = pa.Table.from_pandas(entity_df, preserve_index=False).replace_schema_metadata(None)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise EntityDataError(f"entity_df cannot be converted to Arrow: {exc}") from None
-        position = table.schema.get_field_index(timestamp_column)
-        column = table.column(position)
-        if not pa.types.is_timestamp(column.type):
-            try:
-                converted = pd.to_datetime(entity_df[timestamp_column], utc=True)
-            except (ValueError, TypeError) as exc:
-                raise EntityDataError(
-                    f"entity_df column {timestamp_column!r} does not hold timestamps: {exc}"
-                ) from None
-            column = pa.chunked_array([pa.array(converted)])
-        if column.type.tz is None:
-            column = column.cast(pa.timestamp(column.type.unit, tz=_UTC))  # naive = UTC: relabel, same values
-        elif column.type.tz != _UTC:
-            column = column.cast(pa.timestamp(column.type.unit, tz=_UTC))
-        if column.null_count:
-            raise EntityDataError(f"entity_df column {timestamp_column!r} has {column.null_count} empty timestamp(s)")
-        return table.set_column(position, pa.field(timestamp_column, column.type), column)
-
-    @staticmethod
-    def _check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> None:
-        seen = {name: "entity_df" for name in entity_columns}
-        for view in views:
-            for _, output in view.features:
-                if output in seen:
-                    raise FeatureNameCollisionError(
-                        f"feature {output!r} of feature view {view.name!r} collides with a column of {seen[output]}; "
-                        "use full_feature_names=True or rename the column"
-                    )
-                seen[output] = f"feature view {view.name!r}"
 
     def _view_plan(self, view: ViewQuery, ts_range: pa.StructScalar) -> str:
         """The source rows one view can match: keys, ordering key, event ts and features, in internal names."""

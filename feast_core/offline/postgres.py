@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 from .. import types
 from ..config import PostgresOfflineStoreConfig
 from ..definitions import DataSource, PostgreSQLSource
-from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
+from ..errors import DataSourceError, EntityDataError
 from ..pg.arrow import (
     copy_in,
     copy_out_batches,
@@ -56,7 +56,7 @@ from ..pg.arrow import (
 )
 from ..pg.connection import endpoint_from_config, quote_ident
 from ..types import FeastType
-from .base import ENTITY_ROW_ID, PullQuery, ViewQuery
+from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, entity_table
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +161,12 @@ class PostgresOfflineStore:
                 entity_columns, ts_sql = self._load_entity_query(cursor, entity_df)
                 entities = None
             elif isinstance(entity_df, pd.DataFrame):
-                entities = _entity_table(entity_df, timestamp_column)
+                entities = entity_table(entity_df, timestamp_column)
                 entity_columns = {n: None for n in entities.schema.names}
                 ts_sql = f"e.{ENTITY_TS}"
             else:
                 raise EntityDataError(f"entity_df must be a pandas DataFrame or a SQL string, not {type(entity_df).__name__}")
-            _check_output_names(list(entity_columns), views)
+            check_output_names(list(entity_columns), views)
             for view in views:
                 missing = [c for c in view.entity_columns if c not in entity_columns]
                 if missing:
@@ -453,42 +453,6 @@ class PostgresOfflineStore:
 
     def close(self) -> None:
         pass
-
-
-def _entity_table(entity_df: pd.DataFrame, timestamp_column: str | None) -> pa.Table:
-    """The entity rows as Arrow; the timestamp column becomes tz-aware UTC (naive means UTC)."""
-    if not timestamp_column or timestamp_column not in entity_df.columns:
-        raise EntityDataError(f"entity_df has no timestamp column {timestamp_column!r}; it has {list(entity_df.columns)}")
-    if entity_df.columns.duplicated().any():
-        raise EntityDataError(f"entity_df has duplicate column names: {list(entity_df.columns)}")
-    try:
-        table = pa.Table.from_pandas(entity_df, preserve_index=False).replace_schema_metadata(None)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise EntityDataError(f"entity_df cannot be converted to Arrow: {exc}") from None
-    position = table.schema.get_field_index(timestamp_column)
-    column = table.column(position)
-    if not pa.types.is_timestamp(column.type):
-        try:
-            column = pa.chunked_array([pa.array(pd.to_datetime(entity_df[timestamp_column], utc=True))])
-        except (ValueError, TypeError) as exc:
-            raise EntityDataError(f"entity_df column {timestamp_column!r} does not hold timestamps: {exc}") from None
-    if column.type.tz is None or column.type.tz != "UTC":
-        column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
-    if column.null_count:
-        raise EntityDataError(f"entity_df column {timestamp_column!r} has {column.null_count} empty timestamp(s)")
-    return table.set_column(position, pa.field(timestamp_column, column.type), column)
-
-
-def _check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> None:
-    seen = {name: "entity_df" for name in entity_columns}
-    for view in views:
-        for _, output in view.features:
-            if output in seen:
-                raise FeatureNameCollisionError(
-                    f"feature {output!r} of feature view {view.name!r} collides with a column of {seen[output]}; "
-                    "use full_feature_names=True or rename the column"
-                )
-            seen[output] = f"feature view {view.name!r}"
 
 
 __all__ = ["ENTITY_ROW_ID", "PostgresOfflineStore"]
