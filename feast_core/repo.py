@@ -112,7 +112,7 @@ class _RepoModuleLoader(importlib.abc.Loader):
         setattr(module, REPO_MODULE_FLAG, True)
         source = self.path.read_bytes()
         code = compile(source, str(self.path), "exec", dont_inherit=True)
-        exec(code, module.__dict__)  # noqa: S102 - running the user's definitions is the point
+        exec(code, module.__dict__)
 
 
 class _RepoFinder(importlib.abc.MetaPathFinder):
@@ -191,7 +191,7 @@ def _import(name: str, file: Path, root: Path, finder: _RepoFinder) -> ModuleTyp
         sys.modules[private] = module
         spec.loader.exec_module(module)
         return module
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of user code becomes one clear error
+    except (Exception, SystemExit) as exc:
         raise _import_failure(file, root, exc) from None
 
 

@@ -127,14 +127,14 @@ def from_name(name: str) -> FeastType:
     try:
         return PRIMITIVES[name]
     except KeyError:
-        raise ValueError(f"unknown value type {name!r}; expected one of {sorted(PRIMITIVES)} or Array(...)")
+        raise ValueError(f"unknown value type {name!r}; expected one of {sorted(PRIMITIVES)} or Array(...)") from None
 
 
 def from_value_type(value_type: ValueType | int) -> FeastType:
     try:
         return _BY_VALUE_TYPE[ValueType(value_type)]
     except (KeyError, ValueError):
-        raise ValueError(f"value type {value_type!r} has no feast_core type")
+        raise ValueError(f"value type {value_type!r} has no feast_core type") from None
 
 
 def from_arrow(arrow_type: pa.DataType) -> FeastType:

@@ -119,7 +119,7 @@ def _column_to_python(name: str, feast_type: FeastType, column: pa.ChunkedArray,
             return [_json_array(v) for v in column.cast(feast_type.arrow).to_pylist()]
         return column.cast(feast_type.arrow).to_pylist()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-        raise EntityDataError(f"feature view {view!r}: column {name!r} cannot be stored as {feast_type}: {error}")
+        raise EntityDataError(f"feature view {view!r}: column {name!r} cannot be stored as {feast_type}: {error}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class SqliteOnlineStore:
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except sqlite3.Error as error:
-            raise StoreUnavailableError(f"sqlite online store {self.path}: cannot open: {error}")
+            raise StoreUnavailableError(f"sqlite online store {self.path}: cannot open: {error}") from None
         local.conn, local.generation = conn, self._generation
         local.max_variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         with self._connections_lock:
@@ -249,7 +249,7 @@ class SqliteOnlineStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            raise StoreUnavailableError(f"sqlite online store {self.path}: {what}: {error}")
+            raise StoreUnavailableError(f"sqlite online store {self.path}: {what}: {error}") from None
         try:
             work()
         except BaseException:
@@ -389,7 +389,7 @@ class SqliteOnlineStore:
             self._transaction(conn, lambda: conn.executemany(sql, rows), f"writing {table}")
         except sqlite3.OperationalError as error:
             if "no such table" not in str(error) and "no column named" not in str(error):
-                raise StoreUnavailableError(f"sqlite online store {self.path}: writing {table}: {error}")
+                raise StoreUnavailableError(f"sqlite online store {self.path}: writing {table}: {error}") from None
             # written before `feast apply` reached this store, or by a process with a newer view: adapt and retry
             schema = _TableSchema.of(view)
             self._transaction(
@@ -398,9 +398,9 @@ class SqliteOnlineStore:
             )
             self._transaction(conn, lambda: conn.executemany(sql, rows), f"writing {table}")
         except sqlite3.IntegrityError as error:
-            raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}")
+            raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}") from None
         except sqlite3.InterfaceError as error:  # a Python value sqlite3 cannot bind
-            raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}")
+            raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}") from None
         return n_rows
 
     def _upsert_sql(self, table: str, keys: list[str], columns: list[str]) -> str:
@@ -458,9 +458,9 @@ class SqliteOnlineStore:
                 return OnlineRead([None] * n, {f: [None] * n for f in features})
             raise StoreUnavailableError(
                 f"sqlite online store {self.path}: reading {table}: {error}; run `feast apply` if the view changed"
-            )
+            ) from None
         except (sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
-            raise EntityDataError(f"feature view {view.name!r}: entity keys cannot be looked up: {error}")
+            raise EntityDataError(f"feature view {view.name!r}: entity keys cannot be looked up: {error}") from None
         if n_keys == 1:
             matched = [found.get(k[0]) for k in keys]
         elif n_keys == 0:

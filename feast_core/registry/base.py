@@ -13,8 +13,13 @@ from typing import Protocol
 
 from .. import definitions
 from ..errors import (
-    DataSourceNotFoundError, EntityNotFoundError, FeatureServiceNotFoundError, FeatureViewNotFoundError,
-    OnDemandFeatureViewNotFoundError, PermissionNotFoundError, ProjectNotFoundError,
+    DataSourceNotFoundError,
+    EntityNotFoundError,
+    FeatureServiceNotFoundError,
+    FeatureViewNotFoundError,
+    OnDemandFeatureViewNotFoundError,
+    PermissionNotFoundError,
+    ProjectNotFoundError,
 )
 
 KINDS = [k for k in definitions.KINDS if k != "projects"]

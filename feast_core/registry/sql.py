@@ -28,9 +28,9 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 from psycopg.types.json import Jsonb

@@ -7,7 +7,7 @@ which keeps most edges short and uncrossed without a layout library or any JavaS
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 

@@ -8,12 +8,25 @@ import pandas as pd
 import pytest
 
 from feast_core import (
-    Entity, FeatureService, FeatureStore, FeatureView, Field, FileSource, PushMode, PushSource, RequestSource,
+    Entity,
+    FeatureService,
+    FeatureStore,
+    FeatureView,
+    Field,
+    FileSource,
+    PushMode,
+    PushSource,
+    RequestSource,
     on_demand_feature_view,
 )
 from feast_core.errors import (
-    DataSourceError, EntityDataError, FeatureNameCollisionError, FeatureReferenceError, FeatureViewNotFoundError,
-    PushSourceNotFoundError, RepoError,
+    DataSourceError,
+    EntityDataError,
+    FeatureNameCollisionError,
+    FeatureReferenceError,
+    FeatureViewNotFoundError,
+    PushSourceNotFoundError,
+    RepoError,
 )
 from feast_core.types import Float64, Int64, String
 

@@ -47,7 +47,7 @@ def validate_manifest(manifest: Any) -> None:
     """Raise ValueError unless `manifest` looks like a Kubernetes object."""
     if not isinstance(manifest, dict):
         # One error type for every invalid manifest, so callers handle a single exception.
-        raise ValueError(f"a manifest must be a mapping, not {type(manifest).__name__}")  # noqa: TRY004
+        raise ValueError(f"a manifest must be a mapping, not {type(manifest).__name__}")
     for key in ("apiVersion", "kind"):
         if not isinstance(manifest.get(key), str) or not manifest[key]:
             raise ValueError(f"manifest has no {key}")
