@@ -13,8 +13,18 @@ import pandas as pd
 
 from feast_core.config import parse_config
 from feast_core.definitions import (
-    READ, Entity, FeatureService, FeatureView, Field, FileSource, OnDemandFeatureView, Permission, Project,
-    PushSource, RequestSource, RoleBasedPolicy,
+    READ,
+    Entity,
+    FeatureService,
+    FeatureView,
+    Field,
+    FileSource,
+    OnDemandFeatureView,
+    Permission,
+    Project,
+    PushSource,
+    RequestSource,
+    RoleBasedPolicy,
 )
 from feast_core.store import FeatureStore
 from feast_core.types import Float64, Int64, String

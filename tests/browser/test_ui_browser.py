@@ -124,7 +124,7 @@ def test_every_lineage_node_links_to_its_object_page(ui, page):
     assert ("driver_hourly_stats", "transformed_conv_rate") in pairs
     assert ("vals_to_add", "transformed_conv_rate") in pairs
     assert ("transformed_conv_rate", "driver_activity_v1") in pairs
-    for kind, name in found:
+    for _kind, name in found:
         page.page.goto(ui.url + "/p/driver_ranking/lineage")
         page.page.locator(f'svg.lineage a.node-link[data-name="{name}"]').click()
         page.page.wait_for_load_state()
@@ -187,6 +187,7 @@ class PrefixProxy:
 
     def __init__(self, backend: str, prefix: str = "/feast") -> None:
         self.requests: list[str] = []
+        self.backend = httpx.Client(base_url=backend, follow_redirects=False, timeout=10)  # one pool, kept alive
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -195,7 +196,7 @@ class PrefixProxy:
                 if not (self.path == prefix or self.path.startswith(prefix + "/")):
                     self.send_error(404, "outside the proxied prefix")
                     return
-                upstream = httpx.get(backend + (self.path[len(prefix):] or "/"), follow_redirects=False, timeout=10)
+                upstream = proxy.backend.get(self.path[len(prefix):] or "/")
                 self.send_response(upstream.status_code)
                 for key in ("content-type", "location"):
                     if key in upstream.headers:
@@ -217,6 +218,7 @@ class PrefixProxy:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.backend.close()
 
 
 def test_behind_a_proxy_that_strips_the_prefix_every_link_asset_and_api_call_resolves(
