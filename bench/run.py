@@ -246,16 +246,18 @@ def prepare(size: workload.Size) -> None:
 
 def render(runs: list[dict]) -> str:
     lines = ["# Benchmark results", "", "Produced by `python bench/run.py`; every figure is from a run recorded in "
-             "results.json. Times in seconds unless marked; memory is the measuring process's peak RSS.", ""]
+             "results.json. Times in seconds unless marked; memory is the measuring process's peak RSS. "
+             "'rows out' is the historical result's row count: the entity dataframe has 10,000 / 100,000 / "
+             "1,000,000 rows (small / medium / large), and a correct join returns exactly that many.", ""]
     for run in runs:
         m = run["machine"]
         lines += [f"## Run of {run['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
                   f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}."
                   + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else ""), "",
-                  "| size | impl | historical s | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
+                  "| size | impl | historical s | rows out | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
                   "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for row in run["rows"]:
             def cell(task, key="seconds", fmt="{:.2f}", row=row):
                 value = row.get(task, {})
@@ -272,7 +274,8 @@ def render(runs: list[dict]) -> str:
             else:
                 o1 = o100 = "–"
             lines.append(
-                f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'peak_rss_mb', '{:.0f}')} "
+                f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'rows', '{:,}')} "
+                f"| {cell('historical', 'peak_rss_mb', '{:.0f}')} "
                 f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
                 f"| {o1} | {o100} |"
             )
