@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -95,9 +95,9 @@ class AuthConfig(BaseModel):
 
 
 OfflineStoreConfig = Annotated[
-    Union[FileOfflineStoreConfig, PostgresOfflineStoreConfig], Field(discriminator="type")
+    FileOfflineStoreConfig | PostgresOfflineStoreConfig, Field(discriminator="type")
 ]
-OnlineStoreConfig = Annotated[Union[SqliteOnlineStoreConfig, PostgresOnlineStoreConfig], Field(discriminator="type")]
+OnlineStoreConfig = Annotated[SqliteOnlineStoreConfig | PostgresOnlineStoreConfig, Field(discriminator="type")]
 
 _ALIASES = {"dask": "file", "duckdb": "file"}
 _PROJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")

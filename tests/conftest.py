@@ -7,6 +7,7 @@ binaries are not installed (apt package ``postgresql``).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import secrets
@@ -123,10 +124,8 @@ def postgres_server():
     try:
         yield server
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by a test that failed mid-restart
             server.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by a test that failed mid-restart
         shutil.rmtree(root, ignore_errors=True)
 
 

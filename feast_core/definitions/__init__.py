@@ -6,7 +6,15 @@ from .feature_view import FeatureView, Projection
 from .field import Field
 from .on_demand import OnDemandFeatureView, on_demand_feature_view
 from .permission import (
-    ALL_ACTIONS, CRUD, READ, WRITE, AllowAll, AuthzedAction, GroupBasedPolicy, NamespaceBasedPolicy, Permission,
+    ALL_ACTIONS,
+    CRUD,
+    READ,
+    WRITE,
+    AllowAll,
+    AuthzedAction,
+    GroupBasedPolicy,
+    NamespaceBasedPolicy,
+    Permission,
     RoleBasedPolicy,
 )
 from .project import Project

@@ -6,7 +6,7 @@ import base64
 import inspect
 import sys
 import textwrap
-from typing import Callable
+from collections.abc import Callable
 
 import cloudpickle
 

@@ -99,7 +99,7 @@ class Permission(Described):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"permission {name!r}: name pattern {pattern!r} is not a regular expression: {exc}")
+                raise ValueError(f"permission {name!r}: name pattern {pattern!r} is not a regular expression: {exc}") from None
         self.name_patterns = patterns
         actions = actions if isinstance(actions, list) else [actions]
         self.actions = [AuthzedAction(a) for a in actions]

@@ -210,5 +210,5 @@ def source_from_dict(data: dict) -> DataSource:
     try:
         cls = SOURCE_TYPES[data["type"]]
     except KeyError:
-        raise ValueError(f"unknown data source type {data.get('type')!r} in registry")
+        raise ValueError(f"unknown data source type {data.get('type')!r} in registry") from None
     return cls.from_dict(data)  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ placed next to the caller's own columns, so the output has exactly one row per i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -162,10 +163,9 @@ class FileOfflineStore:
             settings["threads"] = threads
         self._db = duckdb.connect(":memory:", config=settings)
         self._db.execute("SET enable_progress_bar = false")  # never draw on the user's terminal
-        try:
-            self._db.execute("SET TimeZone = 'UTC'")  # only matters when the ICU extension is present
-        except (duckdb.InvalidInputException, duckdb.CatalogException):
-            pass  # without ICU, DuckDB's TIMESTAMPTZ arithmetic is UTC already
+        # only matters when the ICU extension is present; without it DuckDB's TIMESTAMPTZ arithmetic is UTC already
+        with contextlib.suppress(duckdb.InvalidInputException, duckdb.CatalogException):
+            self._db.execute("SET TimeZone = 'UTC'")
 
     # ---------------------------------------------------------------- sources
 

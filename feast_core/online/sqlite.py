@@ -27,6 +27,7 @@ from .. import types
 from ..config import SqliteOnlineStoreConfig
 from ..definitions import FeatureView
 from ..errors import EntityDataError, FeatureReferenceError, RepoError, StoreUnavailableError
+from ..sqlite_wal import enable_wal
 from ..types import Array, FeastType
 from .base import CREATED_TS, EVENT_TS, OnlineRead, table_name
 
@@ -220,7 +221,7 @@ class SqliteOnlineStore:
                 self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False,
                 cached_statements=512,
             )
-            conn.execute("PRAGMA journal_mode=WAL")
+            enable_wal(conn, BUSY_TIMEOUT_SECONDS)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             # reads are random key lookups: a larger page cache and memory-mapped I/O roughly halve their cost

@@ -70,7 +70,7 @@ class FileRegistryStore:
     def _locked(self):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path.with_name(self.path.name + ".lock"), "a+")
+            lock = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115 (closed by `with lock`)
         except OSError as exc:
             raise RegistryError(f"registry {self.path}: cannot create: {exc.strerror}") from None
         with lock:

@@ -24,6 +24,7 @@ object applied at once ends as one writer's whole version. ``read`` takes one co
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -37,7 +38,10 @@ from psycopg.types.json import Jsonb
 
 from ..errors import ConfigError, RegistryError, StoreUnavailableError
 from ..pg.connection import Endpoint, endpoint_from_url
+from ..sqlite_wal import enable_wal
 from .base import FORMAT, FORMAT_VERSION, KINDS, Changes, add_interval, empty_project, iso, utcnow
+
+LOCK_WAIT_SECONDS = 60.0  # how long a sqlite registry writer waits for another one
 
 SCHEMA_VERSION = "1"
 _LOCK_KEY = 0x46EA57  # pg_advisory_xact_lock key for table creation
@@ -121,8 +125,8 @@ class _Sqlite(_Dialect):
     def connect(self):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
+            enable_wal(conn, LOCK_WAIT_SECONDS)
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailableError(f"{self.label}: cannot open: {error}") from None
         return conn
@@ -194,10 +198,8 @@ class SqlRegistryStore:
 
     def _discard(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(self.dialect.errors):
                 self._conn.close()
-            except self.dialect.errors:
-                pass
             self._conn = None
 
     def _transaction(self, work: Callable, write: bool):
@@ -207,10 +209,8 @@ class SqlRegistryStore:
         try:
             result = work(cursor)
         except BaseException:
-            try:
+            with contextlib.suppress(d.errors):
                 cursor.execute("ROLLBACK")
-            except d.errors:
-                pass
             raise
         cursor.execute("COMMIT")
         return result

@@ -72,7 +72,7 @@ class Dispatcher:
             status, payload = error.status, request_error_body(error)
         except FeastError as error:
             status, payload = feast_error_response(error)
-        except Exception as error:  # noqa: BLE001 -- the face's last line: log it, answer 500 without a traceback
+        except Exception as error:
             status, payload = internal_error_response(error, name)
         self.metrics.observe(name, status, time.perf_counter() - started)
         return status, payload

@@ -133,8 +133,10 @@ def test_changed_configuration_changes_the_layer_so_replan_restarts(ctx):
 def test_unchanged_configuration_keeps_the_same_hash(ctx):
     first = run_with_config(ctx)
     second = run_with_config(ctx)
-    h = lambda out: out.get_container("feast-ui").layers["feast-ui"].services["feast-ui"].environment
-    assert h(first) == h(second)
+    def environment(out):
+        return out.get_container("feast-ui").layers["feast-ui"].services["feast-ui"].environment
+
+    assert environment(first) == environment(second)
 
 
 def test_pebble_not_ready_waits(ctx):
