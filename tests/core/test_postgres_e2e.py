@@ -168,3 +168,20 @@ def test_materialization_killed_with_sigkill_leaves_old_or_new_values_and_a_reru
     assert rerun.returncode == 0, rerun.stderr
     values = store.get_online_features(["driver_hourly_stats:trips"], keys).to_dict()
     assert values["trips"] == [k * 10 + 2 for k in range(1, N_KEYS + 1)]
+
+
+def test_two_materializations_of_one_view_at_once_end_with_the_newest_values(repo: Path):
+    store = FeatureStore(repo_path=repo)
+    store.apply(definitions())
+    # one run reaches the newest rows (d = 2), the other only d = 1; they write chunk by chunk, interleaved
+    runs = [subprocess.Popen([sys.executable, "-c", MATERIALIZER, str(repo), hours], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True) for hours in ("3", "1")]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    keys = [{"driver_id": k} for k in range(1, N_KEYS + 1)]
+    values = store.get_online_features(["driver_hourly_stats:trips", "driver_hourly_stats:rate"], keys).to_dict()
+    assert values["trips"] == [k * 10 + 2 for k in range(1, N_KEYS + 1)]
+    assert values["rate"] == pytest.approx([k + 0.2 for k in range(1, N_KEYS + 1)])
+    state = store.get_materialization("driver_hourly_stats", allow_cache=False)
+    assert state.most_recent_end == T0 + timedelta(hours=3) and len(state.intervals) == 2
