@@ -283,6 +283,16 @@ def render(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def record(out: Path, entry: dict, render_runs) -> None:
+    """Append one run to ``<out>.json``, re-render ``<out>.md`` from all runs, print this run's table."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
+    history.append(entry)
+    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
+    out.with_suffix(".md").write_text(render_runs(history) + "\n")
+    print(render_runs([entry]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="small,medium")
@@ -317,13 +327,7 @@ def main() -> None:
     finally:
         if "feast_core_pg" in impls:
             pg.stop(PG_DATA)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
-    history.append(run)
-    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
-    out.with_suffix(".md").write_text(render(history) + "\n")
-    print(render([run]))
+    record(Path(args.out), run, render)
 
 
 def measure(run: dict, args, impls: list[str], tasks: list[str]) -> None:

@@ -227,12 +227,7 @@ def main() -> None:
         except (RuntimeError, subprocess.CalledProcessError) as exc:
             entry["results"][impl] = {"error": str(exc)[:200]}
         print(impl, json.dumps(entry["results"][impl]), flush=True)
-    out = Path(args.out)
-    history = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").exists() else []
-    history.append(entry)
-    out.with_suffix(".json").write_text(json.dumps(history, indent=1) + "\n")
-    out.with_suffix(".md").write_text(render(history) + "\n")
-    print(render([entry]))
+    run.record(Path(args.out), entry, render)
 
 
 if __name__ == "__main__":
