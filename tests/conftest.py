@@ -14,12 +14,17 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))  # tests/upstream_feast.py and other shared helpers
 
 
 def _postgres_bin() -> Path | None:
@@ -143,3 +148,16 @@ def postgres_db(postgres_server: PostgresServer):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.OperationalError:
         pass  # the server is down after a failed restart test; the session teardown removes everything
+
+
+@pytest.fixture(scope="session")
+def upstream_feast():
+    """Upstream Feast (0.67) in its own venv; see tests/upstream_feast.py. Skips only outside CI."""
+    import upstream_feast as upstream
+
+    if not upstream.available():
+        message = f"upstream Feast is not installed in {upstream.VENV}: run scripts/bootstrap"
+        if os.environ.get(upstream.REQUIRED_ENV):
+            pytest.fail(message)
+        pytest.skip(message)
+    return upstream.UpstreamFeast()
