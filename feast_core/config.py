@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -11,6 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
+from .yaml_source import YamlSource, format_path
+
+log = logging.getLogger(__name__)
 
 FS_YAML_ENV = "FEAST_FS_YAML_FILE_PATH"
 DEFAULT_FILE = "feature_store.yaml"
@@ -88,6 +94,11 @@ class BatchEngineConfig(_Block):
     backend: str | None = None
 
 
+class MaterializationConfig(_Block):
+    pull_latest_features: bool = False
+    online_write_batch_size: int | None = Field(default=None, gt=0)
+
+
 class AuthConfig(BaseModel):
     # auth blocks carry type-specific keys (oidc urls, tokens); auth/ validates them per type
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -104,9 +115,10 @@ _PROJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
 class RepoConfig(BaseModel):
-    """The whole of feature_store.yaml. Unknown top-level keys are kept (Feast allows them)."""
+    """The whole of feature_store.yaml. A key valid nowhere is an error (Feast accepts any top-level key); keys
+    only Feast uses are dropped with a warning before the model sees them (FEAST_ONLY_KEYS)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     project: str
     project_description: str | None = None
@@ -120,7 +132,7 @@ class RepoConfig(BaseModel):
     entity_key_serialization_version: Literal[2, 3] = 3
     coerce_tz_aware: bool = True
     flags: dict | None = None
-    materialization: dict | None = None
+    materialization: MaterializationConfig = Field(default_factory=MaterializationConfig)
     repo_path: Path = Path(".")
     source: str = "<string>"
 
@@ -137,6 +149,16 @@ class RepoConfig(BaseModel):
         """A path from the config, made absolute against the repo directory."""
         candidate = Path(path).expanduser()
         return candidate if candidate.is_absolute() else (self.repo_path / candidate)
+
+
+# Keys Feast 0.40-0.67 accepts that feast_core does not use, per block: a Feast user's file still loads.
+FEAST_ONLY_KEYS: dict[tuple[str, ...], frozenset[str]] = {
+    (): frozenset({"embedding_model", "openlineage", "mlflow", "data_quality_monitoring", "go_feature_serving",
+                   "go_feature_retrieval"}),
+    ("registry",): frozenset({"enable_online_feature_view_versioning", "serve_features_while_materializing", "mcp"}),
+    ("online_store",): frozenset({"max_batched_result_rows"}),
+}
+_INTERNAL_FIELDS = ("repo_path", "source")  # set by parse_config, not by the file
 
 
 def _normalise(data: dict) -> dict:
@@ -163,50 +185,110 @@ def _normalise(data: dict) -> dict:
     return data
 
 
-def _describe(error: dict) -> str:
-    loc = [str(part) for part in error["loc"] if not (isinstance(part, str) and part in ("file", "postgres", "sqlite"))]
-    key = loc[-1] if loc else "?"
-    block = ".".join(loc[:-1]) or "top level"
+def _drop_feast_only_keys(data: dict, source: str) -> dict:
+    """``data`` without the keys only Feast uses; a warning names those set to something other than off."""
+    ignored = []
+    for block, keys in FEAST_ONLY_KEYS.items():
+        holder = data
+        for part in block:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict) or not keys.intersection(holder):
+            continue
+        kept = {k: v for k, v in holder.items() if k not in keys}
+        ignored += [format_path((*block, k)) for k, v in holder.items() if k in keys and not _off(v)]
+        if block:
+            data = {**data, block[0]: kept}
+        else:
+            data = kept
+    if ignored:
+        log.warning("%s: feast_core ignores these Feast settings: %s", source, ", ".join(ignored))
+    return data
+
+
+def _off(value: Any) -> bool:
+    return value in (None, False) or (isinstance(value, dict) and value.get("enabled") is False)
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation (a model, a union, Annotated[...], Optional) can hold."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _models(arg)]
+
+
+def _valid_keys(path: tuple[str, ...], data: dict) -> list[str]:
+    """The keys the block at ``path`` accepts (the block of its ``type`` where there are several)."""
+    candidates: list[type[BaseModel]] = [RepoConfig]
+    node: Any = data
+    for part in path:
+        candidates = [m for c in candidates if part in c.model_fields for m in _models(c.model_fields[part].annotation)]
+        node = node.get(part) if isinstance(node, dict) else None
+        if len(candidates) > 1 and isinstance(node, dict):
+            typed = [m for m in candidates
+                     if "type" in m.model_fields and node.get("type") in typing.get_args(m.model_fields["type"].annotation)]
+            candidates = typed or candidates
+    keys = {k for model in candidates for k in model.model_fields if k not in _INTERNAL_FIELDS}
+    keys |= FEAST_ONLY_KEYS.get(tuple(path), frozenset())
+    if not path:
+        keys.add("batch_engine_config")
+    return sorted(keys)
+
+
+def _key_path(loc: tuple, data: dict) -> tuple:
+    """A pydantic error location as the keys of the file (union tags such as 'postgres' left out)."""
+    path, node = [], data
+    for index, part in enumerate(loc):
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node))
+        if present:
+            node = node[part]
+        elif index < len(loc) - 1:
+            continue  # a union member's tag, not a key
+        path.append(part)
+    return tuple(path)
+
+
+def _describe(error: dict, data: dict, located: YamlSource) -> str:
+    path = _key_path(tuple(error["loc"]), data)
+    key = str(path[-1]) if path else "?"
+    block = format_path(path[:-1])
+    line = located.line_of(path)
+    if line is None and path and path[0] == "batch_engine":  # written under Feast's older name
+        line = located.line_of(("batch_engine_config", *path[1:]))
+    at = f"{located.source}:{line}" if line else located.source
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"unknown key {key!r} in block {block!r}"
+        where = f"in block {block!r}" if block else "at the top level"
+        valid = _valid_keys(tuple(str(p) for p in path[:-1]), data)
+        near = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}?" if near else "valid keys: " + ", ".join(map(repr, valid))
+        return f"{at}: unknown key {key!r} {where}; {hint}"
     if kind == "missing":
-        return f"missing key {key!r} in block {block!r}" if loc[:-1] else f"missing required key {key!r}"
+        return f"{at}: missing key {key!r} in block {block!r}" if block else f"{at}: missing required key {key!r}"
     if kind == "union_tag_invalid":
-        return f"block {'.'.join(loc)!r}: {error['msg']}"
-    where = ".".join(loc) or "top level"
-    return f"key {where!r}: {error['msg']}"
-
-
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def expand_env(text: str) -> str:
-    """Replace ``${VAR}`` with the variable's value when it is set.
-
-    Unlike Feast, a bare ``$VAR`` is left alone: a password such as ``pa$HOME`` must survive.
-    """
-    return _ENV_REFERENCE.sub(lambda m: os.environ.get(m.group(1), m.group(0)), text)
+        return f"{at}: block {format_path(path)!r}: {error['msg']}"
+    return f"{at}: key {format_path(path) or 'top level'!r}: {error['msg']}"
 
 
 def parse_config(text: str, source: str = "<string>", repo_path: Path | str | None = None) -> RepoConfig:
-    """Parse the text of a feature_store.yaml (``${VAR}`` references expanded first)."""
+    """Parse the text of a feature_store.yaml (``${VAR}`` references expanded first, see yaml_source)."""
+    located = YamlSource(text, source)
     try:
-        data = yaml.safe_load(expand_env(text))
+        data = yaml.safe_load(located.expanded())
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys such as 'project' and 'registry'")
     if "registry" not in data:
         raise ConfigError(f"{source}: missing required key 'registry'")
-    data = _normalise(data)
-    data.pop("repo_path", None)
-    data.pop("source", None)
+    data.pop("repo_path", None)  # Feast's too: the config's repo_path is where the repository is, whatever this says
+    if "source" in data:
+        raise ConfigError(_describe({"loc": ("source",), "type": "extra_forbidden"}, data, located))
+    data = _normalise(_drop_feast_only_keys(data, source))
     try:
         return RepoConfig(**data, repo_path=Path(repo_path or ".").resolve(), source=source)
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"{source}: {problems}") from None
+        raise ConfigError("\n".join(_describe(e, data, located) for e in exc.errors())) from None
 
 
 def find_config_file(repo_path: Path | str | None = None, fs_yaml_file: Path | str | None = None) -> Path:
