@@ -107,6 +107,12 @@ class DataSourceError(FeastError):
     http_status = 400
 
 
+class OnlineDataError(FeastError):
+    """A row in the online store cannot be read or is not in a layout this store may change."""
+
+    http_status = 500
+
+
 class StoreUnavailableError(FeastError):
     """A backing store (database server) cannot be reached."""
 

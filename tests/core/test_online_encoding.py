@@ -1,0 +1,271 @@
+"""Entity keys and Value bytes, byte for byte against upstream Feast 0.67 (run in its own venv)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pyarrow as pa
+import pytest
+
+from feast_core import types
+from feast_core.errors import EntityDataError
+from feast_core.online.encoding import (
+    EntityKeySerializer,
+    column_decoder,
+    decode_value,
+    encode_column,
+    encode_value,
+    text_column,
+)
+from feast_core.types import Array
+
+T = 1_735_696_800_123_456  # 2025-01-01T02:00:00.123456Z in microseconds
+# (feast type, upstream ValueType name, Arrow type, values); timestamps are given as epoch microseconds
+VALUE_CASES = {
+    "int64": ("Int64", "INT64", "int64", [0, 3, -1, 2**40, 2**63 - 1, -(2**63)]),
+    # upstream's Arrow path turns an integer column holding nulls into float64 (exact up to 2**53)
+    "int64_nulls": ("Int64", "INT64", "int64", [0, 300, -1, 2**40, None]),
+    "int32": ("Int32", "INT32", "int32", [0, 3, -1, 2**31 - 1, -(2**31), None]),
+    "int64_from_float": ("Int64", "INT64", "float64", [1.0, None, 3.0]),
+    "float32": ("Float32", "FLOAT", "float32", [0.0, 1.2, -0.5, float("inf"), float("nan"), None]),
+    "float64": ("Float64", "DOUBLE", "float64", [0.0, 0.5, 1e20, -1e-5, 100.0, float("-inf"), float("nan"), None]),
+    "string": ("String", "STRING", "string", ["", "alice", "héllo ✓", "x" * 300, None]),
+    "bytes": ("Bytes", "BYTES", "binary", [b"", b"\x00\xff", b"y" * 200, None]),
+    "bool": ("Bool", "BOOL", "bool", [True, False, None]),
+    "timestamp": ("UnixTimestamp", "UNIX_TIMESTAMP", "timestamp", [T, 0, -500_000, None]),
+    "int64_list": ("Array(Int64)", "INT64_LIST", "list<int64>", [[1, 2, -3, 2**40], [], None]),
+    "int32_list": ("Array(Int32)", "INT32_LIST", "list<int32>", [[1, -2], [], None]),
+    "float32_list": ("Array(Float32)", "FLOAT_LIST", "list<float32>", [[0.1, 0.2], [], [1.5, None], None]),
+    "float64_list": ("Array(Float64)", "DOUBLE_LIST", "list<float64>", [[1.5, -2.25], [], None]),
+    "string_list": ("Array(String)", "STRING_LIST", "list<string>", [["a", "b"], [], ["é", None], None]),
+    "bytes_list": ("Array(Bytes)", "BYTES_LIST", "list<binary>", [[b"a", b"\x00"], [], None]),
+    "bool_list": ("Array(Bool)", "BOOL_LIST", "list<bool>", [[True, False], [], [True, None], None]),
+    "timestamp_list": ("Array(UnixTimestamp)", "UNIX_TIMESTAMP_LIST", "list<timestamp>", [[T, 0], [], [T, None], None]),
+}
+
+# (join keys with types, rows of values in join-key order)
+KEY_CASES = {
+    "int64": ([("driver_id", "Int64")], [[1001], [-1], [2**63 - 1], [-(2**63)]]),
+    "int32": ([("user", "Int32")], [[7], [-7], [2**31 - 1]]),
+    "string": ([("customer_id", "String")], [["alice"], [""], ["é✓"]]),
+    "bytes": ([("blob", "Bytes")], [[b"\x00\x01"], [b""]]),
+    "timestamp": ([("day", "UnixTimestamp")], [[T], [0]]),
+    "composite": ([("driver_id", "Int64"), ("customer_id", "String")], [[1001, "alice"], [7, ""]]),
+    "three": ([("z", "Int32"), ("a", "String"), ("m", "Int64")], [[1, "x", 2], [-1, "", 0]]),
+}
+
+UPSTREAM_SCRIPT = r"""
+import json, warnings
+import pyarrow as pa
+from datetime import datetime, timezone
+from feast.type_map import python_values_to_proto_values, feast_value_type_to_python_type
+from feast.value_type import ValueType
+from feast.infra.key_encoding_utils import serialize_entity_key
+from feast.infra.online_stores.helpers import extract_text_and_num
+from feast.protos.feast.types.EntityKey_pb2 import EntityKey
+from feast.protos.feast.types.Value_pb2 import Value
+warnings.simplefilter("ignore")
+value_cases, key_cases = json.loads(VALUES), json.loads(KEYS)
+
+def arrow(kind, values):
+    if "timestamp" in kind:
+        ts = pa.timestamp("us", tz="UTC")
+        if kind.startswith("list"):
+            return pa.array([None if v is None else [None if x is None else x for x in v] for v in values],
+                            pa.list_(pa.int64())).cast(pa.list_(ts))
+        return pa.array(values, pa.int64()).cast(ts)
+    if "binary" in kind:
+        values = [None if v is None else (bytes.fromhex(v) if isinstance(v, str) else [None if x is None else bytes.fromhex(x) for x in v]) for v in values]
+    return pa.array(values, type=pa.type_for_alias(kind) if not kind.startswith("list") else pa.list_(pa.type_for_alias(kind[5:-1])))
+
+def plain(v):
+    if isinstance(v, bytes):
+        return {"bytes": v.hex()}
+    if isinstance(v, datetime):
+        return {"ts": v.isoformat()}
+    if isinstance(v, float) and v != v:
+        return "nan"
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
+
+out = {"values": {}, "keys": {}}
+for name, (_, vt, kind, values) in value_cases.items():
+    column = arrow(kind, values)
+    protos = python_values_to_proto_values(column.to_numpy(zero_copy_only=False), ValueType[vt])
+    out["values"][name] = {
+        "bytes": [p.SerializeToString().hex() for p in protos],
+        "python": [plain(feast_value_type_to_python_type(p)) for p in protos],
+        "text": [extract_text_and_num(p, False)[0] for p in protos],
+    }
+FIELD = {"Int64": "int64_val", "Int32": "int32_val", "String": "string_val", "Bytes": "bytes_val",
+         "UnixTimestamp": "unix_timestamp_val"}
+for name, (keys, rows) in key_cases.items():
+    result = {}
+    for version in (2, 3):
+        encoded = []
+        for row in rows:
+            values = []
+            for (key, dtype), v in zip(keys, row):
+                if dtype == "Bytes":
+                    v = bytes.fromhex(v)
+                if dtype == "UnixTimestamp":
+                    v = v // 1_000_000
+                values.append(Value(**{FIELD[dtype]: v}))
+            encoded.append(serialize_entity_key(EntityKey(join_keys=[k for k, _ in keys], entity_values=values),
+                                                entity_key_serialization_version=version).hex())
+        result[version] = encoded
+    out["keys"][name] = result
+dummy = EntityKey(join_keys=["__dummy_id"], entity_values=[Value(string_val="")])
+out["dummy"] = {v: serialize_entity_key(dummy, entity_key_serialization_version=v).hex() for v in (2, 3)}
+print(json.dumps(out))
+"""
+
+
+def _jsonable(values):
+    if isinstance(values, bytes):
+        return values.hex()
+    if isinstance(values, list):
+        return [_jsonable(v) for v in values]
+    return values
+
+
+def _arrow(kind: str, values: list) -> pa.Array:
+    ts = pa.timestamp("us", tz="UTC")
+    if kind == "timestamp":
+        return pa.array(values, pa.int64()).cast(ts)
+    if kind == "list<timestamp>":
+        return pa.array(values, pa.list_(pa.int64())).cast(pa.list_(ts))
+    if kind.startswith("list<"):
+        return pa.array(values, pa.list_(pa.type_for_alias(kind[5:-1])))
+    return pa.array(values, pa.type_for_alias(kind))
+
+
+def _plain(v):
+    if isinstance(v, bytes):
+        return {"bytes": v.hex()}
+    if isinstance(v, datetime):
+        return {"ts": v.isoformat()}
+    if isinstance(v, float) and v != v:
+        return "nan"
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+@pytest.fixture(scope="module")
+def upstream(upstream_feast, tmp_path_factory):
+    values = json.dumps({k: [a, b, c, _jsonable(d)] for k, (a, b, c, d) in VALUE_CASES.items()})
+    keys = json.dumps({k: [kt, _jsonable(rows)] for k, (kt, rows) in KEY_CASES.items()})
+    script = f"VALUES = {values!r}\nKEYS = {keys!r}\n" + UPSTREAM_SCRIPT
+    return upstream_feast.run_python(script, cwd=tmp_path_factory.mktemp("encoding"))
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_value_bytes_equal_upstream(upstream, case):
+    type_name, _, kind, values = VALUE_CASES[case]
+    feast_type = types.from_name(type_name)
+    column = _arrow(kind, values)
+    ours = [b.hex() for b in encode_column(feast_type, column, f"column {case!r}").to_pylist()]
+    assert ours == upstream["values"][case]["bytes"]
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_upstream_bytes_decode_to_upstream_values(upstream, case):
+    type_name = VALUE_CASES[case][0]
+    blobs = [bytes.fromhex(h) for h in upstream["values"][case]["bytes"]]
+    decoded = column_decoder(types.from_name(type_name), case)(blobs)
+    assert [_plain(v) for v in decoded] == upstream["values"][case]["python"]
+    assert [_plain(decode_value(b)) for b in blobs] == upstream["values"][case]["python"]
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_value_text_equals_upstream(upstream, case):
+    type_name, _, kind, values = VALUE_CASES[case]
+    ours = text_column(types.from_name(type_name), _arrow(kind, values)).to_pylist()
+    assert ours == upstream["values"][case]["text"]
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_single_values_encode_as_the_column_does(case):
+    type_name, _, kind, values = VALUE_CASES[case]
+    feast_type = types.from_name(type_name)
+    column = _arrow(kind, values)
+    assert [encode_value(feast_type, v) for v in column.to_pylist()] == encode_column(feast_type, column, "c").to_pylist()
+
+
+@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("case", sorted(KEY_CASES))
+def test_entity_keys_equal_upstream(upstream, case, version):
+    keys, rows = KEY_CASES[case]
+    names = [k for k, _ in keys]
+    key_types = [types.from_name(t) for _, t in keys]
+    serializer = EntityKeySerializer("v", names, key_types, version)
+    theirs = upstream["keys"][case][str(version)]
+
+    def python_value(feast_type, v):
+        if feast_type is types.UnixTimestamp:
+            return datetime.fromtimestamp(v / 1e6, tz=timezone.utc)
+        return v
+
+    lookups = [tuple(python_value(t, v) for t, v in zip(key_types, row)) for row in rows]
+    assert [k.hex() for k in serializer.serialize_many(lookups)] == theirs
+    columns = [_arrow("timestamp" if t is types.UnixTimestamp else
+                      {"Int64": "int64", "Int32": "int32", "String": "string", "Bytes": "binary"}[t.name],
+                      [row[i] for row in rows]) for i, t in enumerate(key_types)]
+    assert [k.hex() for k in serializer.serialize_columns(columns, len(rows)).to_pylist()] == theirs
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_view_without_entities_uses_feasts_placeholder_key(upstream, version):
+    serializer = EntityKeySerializer("global", [], [], version)
+    assert serializer.serialize_many([(), ()]) == [bytes.fromhex(upstream["dummy"][str(version)])] * 2
+    assert serializer.serialize_columns([], 1).to_pylist() == [bytes.fromhex(upstream["dummy"][str(version)])]
+
+
+def test_reference_examples():
+    """The worked examples of feast-wire-formats.md §4.6 and §4.7."""
+    driver = EntityKeySerializer("v", ["driver_id"], [types.Int64], 3)
+    assert driver.serialize((1001,)).hex() == "01000000020000000900000064726976" "65725f69640400000008000000e903000000000000"
+    pair = EntityKeySerializer("v", ["driver_id", "customer_id"], [types.Int64, types.String], 2)
+    assert pair.serialize((1001, "alice")).hex() == (
+        "02000000637573746f6d65725f6964" "020000006472697665725f6964" "0200000005000000616c696365"
+        "0400000008000000e903000000000000"
+    )
+    assert encode_value(types.Float32, 1.2).hex() == "359a99993f"
+    assert encode_value(types.UnixTimestamp, 1735696800).hex() == "40a0c3d2bb06"
+    assert encode_value(Array(types.Float32), [0.1, 0.2]).hex() == "82010a0a08cdcccc3dcdcc4c3e"
+    assert encode_value(Array(types.String), ["a", "b"]).hex() == "62060a01610a0162"
+
+
+@pytest.mark.parametrize("key_type, value", [(types.Int64, 2**70), (types.Int64, -(2**63) - 1), (types.Int32, 2**31),
+                                             (types.Int64, "7"), (types.String, 7)])
+def test_a_key_value_that_does_not_fit_names_the_join_key_and_its_type(key_type, value):
+    serializer = EntityKeySerializer("driver_stats", ["driver_id"], [key_type], 3)
+    with pytest.raises(EntityDataError) as caught:
+        serializer.serialize_many([(1,) if key_type is not types.String else ("a",), (value,)])
+    message = str(caught.value)
+    assert "'driver_id'" in message and str(key_type) in message and "driver_stats" in message
+
+
+def test_integer_lists_with_nulls_and_wrong_types_are_refused_naming_the_column():
+    with pytest.raises(EntityDataError, match="'trips'"):
+        encode_column(Array(types.Int64), pa.array([[1, None]]), "column 'trips'")
+    with pytest.raises(EntityDataError, match="'rate'"):
+        encode_column(types.Float64, pa.array(["1.5"]), "column 'rate'")
+    with pytest.raises(EntityDataError, match="'trips'"):
+        encode_column(types.Int64, pa.array([1.5]), "column 'trips'")
+    with pytest.raises(EntityDataError, match="'small'"):
+        encode_column(types.Int32, pa.array([2**40]), "column 'small'")
+
+
+def test_join_keys_of_unsupported_types_are_refused():
+    with pytest.raises(EntityDataError, match="'score'.*Float64"):
+        EntityKeySerializer("v", ["score"], [types.Float64], 3)
+
+
+def test_values_written_under_another_type_are_read_as_stored():
+    blob = encode_value(types.Int64, 5)
+    assert column_decoder(types.Float64, "f")([blob, b"", None]) == [5, None, None]
+    assert decode_value(bytes.fromhex("980100")) is None  # null_val
