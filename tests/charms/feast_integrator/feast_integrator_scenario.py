@@ -36,6 +36,9 @@ class PostgresAnswer:
     app: str = ""
     endpoints: str = ""
     plain_fields: bool = False  # Juju without secrets: credentials in the databag
+    omit_tls: bool = False  # the provider has published no TLS information at all
+    username: str = ""  # default: relation_id_<relation id>, as postgresql-k8s names its users
+    database: str = ""  # default: the database the integrator asked for
     extra: dict = field(default_factory=dict)
 
 
@@ -44,7 +47,7 @@ def postgres_relation(
 ) -> tuple[testing.Relation, list[testing.Secret]]:
     """A relation to postgresql-k8s; `answer=None` means the provider has not written yet."""
     relation_id = RELATION_IDS[endpoint]
-    database = DATABASE_NAMES[endpoint]
+    database = (answer and answer.database) or DATABASE_NAMES[endpoint]
     if answer is None:
         return (
             testing.Relation(
@@ -54,7 +57,7 @@ def postgres_relation(
         )
     app = answer.app or f"feast-{endpoint}"
     primary = f"{app}-primary.{MODEL}.svc.cluster.local:5432"
-    username = f"relation_id_{relation_id}"
+    username = answer.username or f"relation_id_{relation_id}"
     uri = f"postgresql://{username}:{answer.password}@{primary}/{database}"
     requester_data = {"database": database, "requested-secrets": json.dumps(["username", "password"])}
     remote = {
@@ -66,16 +69,20 @@ def postgres_relation(
     }
     secrets: list[testing.Secret] = []
     tls_content = {"tls": "True", "tls-ca": CA_PEM} if answer.tls else {"tls": "False"}
+    if answer.omit_tls:
+        tls_content = {}
     if answer.plain_fields:
         remote.update({"username": username, "password": answer.password, **tls_content})
     else:
         user_secret = testing.Secret(
             {"username": username, "password": answer.password, "uris": uri, "read-only-uris": uri},
         )
-        tls_secret = testing.Secret(tls_content)
         remote["secret-user"] = user_secret.id
-        remote["secret-tls"] = tls_secret.id
-        secrets = [user_secret, tls_secret]
+        secrets = [user_secret]
+        if tls_content:
+            tls_secret = testing.Secret(tls_content)
+            remote["secret-tls"] = tls_secret.id
+            secrets.append(tls_secret)
     remote.update(answer.extra)
     relation = testing.Relation(
         endpoint,

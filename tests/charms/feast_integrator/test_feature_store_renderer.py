@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import yaml
@@ -70,7 +70,7 @@ def test_registry_url_round_trips_credentials(password, user):
         "db.example",
         5432,
         "/registry",
-        "",
+        "sslmode=disable",
         "",
     )
 
@@ -82,6 +82,17 @@ def test_registry_url_brackets_ipv6_hosts():
 
 def test_registry_url_with_tls():
     assert registry_url(_connection(tls=True)).endswith("/registry?sslmode=require")
+
+
+def test_registry_url_without_tls_says_disable():
+    assert registry_url(_connection(tls=False)).endswith("/registry?sslmode=disable")
+
+
+@pytest.mark.parametrize("tls, sslmode", [(False, "disable"), (True, "require")])
+def test_both_store_blocks_say_sslmode(tls, sslmode):
+    document = yaml.safe_load(render_feature_store_yaml(_settings(tls=tls)))
+    assert document["offline_store"]["sslmode"] == sslmode
+    assert document["online_store"]["sslmode"] == sslmode
 
 
 def test_top_level_keys_are_only_the_agreed_ones():
@@ -117,4 +128,5 @@ def test_feast_core_parses_the_rendered_file(password, tls):
         assert store.type == "postgres"
         assert (store.host, store.port, store.database) == ("db.example", 5432, "registry")
         assert (store.user, store.password) == ("relation_id_7", password)
-        assert store.sslmode == ("require" if tls else None)
+        assert store.sslmode == ("require" if tls else "disable")
+    assert parse_qs(url.query) == {"sslmode": ["require" if tls else "disable"]}

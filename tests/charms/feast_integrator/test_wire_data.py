@@ -79,7 +79,7 @@ def test_feature_store_yaml_content(ctx):
         "registry": {
             "registry_type": "sql",
             "path": "postgresql+psycopg://relation_id_13:s3cret-Pw@"
-            "feast-registry-primary.kubeflow.svc.cluster.local:5432/registry",
+            "feast-registry-primary.kubeflow.svc.cluster.local:5432/registry?sslmode=disable",
             "cache_ttl_seconds": 60,
         },
         "offline_store": {
@@ -90,6 +90,7 @@ def test_feature_store_yaml_content(ctx):
             "db_schema": "public",
             "user": "relation_id_11",
             "password": "s3cret-Pw",
+            "sslmode": "disable",
         },
         "online_store": {
             "type": "postgres",
@@ -99,6 +100,7 @@ def test_feature_store_yaml_content(ctx):
             "db_schema": "public",
             "user": "relation_id_12",
             "password": "s3cret-Pw",
+            "sslmode": "disable",
         },
         "entity_key_serialization_version": 3,
     }
@@ -125,7 +127,7 @@ def test_nasty_passwords_survive_yaml_and_url(ctx, store):
         assert url.hostname == "feast-registry-primary.kubeflow.svc.cluster.local"
         assert url.port == 5432
         assert url.path == "/registry"
-        assert url.query == "" and url.fragment == ""
+        assert url.query == "sslmode=disable" and url.fragment == ""
     else:
         assert document[store.replace("-", "_")]["password"] == NASTY_PASSWORD
 
@@ -140,18 +142,34 @@ def test_tls_turns_on_sslmode_everywhere(ctx):
     assert CA_PEM not in sent_feature_store_yaml(out)
 
 
-def test_tls_off_has_no_sslmode(ctx):
+def test_tls_off_says_sslmode_disable_everywhere(ctx):
+    # postgresql-k8s without TLS publishes secret-tls with tls "False" and no CA
     document = sent_feature_store(ctx.run(ctx.on.update_status(), full_state()))
-    assert "sslmode" not in document["offline_store"]
-    assert "sslmode" not in document["online_store"]
-    assert "?" not in document["registry"]["path"]
+    assert document["offline_store"]["sslmode"] == "disable"
+    assert document["online_store"]["sslmode"] == "disable"
+    assert parse_qs(urlsplit(document["registry"]["path"]).query) == {"sslmode": ["disable"]}
 
 
-def test_tls_only_for_the_database_that_has_it(ctx):
-    out = ctx.run(ctx.on.update_status(), full_state({"online-store": PostgresAnswer(tls=True)}))
+def test_no_tls_secret_at_all_means_disable(ctx):
+    answers = {
+        name: PostgresAnswer(omit_tls=True) for name in ("offline-store", "online-store", "registry")
+    }
+    document = sent_feature_store(ctx.run(ctx.on.update_status(), full_state(answers)))
+    assert document["offline_store"]["sslmode"] == "disable"
+    assert document["online_store"]["sslmode"] == "disable"
+    assert parse_qs(urlsplit(document["registry"]["path"]).query) == {"sslmode": ["disable"]}
+
+
+@pytest.mark.parametrize("with_tls", ["offline-store", "online-store", "registry"])
+def test_tls_only_for_the_database_that_has_it(ctx, with_tls):
+    out = ctx.run(ctx.on.update_status(), full_state({with_tls: PostgresAnswer(tls=True)}))
     document = sent_feature_store(out)
-    assert document["online_store"]["sslmode"] == "require"
-    assert "sslmode" not in document["offline_store"]
+    modes = {
+        "offline-store": document["offline_store"]["sslmode"],
+        "online-store": document["online_store"]["sslmode"],
+        "registry": parse_qs(urlsplit(document["registry"]["path"]).query)["sslmode"][0],
+    }
+    assert modes == {name: "require" if name == with_tls else "disable" for name in modes}
 
 
 def test_comma_separated_endpoints_use_the_first(ctx):

@@ -2,6 +2,12 @@
 
 Values are never interpolated into YAML text: the document is built as a dict and dumped with
 yaml.safe_dump, and credentials inside the registry URL are percent-encoded.
+
+Every connection says its ``sslmode`` explicitly, in both store blocks and in the registry URL:
+``disable`` when the database relation offers no TLS, ``require`` when it does. Clients must not
+fall back on their own defaults, which differ (libpq tries TLS and falls back; upstream Feast's
+PostgreSQL config insists on TLS), so a deployment without TLS would be refused by one SDK and
+not the other.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import yaml
 ENTITY_KEY_SERIALIZATION_VERSION = 3
 DB_SCHEMA = "public"
 TLS_SSLMODE = "require"
+NO_TLS_SSLMODE = "disable"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,11 @@ class DatabaseConnection:
     user: str
     password: str
     tls: bool = False
+
+    @property
+    def sslmode(self) -> str:
+        """libpq sslmode for this database: TLS is required exactly when the provider offers it."""
+        return TLS_SSLMODE if self.tls else NO_TLS_SSLMODE
 
 
 @dataclass(frozen=True)
@@ -40,19 +52,17 @@ class FeatureStoreSettings:
 
 
 def registry_url(connection: DatabaseConnection) -> str:
-    """SQLAlchemy URL `postgresql+psycopg://user:pass@host:port/db`, credentials percent-encoded."""
+    """SQLAlchemy URL `postgresql+psycopg://user:pass@host:port/db?sslmode=...`, credentials percent-encoded."""
     user = quote(connection.user, safe="")
     password = quote(connection.password, safe="")
     database = quote(connection.database, safe="")
     host = f"[{connection.host}]" if ":" in connection.host else connection.host
-    url = f"postgresql+psycopg://{user}:{password}@{host}:{connection.port}/{database}"
-    if connection.tls:
-        url += f"?sslmode={TLS_SSLMODE}"
-    return url
+    authority = f"{user}:{password}@{host}:{connection.port}"
+    return f"postgresql+psycopg://{authority}/{database}?sslmode={connection.sslmode}"
 
 
 def _postgres_store(connection: DatabaseConnection) -> dict:
-    store = {
+    return {
         "type": "postgres",
         "host": connection.host,
         "port": connection.port,
@@ -60,10 +70,8 @@ def _postgres_store(connection: DatabaseConnection) -> dict:
         "db_schema": DB_SCHEMA,
         "user": connection.user,
         "password": connection.password,
+        "sslmode": connection.sslmode,
     }
-    if connection.tls:
-        store["sslmode"] = TLS_SSLMODE
-    return store
 
 
 def feature_store_document(settings: FeatureStoreSettings) -> dict:
