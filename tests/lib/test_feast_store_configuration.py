@@ -153,6 +153,22 @@ def test_requirer_reads_the_latest_revision(requirer_ctx):
     assert configuration.project == "newer"
 
 
+@pytest.mark.parametrize("track_latest", [True, False])
+def test_requirer_tracks_the_latest_revision_only_when_asked(requirer_ctx, track_latest):
+    secret = testing.Secret(
+        {"feature-store-yaml": FEATURE_STORE_YAML}, latest_content={"feature-store-yaml": "project: newer\n"}
+    )
+    relation = integrator_relation(**{"feature-store-secret": secret.id, "project": "newer"})
+    with requirer_ctx(
+        requirer_ctx.on.update_status(), testing.State(relations={relation}, secrets={secret})
+    ) as mgr:
+        configuration = mgr.charm.requirer.get_configuration(track_latest=track_latest)
+        out = mgr.run()
+    assert configuration.feature_store_yaml == "project: newer\n"
+    tracked = out.get_secret(id=secret.id).tracked_content
+    assert tracked == {"feature-store-yaml": "project: newer\n" if track_latest else FEATURE_STORE_YAML}
+
+
 def test_provider_output_is_what_the_requirer_reads(provider_ctx, requirer_ctx):
     relation = ui_relation()
     out = provider_ctx.run(provider_ctx.on.config_changed(), testing.State(leader=True, relations={relation}))

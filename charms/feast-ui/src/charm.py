@@ -133,7 +133,7 @@ class FeastUICharm(ops.CharmBase):
         config_problem = self._config_problem
         if not self._reconciled:
             try:
-                ui_store_config.read_feature_store_yaml(self.model, self._feast_config)
+                ui_store_config.read_feature_store_yaml(self.model, self._feast_config, track_latest=False)
             except ui_store_config.ConfigUnavailable as problem:
                 config_problem = problem
         if config_problem is not None:

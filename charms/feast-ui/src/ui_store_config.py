@@ -42,10 +42,14 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def read_feature_store_yaml(model: ops.Model, requirer: fsc.FeastStoreConfigurationRequirer) -> str:
+def read_feature_store_yaml(
+    model: ops.Model, requirer: fsc.FeastStoreConfigurationRequirer, *, track_latest: bool = True
+) -> str:
     """The feature_store.yaml the remote integrator offers, in either form.
 
-    Raises ConfigUnavailable when there is no relation, no data yet, or invalid data.
+    ``track_latest=False`` only peeks at the configuration secret (for status collection, which must
+    not move the revision this unit tracks). Raises ConfigUnavailable when there is no relation, no
+    data yet, or invalid data.
     """
     try:
         relation = model.get_relation(RELATION)
@@ -65,7 +69,7 @@ def read_feature_store_yaml(model: ops.Model, requirer: fsc.FeastStoreConfigurat
             raise ConfigUnavailable("blocked", f"Invalid {RELATION} data: {e}") from None
         return ui_plain_config.render_feature_store_yaml(parsed)
     try:
-        return requirer.get_configuration().feature_store_yaml
+        return requirer.get_configuration(track_latest=track_latest).feature_store_yaml
     except fsc.FeastStoreConfigurationNotReadyError as e:
         raise ConfigUnavailable("waiting", _sentence(str(e)), withdrawn=not databag) from None
     except fsc.FeastStoreConfigurationError as e:

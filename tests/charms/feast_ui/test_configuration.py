@@ -84,6 +84,30 @@ def test_secret_rotation_rewrites_the_file_and_restarts(ctx):
     assert config_hash(first) != config_hash(second)
 
 
+def test_status_alone_peeks_without_moving_the_tracked_revision(ctx):
+    # A status computed outside a reconcile (here collect-status on its own) must look at the
+    # newest configuration without telling Juju this unit now uses it: that is the reconcile's job,
+    # once the new file is pushed and the UI restarted.
+    newer = FEATURE_STORE_YAML.replace("my_project", "newer_project")
+    secret = testing.Secret(
+        {"feature-store-yaml": FEATURE_STORE_YAML}, latest_content={"feature-store-yaml": "registry: {}\n"}
+    )
+    rel = secret_relation(secret)
+    state = testing.State(relations={rel}, secrets={secret}, containers={container()})
+    out = ctx.run(ctx.on.collect_unit_status(), state)
+    assert out.get_secret(id=secret.id).tracked_content == {"feature-store-yaml": FEATURE_STORE_YAML}
+    assert out.unit_status.name == "blocked"  # the latest revision (no project) is what status judges
+    assert "without a project" in out.unit_status.message
+
+    secret = testing.Secret(
+        {"feature-store-yaml": FEATURE_STORE_YAML}, latest_content={"feature-store-yaml": newer}, id=secret.id
+    )
+    state = testing.State(relations={rel}, secrets={secret}, containers={container()})
+    out = ctx.run(ctx.on.secret_changed(secret), state)
+    assert out.get_secret(id=secret.id).tracked_content == {"feature-store-yaml": newer}
+    assert pushed(ctx, out) == newer
+
+
 def test_secret_not_granted_waits(ctx):
     rel = config_relation({"feature-store-secret": "secret:cvh7kruupa1s46bqvuig", "project": "p"})
     out = ctx.run(

@@ -34,13 +34,16 @@ secret (the requirer receives `relation-changed`).
 
     self.feast_configuration = FeastStoreConfigurationRequirer(self, "feast-configuration")
     # observe: on["feast-configuration"].relation_changed / relation_broken, and on.secret_changed
-    configuration = self.feast_configuration.get_configuration()
+    configuration = self.feast_configuration.get_configuration()   # in the reconcile
+    configuration = self.feast_configuration.get_configuration(track_latest=False)  # in status
     configuration.feature_store_yaml   # str: write it as feature_store.yaml
     configuration.project              # str: the `project` of that YAML
     configuration.content_hash         # str: sha256 hex of the YAML, e.g. for a Pebble env var
 
 `get_configuration()` writes no relation data; it reads the secret at its latest revision and
-tracks that revision (so the provider can prune older ones). All three errors derive from
+tracks that revision (so the provider can prune older ones): call it where the charm acts on the
+configuration. `get_configuration(track_latest=False)` peeks at the latest revision without
+tracking it, for code that only looks, such as status collection. All three errors derive from
 `FeastStoreConfigurationError`; `str(error)` is a message fit for a unit status.
 
 ## Provider API (feast-integrator)
@@ -66,7 +69,7 @@ LIBAPI = 0
 
 # Increment this PATCH version before using `charmcraft publish-lib` or reset
 # to 0 if you are raising the major API version
-LIBPATCH = 1
+LIBPATCH = 2
 
 DEFAULT_RELATION_NAME = "feast-configuration"
 SECRET_URI_FIELD = "feature-store-secret"
@@ -176,8 +179,12 @@ class FeastStoreConfigurationRequirer(ops.Object):
         self._charm = charm
         self.relation_name = relation_name
 
-    def get_configuration(self) -> FeastStoreConfiguration:
-        """Return the provider's configuration, or raise a FeastStoreConfigurationError subclass."""
+    def get_configuration(self, *, track_latest: bool = True) -> FeastStoreConfiguration:
+        """Return the provider's configuration, or raise a FeastStoreConfigurationError subclass.
+
+        With ``track_latest`` (the default) this unit starts tracking the secret's latest revision;
+        without it the latest revision is only peeked at, and the tracked revision does not move.
+        """
         try:
             relation = self._charm.model.get_relation(self.relation_name)
         except ops.TooManyRelatedAppsError as error:
@@ -195,7 +202,8 @@ class FeastStoreConfigurationRequirer(ops.Object):
                 f"waiting for the feature store configuration on {self.relation_name}"
             )
         try:
-            content = self._charm.model.get_secret(id=secret_uri).get_content(refresh=True)
+            secret = self._charm.model.get_secret(id=secret_uri)
+            content = secret.get_content(refresh=True) if track_latest else secret.peek_content()
         except ops.SecretNotFoundError as error:
             raise FeastStoreConfigurationNotReadyError(
                 f"waiting for access to the {self.relation_name} secret"
