@@ -11,9 +11,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_charm(charm_dir: str, module_name: str, tests_dir: Path) -> ModuleType:
-    """Put the charm's src/, the repo's lib/ and the tests folder on sys.path, then import src/charm.py."""
+    """Put the charm's src/, its own lib/ and the tests folder on sys.path, then import src/charm.py.
+
+    The charm's lib/ holds copies of the top-level lib/ (tests/charms/test_charm_libs.py keeps them
+    identical), so importing from it tests exactly what charmcraft packs.
+    """
     charm_root = REPO_ROOT / "charms" / charm_dir
-    for import_path in (charm_root / "src", REPO_ROOT / "lib", tests_dir):
+    for import_path in (charm_root / "src", charm_root / "lib", tests_dir):
         if str(import_path) not in sys.path:
             sys.path.insert(0, str(import_path))
     if module_name in sys.modules:

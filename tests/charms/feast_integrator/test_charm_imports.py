@@ -6,9 +6,8 @@ import ast
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-CHARM_SOURCES = sorted((REPO_ROOT / "charms" / "feast-integrator" / "src").rglob("*.py")) + sorted(
-    (REPO_ROOT / "lib" / "charms" / "feast_integrator").rglob("*.py")
-)
+CHARM_ROOT = REPO_ROOT / "charms" / "feast-integrator"
+CHARM_SOURCES = sorted((CHARM_ROOT / "src").rglob("*.py")) + sorted((CHARM_ROOT / "lib").rglob("*.py"))
 
 
 def _imported_top_level_modules(path: Path) -> set[str]:

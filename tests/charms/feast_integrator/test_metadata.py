@@ -38,11 +38,3 @@ def test_config_defaults():
     options = _metadata()["config"]["options"]
     assert options["project"]["default"] == "feast_project"
     assert options["registry-cache-ttl"] == {**options["registry-cache-ttl"], "type": "int", "default": 60}
-
-
-def test_lib_symlink_reaches_the_shared_libraries():
-    lib = CHARMCRAFT.parent / "lib"
-    assert lib.is_symlink()
-    assert not Path(lib.readlink()).is_absolute()
-    for name in ("postgresql_client", "kubernetes_manifests", "feast_store_configuration"):
-        assert (lib / "charms" / "feast_integrator" / "v0" / f"{name}.py").is_file()
