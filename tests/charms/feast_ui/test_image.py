@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import tomllib
 import ui_workload
 import yaml
 
@@ -33,15 +32,6 @@ def test_rock_service_runs_the_same_command_as_the_charm(rock):
     assert service["command"] == ui_workload.COMMAND
     assert service["working-dir"] == ui_workload.HOME
     assert rock["environment"]["FEAST_FS_YAML_FILE_PATH"] == ui_workload.CONFIG_PATH
-
-
-def test_rock_installs_feast_core_from_this_repository(rock):
-    part = rock["parts"]["feast-core"]
-    assert part["plugin"] == "python"
-    source = (ROCK.parent / part["source"]).resolve()
-    project = tomllib.loads((source / "pyproject.toml").read_text())["project"]
-    assert project["name"] == "feast-core"
-    assert project["scripts"]["feast"] == "feast_core.cli:main"
 
 
 def test_charm_command_matches_feast_core_cli():

@@ -1,0 +1,129 @@
+"""Run one charm event from a packed charm tree, with nothing but that tree on the import path.
+
+Started by test_packed_charms.py as
+``python -I -S packed_runner.py <unpacked charm> <dir holding only ops-scenario> <case>``
+with the Python the charm's venv was built for. The import path is what the charm's ``dispatch``
+gives it (``src/``, then ``PYTHONPATH=lib:venv``) plus ops-scenario, which plays Juju; no site
+packages of this repository's venv are visible, so a library missing from the packed tree fails
+here as it would in a real unit. Prints one JSON object: what the run produced and where every
+imported module came from.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import sysconfig
+from pathlib import Path
+
+CHARM_ROOT = Path(sys.argv[1]).resolve()
+SCENARIO_DIR = Path(sys.argv[2]).resolve()
+CASE = sys.argv[3]
+TESTS = Path(__file__).resolve().parents[1]  # relation data builders shaped like the real peers
+
+sys.path[:0] = [
+    str(CHARM_ROOT / "src"),
+    str(CHARM_ROOT / "lib"),
+    str(CHARM_ROOT / "venv"),
+    str(SCENARIO_DIR),
+    str(TESTS / "feast_integrator"),
+    str(TESTS / "feast_ui"),
+]
+
+import importlib.util
+
+import ops
+from ops import testing
+
+
+def load_charm_module():
+    spec = importlib.util.spec_from_file_location("packed_charm", CHARM_ROOT / "src" / "charm.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["packed_charm"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def charm_class(module):
+    return next(
+        value for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, ops.CharmBase) and value is not ops.CharmBase
+    )
+
+
+def status(state) -> list[str]:
+    return [state.unit_status.name, state.unit_status.message]
+
+
+def integrator_without_relations(ctx):
+    out = ctx.run(ctx.on.install(), testing.State(leader=True))
+    return {"status": status(out)}
+
+
+def integrator_fully_related(ctx):
+    from feast_integrator_scenario import full_state, sent_feature_store, sent_manifests
+
+    out = ctx.run(ctx.on.update_status(), full_state())
+    return {
+        "status": status(out),
+        "sent_kinds": [m["kind"] for m in sent_manifests(out, "secrets") + sent_manifests(out, "pod-defaults")],
+        "offline_sslmode": sent_feature_store(out)["offline_store"]["sslmode"],
+    }
+
+
+def ui_configured(ctx):
+    from feast_ui_helpers import config_relation, container
+
+    secret = testing.Secret({"feature-store-yaml": "project: packed\nprovider: local\n"})
+    relation = config_relation({"feature-store-secret": secret.id, "project": "packed"})
+    state = testing.State(leader=True, relations={relation}, secrets={secret}, containers={container()})
+    out = ctx.run(ctx.on.relation_changed(relation, remote_unit=0), state)
+    workload = out.get_container("feast-ui")
+    return {
+        "status": status(out),
+        "service": workload.service_statuses["feast-ui"].value,
+        "command": workload.plan.services["feast-ui"].command,
+    }
+
+
+CASES = {
+    "integrator-without-relations": integrator_without_relations,
+    "integrator-fully-related": integrator_fully_related,
+    "ui-configured": ui_configured,
+}
+
+
+def origins() -> dict[str, str]:
+    """Where each imported module's file lives: charm, scenario, tests or stdlib (else the path)."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    places = {
+        "charm": CHARM_ROOT,
+        "scenario": (SCENARIO_DIR / "scenario").resolve(),
+        "tests": TESTS,
+        "stdlib": stdlib,
+    }
+    found = {}
+    for name, module in sorted(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not path:
+            continue
+        resolved = Path(path).resolve()
+        found[name] = next(
+            (label for label, root in places.items() if resolved.is_relative_to(root)), str(resolved)
+        )
+    return found
+
+
+def main() -> None:
+    module = load_charm_module()
+    # metadata.yaml and config.yaml are read from the packed tree, as charmcraft generated them
+    ctx = testing.Context(charm_class(module))
+    result = CASES[CASE](ctx)
+    result["python"] = list(sys.version_info[:2])
+    result["ops_version"] = ops.__version__
+    result["origins"] = origins()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
