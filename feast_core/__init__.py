@@ -10,6 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from . import feast_modules
+
+feast_modules.install()  # Feast's module paths (feast_core.feature_store, ...): one table, feast_modules.py
+
 if TYPE_CHECKING:
     from .config import RepoConfig
     from .definitions import (

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .yaml_source import YamlSource, format_path
@@ -22,8 +22,13 @@ FS_YAML_ENV = "FEAST_FS_YAML_FILE_PATH"
 DEFAULT_FILE = "feature_store.yaml"
 
 
-class _Block(BaseModel):
+class FeastConfigBaseModel(BaseModel):
+    """A block of feature_store.yaml: unknown keys are errors (Feast's base class of the same name)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_Block = FeastConfigBaseModel
 
 
 class RegistryConfig(_Block):
@@ -111,6 +116,26 @@ OfflineStoreConfig = Annotated[
 OnlineStoreConfig = Annotated[SqliteOnlineStoreConfig | PostgresOnlineStoreConfig, Field(discriminator="type")]
 
 _ALIASES = {"dask": "file", "duckdb": "file"}
+# Feast lets a store block name its class instead of its type; these are the classes feast_core runs
+STORE_CLASSES = {
+    "online_store": {
+        "feast.infra.online_stores.sqlite.SqliteOnlineStore": "sqlite",
+        "feast.infra.online_stores.postgres_online_store.postgres.PostgreSQLOnlineStore": "postgres",
+        "feast.infra.online_stores.contrib.postgres.PostgreSQLOnlineStore": "postgres",
+    },
+    "offline_store": {
+        "feast.infra.offline_stores.file.FileOfflineStore": "file",
+        "feast.infra.offline_stores.dask.DaskOfflineStore": "dask",
+        "feast.infra.offline_stores.duckdb.DuckDBOfflineStore": "duckdb",
+        "feast.infra.offline_stores.contrib.postgres_offline_store.postgres.PostgreSQLOfflineStore": "postgres",
+    },
+}
+
+
+def _store_type(block: str, value: str) -> str:
+    """A store block's ``type``, given as a type name or as Feast's (or feast_core's) class path."""
+    classes = STORE_CLASSES.get(block, {})
+    return classes.get(value) or classes.get(value.replace("feast_core.", "feast.", 1)) or value
 _PROJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
@@ -123,7 +148,7 @@ class RepoConfig(BaseModel):
     project: str
     project_description: str | None = None
     provider: Literal["local", "gcp", "aws", "azure"] = "local"
-    registry: RegistryConfig
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)  # path "" = data/registry.db
     offline_store: OfflineStoreConfig = Field(default_factory=FileOfflineStoreConfig)
     online_store: OnlineStoreConfig | None = Field(default_factory=SqliteOnlineStoreConfig)
     batch_engine: BatchEngineConfig = Field(default_factory=BatchEngineConfig)
@@ -136,12 +161,19 @@ class RepoConfig(BaseModel):
     repo_path: Path = Path(".")
     source: str = "<string>"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _feast_forms(cls, data: Any) -> Any:
+        """The short forms Feast accepts in Python too: ``registry="path"``, ``online_store="sqlite"``, ..."""
+        return _normalise(data) if isinstance(data, dict) else data
+
     @field_validator("project")
     @classmethod
     def _project_name(cls, value: str) -> str:
         if not _PROJECT.match(value):
             raise ValueError(
-                f"project name {value!r} is invalid: use letters, digits, '_' and '-', not starting with '_' or '-'"
+                f"project name {value!r} is invalid: use only alphanumerical values, underscores, and hyphens, "
+                "not starting with '_' or '-'"
             )
         return value
 
@@ -171,17 +203,18 @@ def _normalise(data: dict) -> dict:
             elif key == "online_store" and value.lower() in ("none", "null"):
                 data[key] = None
             else:
-                data[key] = {"type": value}
+                data[key] = {"type": _store_type(key, value)}
     if "batch_engine_config" in data and "batch_engine" not in data:
         data["batch_engine"] = data.pop("batch_engine_config")
     offline = data.get("offline_store")
     if isinstance(offline, dict):
         offline = dict(offline)
-        offline["type"] = _ALIASES.get(offline.get("type", "file"), offline.get("type", "file"))
+        kind = _store_type("offline_store", offline.get("type", "file"))
+        offline["type"] = _ALIASES.get(kind, kind)
         data["offline_store"] = offline
     online = data.get("online_store")
-    if isinstance(online, dict) and "type" not in online:
-        data["online_store"] = {**online, "type": "sqlite"}
+    if isinstance(online, dict):
+        data["online_store"] = {**online, "type": _store_type("online_store", online.get("type", "sqlite"))}
     return data
 
 
@@ -312,6 +345,14 @@ def load_config(repo_path: Path | str | None = None, fs_yaml_file: Path | str | 
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     return parse_config(text, str(path), repo_path if repo_path is not None else Path.cwd())
+
+
+def load_repo_config(repo_path: Path | str, fs_yaml_file: Path | str | None = None) -> RepoConfig:
+    """Feast's name for reading a repository's feature_store.yaml (``fs_yaml_file``, default the repo's own)."""
+    return load_config(repo_path, fs_yaml_file or Path(repo_path) / DEFAULT_FILE)
+
+
+FeastConfigError = ConfigError  # Feast's name (feast.repo_config.FeastConfigError)
 
 
 def config_to_yaml(config: RepoConfig) -> str:

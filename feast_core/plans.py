@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .definitions import FeatureService, FeatureView, OnDemandFeatureView, Projection
@@ -71,6 +72,22 @@ def parse_reference(ref: object) -> tuple[str, str]:
     if not view or not feature:
         raise FeatureReferenceError(f"feature reference {ref!r} is not of the form 'view:feature'")
     return view, feature
+
+
+def check_reference_collisions(feature_refs: list[str], full_feature_names: bool = False) -> None:
+    """Raise FeatureNameCollisionError when two references would give the same output column.
+
+    With ``full_feature_names`` the column is ``view__feature``, so only a repeated reference collides;
+    without, two views offering a feature of the same name do.
+    """
+    if full_feature_names:
+        counts = Counter(feature_refs)
+        collided = [ref for ref, n in counts.items() if n > 1]
+    else:
+        names = Counter(parse_reference(ref)[1] for ref in feature_refs)
+        collided = [ref for ref in feature_refs if names[parse_reference(ref)[1]] > 1]
+    if collided:
+        raise FeatureNameCollisionError(collided, full_feature_names)
 
 
 def _output(projection: Projection, feature: str, full: bool) -> str:

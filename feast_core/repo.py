@@ -10,7 +10,6 @@ directory has. A file that fails to import becomes a ``RepoError`` naming the fi
 
 from __future__ import annotations
 
-import fnmatch
 import importlib.abc
 import importlib.util
 import sys
@@ -29,6 +28,7 @@ from .definitions import (
     Permission,
     Project,
 )
+from .definitions.base import NAME_PATTERN
 from .errors import RepoError
 
 if TYPE_CHECKING:
@@ -43,7 +43,11 @@ REPO_MODULE_FLAG = "__feast_repo_module__"
 
 @dataclass
 class RepoContents:
-    """The objects a repo declares, each once, in the order their files were read."""
+    """The objects a repo declares, each once, in the order their files were read.
+
+    ``objects`` holds them all; the per-kind lists (Feast's ``RepoContents`` fields) are views of it, with the
+    data sources a view or push source declares inline counted among ``data_sources``.
+    """
 
     objects: list = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -51,51 +55,109 @@ class RepoContents:
     def of_type(self, cls: type) -> list:
         return [o for o in self.objects if isinstance(o, cls)]
 
+    @property
+    def entities(self) -> list[Entity]:
+        return self.of_type(Entity)
+
+    @property
+    def feature_views(self) -> list[FeatureView]:
+        return self.of_type(FeatureView)
+
+    @property
+    def stream_feature_views(self) -> list:
+        return []
+
+    @property
+    def on_demand_feature_views(self) -> list[OnDemandFeatureView]:
+        return self.of_type(OnDemandFeatureView)
+
+    @property
+    def feature_services(self) -> list[FeatureService]:
+        return self.of_type(FeatureService)
+
+    @property
+    def permissions(self) -> list[Permission]:
+        return self.of_type(Permission)
+
+    @property
+    def projects(self) -> list[Project]:
+        return self.of_type(Project)
+
+    @property
+    def data_sources(self) -> list[DataSource]:
+        found: list[DataSource] = []
+
+        def add(source: DataSource | None) -> None:
+            if source is not None and not any(source is seen for seen in found):
+                found.append(source)
+
+        for obj in self.objects:
+            if isinstance(obj, DataSource):
+                add(obj)
+                add(obj.batch_source if obj.batch_source is not obj else None)
+            elif isinstance(obj, FeatureView):
+                add(obj.batch_source)
+                add(obj.stream_source)
+        return found
+
 
 # ---- which files -----------------------------------------------------------------------------
 
 
-def _ignore_patterns(root: Path) -> list[str]:
-    path = root / IGNORE_FILE
+def read_feastignore(repo_root: str | Path) -> list[str]:
+    """The patterns of the repo's ``.feastignore``: one a line, ``#`` starts a comment."""
+    path = Path(repo_root) / IGNORE_FILE
     if not path.is_file():
         return []
     patterns = []
     for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            patterns.append(line.strip("/").removeprefix("./"))
+        pattern = line.split("#", 1)[0].strip()
+        if pattern:
+            patterns.append(pattern)
     return patterns
 
 
-def _ignored(relative: str, patterns: list[str]) -> bool:
-    """A path is ignored when it, or a directory above it, matches a pattern (``**`` spans directories)."""
-    parts = relative.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    for pattern in patterns:
-        for prefix in prefixes:
-            if fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(prefix, pattern.replace("**/", "")):
-                return True
-    return False
+def get_ignore_files(repo_root: str | Path, ignore_paths: list[str]) -> set[Path]:
+    """The Python files ``.feastignore`` patterns leave out: glob patterns relative to the repo root
+    (``*`` within one directory, ``**`` across directories); a matched directory leaves out all it holds."""
+    root = Path(repo_root).resolve()
+    ignored: set[Path] = set()
+    for pattern in ignore_paths:
+        pattern = pattern.strip("/").removeprefix("./")
+        if not pattern:
+            continue
+        for match in root.glob(pattern):
+            if match.is_file():
+                ignored.add(match.resolve())
+            elif match.is_dir():
+                ignored.update(p.resolve() for p in match.glob("**/*.py") if p.is_file())
+    return ignored
 
 
-def repo_files(root: Path) -> list[Path]:
-    """The Python files a repo's definitions are read from, sorted."""
+def repo_files(root: str | Path) -> list[Path]:
+    """The Python files a repo's definitions are read from, sorted (Feast: ``get_repo_files``)."""
     root = Path(root).resolve()
-    patterns = _ignore_patterns(root)
+    ignored = get_ignore_files(root, read_feastignore(root))
     found: list[Path] = []
 
     def walk(directory: Path) -> None:
-        for entry in sorted(directory.iterdir()):
-            relative = entry.relative_to(root).as_posix()
+        for entry in directory.iterdir():
             if entry.is_dir():
-                if entry.name in SKIPPED_DIRS or (entry / "pyvenv.cfg").exists() or _ignored(relative, patterns):
-                    continue
-                walk(entry)
-            elif entry.suffix == ".py" and entry.name != "__init__.py" and not _ignored(relative, patterns):
-                found.append(entry)
+                if entry.name not in SKIPPED_DIRS and not (entry / "pyvenv.cfg").exists():
+                    walk(entry)
+            elif entry.suffix == ".py" and entry.name != "__init__.py" and entry.resolve() not in ignored:
+                found.append(entry.resolve())
 
     walk(root)
-    return found
+    return sorted(found)
+
+
+get_repo_files = repo_files  # Feast's name
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` may name a project or object: letters, digits, '_' and '-', not starting with '_' or '-'."""
+    return isinstance(name, str) and bool(NAME_PATTERN.match(name))
 
 
 # ---- importing ---------------------------------------------------------------------------------
@@ -198,6 +260,11 @@ def _import(name: str, file: Path, root: Path, finder: _RepoFinder) -> ModuleTyp
 # ---- plan / apply / teardown -------------------------------------------------------------------
 
 
+def parse_repo(repo_root: str | Path) -> RepoContents:
+    """Feast's name for reading a repository's definitions."""
+    return load_repo(repo_root)
+
+
 def plan_repo(store: FeatureStore, repo_path: str | Path, skip_source_validation: bool = False) -> RegistryDiff:
     """What ``feast apply`` would change. Writes nothing."""
     return store.plan(load_repo(repo_path).objects, skip_source_validation=skip_source_validation)
@@ -212,4 +279,7 @@ def teardown(store: FeatureStore) -> None:
     store.teardown()
 
 
-__all__ = ["RepoContents", "apply_repo", "load_repo", "plan_repo", "repo_files", "teardown"]
+__all__ = [
+    "RepoContents", "apply_repo", "get_ignore_files", "get_repo_files", "is_valid_name", "load_repo", "parse_repo",
+    "plan_repo", "read_feastignore", "repo_files", "teardown",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +34,7 @@ from .online.base import CREATED_TS, EVENT_TS, OnlineStore
 from .registry import Changes, Registry, Snapshot, open_store
 from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
+from .timestamps import to_utc
 from .transform import apply_to_table
 from .validate import Desired, prepare
 
@@ -47,13 +48,6 @@ class PushMode(enum.Enum):
     ONLINE = 1
     OFFLINE = 2
     ONLINE_AND_OFFLINE = 3
-
-
-def to_utc(moment: datetime) -> datetime:
-    """Naive datetimes are UTC, as in Feast."""
-    if not isinstance(moment, datetime):
-        raise TypeError(f"expected a datetime, got {moment!r}")
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def open_offline_store(config: RepoConfig) -> OfflineStore:

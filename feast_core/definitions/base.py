@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
 def check_name(kind: str, name: object) -> str:
     if not isinstance(name, str) or not name:
         raise ValueError(f"{kind} needs a non-empty string name, got {name!r}")
-    if not _NAME.match(name):
+    if not NAME_PATTERN.match(name):
         raise ValueError(
             f"{kind} name {name!r} is invalid: use letters, digits, '_' and '-', not starting with '_' or '-'"
         )

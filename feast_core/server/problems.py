@@ -21,16 +21,6 @@ from ..errors import FeastError
 
 log = logging.getLogger(__name__)
 
-# our error class -> Feast's class of the same meaning (module feast.errors)
-FEAST_CLASS_NAMES = {
-    "FeatureViewNotFoundError": "FeatureViewNotFoundException",
-    "FeatureServiceNotFoundError": "FeatureServiceNotFoundException",
-    "EntityNotFoundError": "EntityNotFoundException",
-    "OnDemandFeatureViewNotFoundError": "OnDemandFeatureViewNotFoundException",
-    "DataSourceNotFoundError": "DataSourceObjectNotFoundException",
-    "PushSourceNotFoundError": "PushSourceNotFoundException",
-}
-
 
 class RequestError(Exception):
     """The request itself is malformed; ``loc`` is the path of the offending field, as FastAPI reports it."""
@@ -46,17 +36,8 @@ def request_error_body(error: RequestError) -> bytes:
     return orjson.dumps({"detail": [{"type": error.kind, "loc": list(error.loc), "msg": error.message}]})
 
 
-def feast_error_detail(error: FeastError) -> dict:
-    name = type(error).__name__
-    feast_name = FEAST_CLASS_NAMES.get(name)
-    if feast_name is not None:
-        return {"module": "feast.errors", "class": feast_name, "message": str(error)}
-    return {"module": type(error).__module__, "class": name, "message": str(error)}
-
-
 def feast_error_response(error: FeastError) -> tuple[int, bytes]:
-    detail = orjson.dumps(feast_error_detail(error)).decode()
-    return error.http_status_code(), orjson.dumps(detail)
+    return error.http_status_code(), orjson.dumps(error.to_error_detail())
 
 
 def internal_error_response(error: BaseException, endpoint: str) -> tuple[int, bytes]:

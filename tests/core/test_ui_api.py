@@ -41,7 +41,7 @@ def test_projects_lists_both_projects_with_counts(client):
     assert by_name["customer_360"]["counts"]["entities"] == 1
     assert client.get("/api/v1/projects/customer_360").json()["counts"]["feature_services"] == 1
     missing = client.get("/api/v1/projects/nope")
-    assert missing.status_code == 404 and missing.json()["error_type"] == "ProjectNotFoundError"
+    assert missing.status_code == 404 and missing.json()["error_type"] == "ProjectObjectNotFoundException"
 
 
 def test_feature_view_json_carries_schema_timestamps_and_materialization(client):
@@ -88,7 +88,7 @@ def test_unknown_objects_are_404_with_feast_error_shape(client):
         "status_code": 404,
         "detail": "feature view 'nope' does not exist in project 'driver_ranking'; "
                   "known: driver_hourly_stats, driver_hourly_stats_fresh",
-        "error_type": "FeatureViewNotFoundError",
+        "error_type": "FeatureViewNotFoundException",  # Feast's class name
     }
     assert client.get("/api/v1/entities?project=nope").status_code == 404
 

@@ -1,5 +1,0 @@
-"""Feast's ``feast.entity`` import path."""
-
-from .definitions import Entity
-
-__all__ = ["Entity"]

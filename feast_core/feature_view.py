@@ -1,5 +1,0 @@
-"""Feast's ``feast.feature_view`` import path."""
-
-from .definitions import FeatureView
-
-__all__ = ["FeatureView"]

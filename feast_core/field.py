@@ -1,5 +1,0 @@
-"""Feast's ``feast.field`` import path."""
-
-from .definitions import Field
-
-__all__ = ["Field"]

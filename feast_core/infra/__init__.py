@@ -1,1 +1,0 @@
-"""Feast's ``feast.infra...`` import paths, as aliases of feast_core's own classes."""

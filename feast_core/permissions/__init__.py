@@ -1,1 +1,0 @@
-"""Feast's ``feast.permissions`` import paths (``.permission``, ``.action``, ``.policy``)."""

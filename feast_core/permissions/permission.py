@@ -1,3 +1,0 @@
-from ..definitions import Permission
-
-__all__ = ["Permission"]
