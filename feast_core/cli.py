@@ -30,9 +30,9 @@ LIST_COLUMNS = {
 }
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = 1) -> None:
     click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 class FeastGroup(click.Group):
@@ -47,9 +47,9 @@ class FeastGroup(click.Group):
             sys.exit(exc.exit_code)
         except click.Abort:
             fail("aborted")
-        except click.UsageError as exc:
+        except click.UsageError as exc:  # exit code 2, as click and Feast give
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            fail(f"{exc.format_message()}{hint}")
+            fail(f"{exc.format_message()}{hint}", exc.exit_code)
         except click.ClickException as exc:
             fail(exc.format_message())
         except FeastError as exc:
@@ -158,14 +158,25 @@ def _moment(text: str, what: str) -> datetime:
 
 
 @main.command()
-@click.argument("start_ts")
-@click.argument("end_ts")
+@click.argument("start_ts", required=False)
+@click.argument("end_ts", required=False)
 @click.option("-v", "--views", multiple=True, help="Only these feature views (repeatable).")
+@click.option("--disable-event-timestamp", is_flag=True,
+              help="Materialize all rows, from 1970-01-01 to now, without START_TS and END_TS.")
 @pass_context
-def materialize(obj: Context, start_ts: str, end_ts: str, views: tuple[str, ...]) -> None:
+def materialize(obj: Context, start_ts: str | None, end_ts: str | None, views: tuple[str, ...],
+                disable_event_timestamp: bool) -> None:
     """Load the latest value per entity with an event time in [START_TS, END_TS] into the online store."""
-    start, end = _moment(start_ts, "START_TS"), _moment(end_ts, "END_TS")
-    obj.store.materialize(start, end, feature_views=list(views) or None)
+    if disable_event_timestamp:
+        if start_ts or end_ts:
+            raise click.UsageError("Cannot specify START_TS or END_TS when --disable-event-timestamp is used")
+        start, end = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc)
+    elif not (start_ts and end_ts):
+        raise click.UsageError("START_TS and END_TS are required unless --disable-event-timestamp is used")
+    else:
+        start, end = _moment(start_ts, "START_TS"), _moment(end_ts, "END_TS")
+    obj.store.materialize(start, end, feature_views=list(views) or None,
+                          disable_event_timestamp=disable_event_timestamp)
 
 
 @main.command("materialize-incremental")
@@ -183,6 +194,15 @@ def registry_dump(obj: Context) -> None:
     """Print the project's registry contents as JSON."""
     raw = obj.store.registry.snapshot(allow_cache=False).require_project(obj.store.project).raw
     click.echo(json.dumps(raw, indent=2, sort_keys=True, default=str))
+
+
+@main.command()
+@pass_context
+def configuration(obj: Context) -> None:
+    """Print the configuration in effect (feature_store.yaml with every default filled in)."""
+    from .config import config_to_yaml, load_config
+
+    click.echo(config_to_yaml(load_config(obj.repo_path, obj.fs_yaml_file)), nl=False)
 
 
 @main.command()

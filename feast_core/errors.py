@@ -209,8 +209,11 @@ class DataSourceError(FeastError):
 
 @_feast
 class DataSourceNotFoundException(DataSourceError):
-    def __init__(self, path: str) -> None:
-        super().__init__(f"no data at {path!r}: the data source's file or table does not exist")
+    """The data a source names (a file, directory or table) does not exist (yet)."""
+
+    def __init__(self, path: str, source_name: str | None = None, what: str = "no data") -> None:
+        where = f"data source {source_name!r}: " if source_name else ""
+        super().__init__(f"{where}{what} at {path}")
 
 
 @_feast

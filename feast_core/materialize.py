@@ -41,8 +41,8 @@ def pull_query(view: FeatureView, start: datetime, end: datetime) -> PullQuery:
         source=source,
         join_keys=tuple(source.source_column(k) for k in view.join_keys),
         columns=tuple(source.source_column(f.name) for f in view.features),
-        timestamp_field=source.timestamp_field,
-        created_timestamp_column=source.created_timestamp_column,
+        timestamp_field=source.source_column(source.timestamp_field),  # a name after field_mapping, as in Feast
+        created_timestamp_column=source.source_column(source.created_timestamp_column),
         start=_utc(start),
         end=_utc(end),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from .online.base import CREATED_TS, EVENT_TS, OnlineStore
 from .registry import Changes, Registry, Snapshot, open_store
 from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
-from .timestamps import to_utc
+from .timestamps import to_utc, utc_now
 from .transform import apply_to_table
 from .validate import Desired, prepare
 
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 PROTECTED_PROJECT_TAG = "feast.dev/protected-project"
 DEFAULT_INCREMENTAL_LOOKBACK = timedelta(weeks=52)
+DEFAULT_RANGE_LOOKBACK = timedelta(days=30)  # historical retrieval by date range, no view with a ttl (as Feast)
+ENTITY_DF_TIMESTAMP = "event_timestamp"
 
 
 class PushMode(enum.Enum):
@@ -325,11 +328,21 @@ class FeatureStore:
         start_date: datetime | None = None,
         end_date: datetime | None = None,
     ) -> RetrievalJob:
-        if entity_df is None:
-            raise EntityDataError("get_historical_features needs entity_df: a DataFrame of join keys and timestamps")
-        if start_date is not None or end_date is not None:
-            raise ValueError("start_date/end_date cannot be combined with entity_df")
+        """Point-in-time correct feature values for each row of ``entity_df`` (join keys and a timestamp).
+
+        Without ``entity_df`` (Feast's range mode), the entity rows are every distinct (keys, event time) of the
+        requested views' sources with ``start_date <= event time <= end_date``: ``end_date`` defaults to now,
+        ``start_date`` to ``end_date`` minus the longest ttl of those views (30 days when none has one).
+        """
+        if entity_df is not None and (start_date is not None or end_date is not None):
+            raise ValueError("pass either entity_df or start_date/end_date to get_historical_features, not both")
         plan = self._plan(features or [], full_feature_names, allow_cache=False)
+        if entity_df is None:
+            if plan.request_fields:
+                raise EntityDataError(
+                    f"on-demand feature views need request data {sorted(plan.request_fields)}; pass it in entity_df"
+                )
+            entity_df = self._entity_rows_in_range(plan, start_date, end_date)
         if isinstance(entity_df, str):
             timestamp_column = None
         elif isinstance(entity_df, pd.DataFrame):
@@ -346,6 +359,33 @@ class FeatureStore:
             return table.drop_columns(hidden) if hidden else table
 
         return RetrievalJob(compute, plan)
+
+    def _entity_rows_in_range(
+        self, plan: plans.FeaturePlan, start_date: datetime | None, end_date: datetime | None
+    ) -> pd.DataFrame:
+        end = to_utc(end_date) if end_date is not None else utc_now()
+        if start_date is not None:
+            start = to_utc(start_date)
+        else:
+            longest = max((part.view.ttl_seconds for part in plan.views), default=0)
+            start = end - (timedelta(seconds=longest) if longest > 0 else DEFAULT_RANGE_LOOKBACK)
+        if start > end:
+            raise ValueError(f"start_date {start.isoformat()} is after end_date {end.isoformat()}")
+        tables = []
+        for part in plan.views:
+            source = part.view.batch_source
+            keys = tuple(source.source_column(k) for k in part.view.join_keys)
+            rows = self.offline_store.entity_rows_in_range(
+                source, keys, source.source_column(source.timestamp_field), start, end
+            )
+            tables.append(rows.rename_columns([*part.key_columns, ENTITY_DF_TIMESTAMP]))
+        if not tables:
+            return pd.DataFrame({ENTITY_DF_TIMESTAMP: pd.Series([], dtype="datetime64[us, UTC]")})
+        combined = pa.concat_tables(tables, promote_options="permissive")
+        distinct = combined.group_by(combined.column_names, use_threads=False).aggregate([])
+        order = [(ENTITY_DF_TIMESTAMP, "ascending")] + [(c, "ascending") for c in distinct.column_names
+                                                        if c != ENTITY_DF_TIMESTAMP]
+        return distinct.sort_by(order).to_pandas()
 
     # ---- materialization --------------------------------------------------------------------
 
@@ -366,9 +406,15 @@ class FeatureStore:
         start_date: datetime,
         end_date: datetime,
         feature_views: list[str] | None = None,
+        disable_event_timestamp: bool = False,
         progress: bool = True,
         **_ignored,
     ) -> None:
+        """Write the latest row per entity with start <= event time <= end of each view to the online store.
+
+        ``disable_event_timestamp`` is Feast's flag for "all rows up to now"; the rows keep their event times
+        (the `feast materialize --disable-event-timestamp` command passes 1970-01-01 and now).
+        """
         start, end = to_utc(start_date), to_utc(end_date)
         if start > end:
             raise ValueError(f"materialize: start {start.isoformat()} is after end {end.isoformat()}")
@@ -446,6 +492,16 @@ class FeatureStore:
         batch = _online_batch(view, frame)
         self.online_store.write(self.project, view, batch)
 
+    async def write_to_online_store_async(
+        self,
+        feature_view_name: str,
+        df: pd.DataFrame | None = None,
+        inputs: pd.DataFrame | dict | None = None,
+        allow_registry_cache: bool = True,
+    ) -> None:
+        """``write_to_online_store`` without blocking the event loop (the write runs in a worker thread)."""
+        await asyncio.to_thread(self.write_to_online_store, feature_view_name, df, inputs, allow_registry_cache)
+
     def write_to_offline_store(
         self, feature_view_name: str, df: pd.DataFrame, allow_registry_cache: bool = True, reorder_columns: bool = True
     ) -> None:
@@ -475,6 +531,17 @@ class FeatureStore:
         for view, batch in batches:
             self.online_store.write(self.project, view, batch)
 
+    async def push_async(
+        self,
+        push_source_name: str,
+        df: pd.DataFrame,
+        allow_registry_cache: bool = True,
+        to: PushMode | str = PushMode.ONLINE,
+        **kwargs,
+    ) -> None:
+        """``push`` without blocking the event loop (the writes run in a worker thread)."""
+        await asyncio.to_thread(self.push, push_source_name, df, allow_registry_cache, to, **kwargs)
+
     # ---- servers ----------------------------------------------------------------------------
 
     def serve(self, host: str = "127.0.0.1", port: int = 6566, **kwargs) -> None:
@@ -499,8 +566,8 @@ def _view_query(part: plans.ViewPart) -> ViewQuery:
         join_keys=tuple(source.source_column(k) for k in view.join_keys),
         entity_columns=tuple(part.key_columns),
         features=tuple((source.source_column(f), out) for f, out in zip(part.features, part.outputs)),
-        timestamp_field=source.timestamp_field,
-        created_timestamp_column=source.created_timestamp_column,
+        timestamp_field=source.source_column(source.timestamp_field),
+        created_timestamp_column=source.source_column(source.created_timestamp_column),
         ttl_seconds=view.ttl_seconds,
     )
 
@@ -581,12 +648,13 @@ def _online_batch(view: FeatureView, df: pd.DataFrame) -> pa.Table:
         )
     for feature in present:
         columns[feature.name] = table.column(names[feature.name])
-    stamp = source.timestamp_field
-    if stamp not in table.column_names:
-        raise EntityDataError(f"rows for feature view {view.name!r} lack timestamp column {stamp!r}")
+    # the timestamp fields name columns after field_mapping (as in Feast); rows may carry either name
+    stamp = names.get(source.timestamp_field)
+    if stamp is None:
+        raise EntityDataError(f"rows for feature view {view.name!r} lack timestamp column {source.timestamp_field!r}")
     columns[EVENT_TS] = table.column(stamp)
-    created = source.created_timestamp_column
-    if created and created in table.column_names:
+    created = names.get(source.created_timestamp_column) if source.created_timestamp_column else None
+    if created is not None:
         columns[CREATED_TS] = table.column(created)
     return pa.table(columns)
 

@@ -7,6 +7,7 @@ an error naming the object, and the registry is untouched.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,9 +15,11 @@ import pyarrow as pa
 
 from . import definitions, diff
 from .definitions import DataSource, FeatureView, Field, OnDemandFeatureView
-from .errors import DataSourceError, RepoError
+from .errors import DataSourceError, DataSourceNotFoundException, RegistryInferenceFailure, RepoError
 from .registry.base import ProjectObjects
 from .types import Invalid, from_arrow, from_name, from_value_type
+
+log = logging.getLogger(__name__)
 
 SchemaReader = Callable[[DataSource], pa.Schema]
 
@@ -111,15 +114,33 @@ def _complete_view(
         join_keys.append(entity.join_key)
     source = view.batch_source
     schema = None
-    if not skip_validation or view.schema_inferred or len(view.entity_columns) < len(join_keys):
+    declared_keys = {f.name for f in view.entity_columns}
+    untyped_keys = [
+        key for name, key in zip(view.entities, join_keys)
+        if key not in declared_keys and (declared.get(name) or entities[name]).value_type.name == "UNKNOWN"
+    ]
+    # the source is read to infer what the view leaves out; otherwise only to check it, and only if it has data
+    # already (as in Feast, a repo whose data does not exist yet applies)
+    inferring = view.schema_inferred or bool(untyped_keys) or not source.timestamp_field
+    if inferring or not skip_validation:
         if source.name not in schemas:
-            schemas[source.name] = source_schema(source)
+            try:
+                schemas[source.name] = source_schema(source)
+            except DataSourceNotFoundException as exc:
+                if inferring:
+                    raise RegistryInferenceFailure(
+                        f"feature view {view.name!r}", f"its source has nothing to read the {_missing_parts(view, untyped_keys)} from: {exc}"
+                    ) from None
+                log.info("not checking %s: %s", view.name, exc)
+                schemas[source.name] = None
         schema = schemas[source.name]
+    if schema is not None:
         columns = {source.mapped(f.name): f for f in schema}
-        if source.timestamp_field and source.timestamp_field not in schema.names:
+        # timestamp_field names a column after field_mapping (as in Feast)
+        if source.timestamp_field and source.mapped(source.timestamp_field) not in columns:
             raise DataSourceError(
                 f"data source {source.name!r} has no timestamp column {source.timestamp_field!r}; "
-                f"it has {', '.join(schema.names)}"
+                f"it has {', '.join(columns)}"
             )
         if not source.timestamp_field:
             stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
@@ -157,6 +178,11 @@ def _complete_view(
     if any(f.dtype is Invalid for f in features):
         raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
     return spec
+
+
+def _missing_parts(view: FeatureView, untyped_keys: list[str]) -> str:
+    parts = (["schema"] if view.schema_inferred else []) + [f"type of join key {k!r}" for k in untyped_keys]
+    return " and ".join(parts) or "timestamp field"
 
 
 def _unprojected(view):

@@ -66,6 +66,12 @@ class OfflineStore(Protocol):
     def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
         """Stream the latest row per key within [start, end] (both inclusive), at most chunk_rows per batch."""
 
+    def entity_rows_in_range(
+        self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
+    ) -> pa.Table:
+        """The distinct (keys..., timestamp) of the source's rows with start <= timestamp <= end, in source column
+        names, the timestamp as UTC: the entity rows of a retrieval without entity_df (Feast's start/end mode)."""
+
     def write(self, source: DataSource, table: pa.Table) -> None:
         """Append rows (source column names) to a source; a failed write leaves earlier rows intact."""
 

@@ -34,6 +34,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -44,11 +45,12 @@ import pyarrow.parquet as pq
 
 from ..config import FileOfflineStoreConfig
 from ..definitions import DataSource, FileSource
-from ..errors import DataSourceError, EntityDataError
+from ..errors import DataSourceError, DataSourceNotFoundException, EntityDataError
 from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, entity_table
 
 APPEND_DIR_SUFFIX = ".d"
 DEFAULT_MEMORY_LIMIT = "1700MB"
+DEFAULT_BATCH_ROWS = 100_000
 _UTC = "UTC"
 _ENTITY_RELATION = "__feast_entity_rows"
 _ENTITY_TS = "__feast_entity_ts"
@@ -186,13 +188,13 @@ class FileOfflineStore:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and _is_data_file(p))
             if not files:
-                raise DataSourceError(f"data source {batch.name!r}: directory {path} contains no parquet files")
+                raise DataSourceNotFoundException(str(path), batch.name, "no parquet files in directory")
         elif path.is_file():
             sibling = path.with_name(path.name + APPEND_DIR_SUFFIX)
             appended = sorted(p for p in sibling.glob("*.parquet") if _is_data_file(p)) if sibling.is_dir() else []
             files = [path, *appended]
         else:
-            raise DataSourceError(f"data source {batch.name!r}: no parquet file or directory at {path}")
+            raise DataSourceNotFoundException(str(path), batch.name, "no parquet file or directory")
         return _ResolvedSource(batch, path, tuple(files))
 
     def _schema(self, resolved: _ResolvedSource) -> pa.Schema:
@@ -366,16 +368,35 @@ class FileOfflineStore:
         if query.created_timestamp_column:
             created = _as_timestamptz(_quote(query.created_timestamp_column))
             order = f"{{'t': {ts}, 'c': coalesce({created}, '-infinity'::TIMESTAMPTZ)}}"
-        keys = ", ".join(_quote(k) for k in query.join_keys)
-        outputs = [*(_quote(k) for k in query.join_keys)]
-        outputs += [f"__latest.c{i} AS {_quote(c)}" for i, c in enumerate(value_columns)]
+        keys = [_quote(k) for k in query.join_keys]
+        outputs = keys + [f"__latest.c{i} AS {_quote(c)}" for i, c in enumerate(value_columns)]
+        # a view without entities has one row online: the latest of the whole window (no GROUP BY)
+        grouped = f" GROUP BY {', '.join(keys)}" if keys else " HAVING count(*) > 0"
         sql = (
             f"SELECT {', '.join(outputs)} FROM ("
-            f"SELECT {keys}, arg_max({{{packed}}}, {order}) AS __latest FROM {resolved.scan_sql()} "
-            f"WHERE {ts} BETWEEN {_timestamptz_literal(_micros(query.start))} "
-            f"AND {_timestamptz_literal(_micros(query.end))} GROUP BY {keys})"
+            f"SELECT {''.join(k + ', ' for k in keys)}arg_max({{{packed}}}, {order}) AS __latest "
+            f"FROM {resolved.scan_sql()} WHERE {ts} BETWEEN {_timestamptz_literal(_micros(query.start))} "
+            f"AND {_timestamptz_literal(_micros(query.end))}{grouped})"
         )
         return self._stream(sql, chunk_rows, resolved)
+
+    def entity_rows_in_range(
+        self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
+    ) -> pa.Table:
+        resolved = self._resolve(source)
+        schema = self._schema(resolved)
+        self._require_columns(resolved, schema, [*key_columns, timestamp_field], f"read rows of {resolved.describe()}")
+        ts = _as_timestamptz(_quote(timestamp_field))
+        selected = [_quote(k) for k in key_columns] + [f"{ts} AS {_quote(timestamp_field)}"]
+        sql = (
+            f"SELECT DISTINCT {', '.join(selected)} FROM {resolved.scan_sql()} "
+            f"WHERE {ts} BETWEEN {_timestamptz_literal(_micros(start))} AND {_timestamptz_literal(_micros(end))}"
+        )
+        batches = list(self._stream(sql, DEFAULT_BATCH_ROWS, resolved))
+        if not batches:
+            return pa.table({**{k: pa.array([], schema.field(k).type) for k in key_columns},
+                             timestamp_field: pa.array([], pa.timestamp("us", tz=_UTC))})
+        return pa.Table.from_batches(batches)
 
     def _stream(self, sql: str, chunk_rows: int, resolved: _ResolvedSource) -> Iterator[pa.RecordBatch]:
         cursor = self._db.cursor()

@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 from .. import types
 from ..config import PostgresOfflineStoreConfig
 from ..definitions import DataSource, PostgreSQLSource
-from ..errors import DataSourceError, EntityDataError
+from ..errors import DataSourceError, DataSourceNotFoundException, EntityDataError
 from ..pg.arrow import (
     copy_in,
     copy_out_batches,
@@ -100,6 +100,8 @@ class PostgresOfflineStore:
             conn.close()
 
     def _source_error(self, source: DataSource, error: psycopg.Error) -> DataSourceError:
+        if isinstance(error, psycopg.errors.UndefinedTable) and isinstance(source, PostgreSQLSource) and source.table:
+            return DataSourceNotFoundException(f"table {source.table}", source.name, "no table")
         return DataSourceError(f"data source {source.name!r} ({self._describe(source)}): {self.endpoint.message(error)}")
 
     @staticmethod
@@ -405,6 +407,31 @@ class PostgresOfflineStore:
                 raise
             except psycopg.Error as error:
                 raise self._source_error(source, error) from None
+
+    def entity_rows_in_range(
+        self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
+    ) -> pa.Table:
+        wanted = list(dict.fromkeys([*key_columns, timestamp_field]))
+        with self._connection(f"reading rows of data source {source.name!r}") as conn:
+            cursor = conn.cursor()
+            source_types = self._column_types(cursor, source)
+            missing = [c for c in wanted if c not in source_types]
+            if missing:
+                raise DataSourceError(f"data source {source.name!r} lacks column(s) {missing}; it has {list(source_types)}")
+            ts = _q(timestamp_field)
+            rows = (f"SELECT DISTINCT {', '.join(f's.{_q(c)}' for c in wanted)} FROM {self._relation(source)} AS s "
+                    f"WHERE s.{ts} BETWEEN {_ts_literal(start)} AND {_ts_literal(end)}")
+            select = [select_expression(f"s.{_q(c)}", source_types[c]) for c in wanted]
+            try:
+                batches = list(copy_out_batches(cursor, f"SELECT {', '.join(select)} FROM ({rows}) AS s", wanted,
+                                                [source_types[c] for c in wanted], 100_000))
+            except psycopg.errors.OperationalError:
+                raise
+            except psycopg.Error as error:
+                raise self._source_error(source, error) from None
+        if not batches:
+            return pa.table({c: pa.array([], source_types[c].arrow) for c in wanted})
+        return pa.Table.from_batches(batches)
 
     @staticmethod
     def _latest_by_index_skip_scan(rel: str, keys: list[str], ts: str, cr: str | None, window: str) -> str:

@@ -25,13 +25,12 @@ def test_every_declared_feast_path_imports_with_its_names(path):
 
 def test_feast_paths_hold_the_same_classes_as_ours():
     from feast_core.data_source import PushMode, PushSource
+    from feast_core.definitions import FeatureView, PostgreSQLSource
     from feast_core.feature_store import FeatureStore
     from feast_core.feature_view import FeatureView as FeastPathFeatureView
     from feast_core.infra.offline_stores.contrib.postgres_offline_store.postgres_source import (
         PostgreSQLSource as FeastPathPostgresSource,
     )
-
-    from feast_core.definitions import FeatureView, PostgreSQLSource
     from feast_core.store import FeatureStore as Store
     from feast_core.store import PushMode as StorePushMode
 
@@ -41,7 +40,6 @@ def test_feast_paths_hold_the_same_classes_as_ours():
 
 def test_a_module_path_alias_keeps_its_own_spec():
     import feast_core.feature_store
-
     import feast_core.store
 
     assert feast_core.store.__spec__.name == "feast_core.store"

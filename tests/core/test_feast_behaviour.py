@@ -1,0 +1,138 @@
+"""Behaviour a Feast user relies on, beyond import paths: applying repos whose data does not exist yet,
+field-mapped timestamps, retrieval by date range, async writes, and the Feast CLI's flags."""
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from feast_core import Entity, FeatureStore, FeatureView, Field, FileSource
+from feast_core.errors import DataSourceError, EntityDataError, RegistryInferenceFailure
+from feast_core.types import Float64, Int64
+
+NOW = pd.Timestamp.now(tz="UTC").floor("s")  # online reads honour ttl against the clock
+
+
+@pytest.fixture
+def store(tmp_path) -> FeatureStore:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "feature_store.yaml").write_text(
+        "project: behaviour\nregistry: data/registry.db\nprovider: local\nonline_store:\n  path: data/online.db\n"
+    )
+    store = FeatureStore(repo_path=tmp_path)
+    yield store
+    store.close()
+
+
+def _rider() -> Entity:
+    return Entity(name="rider", join_keys=["rider_id"])
+
+
+def _view(name: str, path: str, **source) -> FeatureView:
+    return FeatureView(
+        name=name, entities=[_rider()], ttl=timedelta(hours=2),
+        schema=[Field(name="rider_id", dtype=Int64), Field(name="score", dtype=Float64)],
+        source=FileSource(path=path, **{"timestamp_field": "event_timestamp", **source}),
+    )
+
+
+def _write(repo: Path, name: str, frame: dict) -> None:
+    pd.DataFrame(frame).to_parquet(repo / "data" / name)
+
+
+def test_a_repo_applies_before_its_data_exists_and_is_checked_once_it_does(store):
+    view = _view("scores", "data/scores.parquet")
+    store.apply([_rider(), view])  # no file yet: nothing to check, as in Feast
+    assert store.get_feature_view("scores").features[0].name == "score"
+
+    _write(store.repo_path, "scores.parquet", {"rider_id": [1], "points": [1.0], "event_timestamp": [NOW]})
+    with pytest.raises(DataSourceError, match="score"):  # data now exists and lacks the declared column
+        store.apply([_rider(), view])
+    store.apply([_rider(), view], skip_source_validation=True)  # the check is separate and can be skipped
+
+    inferred = FeatureView(name="inferred", entities=[_rider()],
+                           source=FileSource(path="data/later.parquet", timestamp_field="event_timestamp"))
+    with pytest.raises(RegistryInferenceFailure, match="'inferred'.*schema"):  # inference needs the data
+        store.apply([_rider(), inferred])
+
+
+def test_timestamp_field_names_the_column_after_field_mapping(store):
+    _write(store.repo_path, "mapped.parquet", {"id": [1, 2], "score": [0.5, 0.7], "ts": [NOW - pd.Timedelta("1h"), NOW]})
+    view = _view("mapped", "data/mapped.parquet", field_mapping={"ts": "event_timestamp", "id": "rider_id"})
+    store.apply([_rider(), view])
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    assert store.get_online_features(["mapped:score"], [{"rider_id": 1}, {"rider_id": 2}]).to_dict()["score"] == [0.5, 0.7]
+    rows = store.get_historical_features(pd.DataFrame({"rider_id": [2], "event_timestamp": [NOW]}), ["mapped:score"])
+    assert rows.to_df()["score"].tolist() == [0.7]
+    # rows written with the mapped names (Feast's form) take the mapped timestamp column
+    store.write_to_online_store("mapped", pd.DataFrame({"rider_id": [1], "score": [0.9],
+                                                        "event_timestamp": [NOW + pd.Timedelta("1s")]}))
+    assert store.get_online_features(["mapped:score"], [{"rider_id": 1}]).to_dict()["score"] == [0.9]
+
+
+def test_historical_retrieval_by_date_range_takes_every_row_of_the_window(store):
+    _write(store.repo_path, "scores.parquet", {
+        "rider_id": [1, 1, 2, 3],
+        "score": [0.1, 0.2, 0.3, 0.4],
+        "event_timestamp": [NOW - pd.Timedelta("3h"), NOW - pd.Timedelta("1h"), NOW - pd.Timedelta("30min"),
+                            NOW - pd.Timedelta("5D")],
+    })
+    store.apply([_rider(), _view("scores", "data/scores.parquet")])
+
+    # no start: end minus the longest ttl (2 hours) -> rider 1's older row and rider 3 fall outside
+    frame = store.get_historical_features(features=["scores:score"], end_date=NOW).to_df()
+    assert frame[["rider_id", "score"]].values.tolist() == [[1, 0.2], [2, 0.3]]
+    assert list(frame["event_timestamp"]) == [NOW - pd.Timedelta("1h"), NOW - pd.Timedelta("30min")]
+
+    wide = store.get_historical_features(features=["scores:score"], start_date=NOW - pd.Timedelta("10D"),
+                                         end_date=NOW).to_df()
+    assert wide["score"].tolist() == [0.4, 0.1, 0.2, 0.3]  # by event time
+
+    with pytest.raises(ValueError, match="not both"):
+        store.get_historical_features(pd.DataFrame({"rider_id": [1], "event_timestamp": [NOW]}),
+                                      ["scores:score"], start_date=NOW)
+    with pytest.raises(ValueError, match="after"):
+        store.get_historical_features(features=["scores:score"], start_date=NOW, end_date=NOW - pd.Timedelta("1h"))
+
+
+def test_async_writes_land_like_the_sync_ones(store):
+    from feast_core import PushSource
+
+    _write(store.repo_path, "scores.parquet", {"rider_id": [1], "score": [0.1], "event_timestamp": [NOW]})
+    view = _view("scores", "data/scores.parquet")
+    push = PushSource(name="scores_push", batch_source=view.batch_source)
+    pushed = FeatureView(name="pushed", entities=[_rider()], schema=view.schema, source=push, ttl=timedelta(0))
+    store.apply([_rider(), view, push, pushed])
+    asyncio.run(store.write_to_online_store_async(
+        "scores", pd.DataFrame({"rider_id": [5], "score": [0.5], "event_timestamp": [NOW]})))
+    asyncio.run(store.push_async(
+        "scores_push", pd.DataFrame({"rider_id": [6], "score": [0.6], "event_timestamp": [NOW]})))
+    online = store.get_online_features(["scores:score", "pushed:score"], [{"rider_id": 5}, {"rider_id": 6}],
+                                       full_feature_names=True).to_dict()
+    assert online["scores__score"][0] == 0.5 and online["pushed__score"][1] == 0.6
+    with pytest.raises(EntityDataError):
+        asyncio.run(store.write_to_online_store_async("scores", pd.DataFrame({"score": [1.0]})))
+
+
+def test_cli_configuration_and_materialize_without_dates(demo_copy, feast):
+    shown = yaml.safe_load(feast("configuration", cwd=demo_copy).stdout)
+    assert shown["project"] == "demo" and shown["online_store"]["type"] == "sqlite"
+    assert shown["offline_store"]["type"] == "file" and shown["registry"]["cache_ttl_seconds"] == 600
+
+    feast("materialize", "--disable-event-timestamp", cwd=demo_copy)
+    store = FeatureStore(repo_path=demo_copy)
+    try:
+        assert store.get_online_features(["driver_hourly_stats:conv_rate"], [{"driver_id": 1001}]).to_dict()[
+            "conv_rate"][0] is not None
+    finally:
+        store.close()
+
+    both = feast("materialize", "--disable-event-timestamp", "2021-01-01T00:00:00", "2021-01-02T00:00:00",
+                 cwd=demo_copy, ok=False)
+    assert both.returncode == 2 and "Cannot specify START_TS or END_TS" in feast.error_line(both)
+    neither = feast("materialize", cwd=demo_copy, ok=False)
+    assert neither.returncode == 2 and "START_TS and END_TS are required" in feast.error_line(neither)
+    assert feast("entities", "describe", "nobody", cwd=demo_copy, ok=False).returncode == 1  # not a usage error
