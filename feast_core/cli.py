@@ -324,5 +324,8 @@ _object_group("permissions", "list_permissions", "get_permission", "permission",
 _object_group("projects", "list_projects", "get_project", "project", "projects")
 
 
+cli = main  # Feast's name for the command group (feast.cli.cli)
+
+
 if __name__ == "__main__":
     main()

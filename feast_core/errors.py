@@ -211,9 +211,9 @@ class DataSourceError(FeastError):
 class DataSourceNotFoundException(DataSourceError):
     """The data a source names (a file, directory or table) does not exist (yet)."""
 
-    def __init__(self, path: str, source_name: str | None = None, what: str = "no data") -> None:
+    def __init__(self, path: str, source_name: str | None = None, problem: str | None = None) -> None:
         where = f"data source {source_name!r}: " if source_name else ""
-        super().__init__(f"{where}{what} at {path}")
+        super().__init__(f"{where}{problem or f'no data at {path}'}")
 
 
 @_feast

@@ -83,6 +83,13 @@ FEAST_MODULES: dict[str, Target] = {
         "PostgreSQLOnlineStoreConfig": "config:PostgresOnlineStoreConfig",
         "PostgreSQLOnlineStore": "online.postgres:PostgresOnlineStore",
     },
+    # the HTTP feature server
+    "feature_server": {
+        "get_app": "server.app:create_app", "MaterializeRequest": "server.schemas",
+        "MaterializeIncrementalRequest": "server.schemas", "GetOnlineFeaturesRequest": "server.schemas",
+        "PushFeaturesRequest": "server.schemas:PushRequest",
+        "WriteToFeatureStoreRequest": "server.schemas:WriteToOnlineStoreRequest",
+    },
     # helpers Feast keeps in feast.utils
     "utils": {
         "_utc_now": "timestamps:utc_now", "make_tzaware": "timestamps", "make_df_tzaware": "timestamps",

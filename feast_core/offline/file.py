@@ -188,13 +188,13 @@ class FileOfflineStore:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and _is_data_file(p))
             if not files:
-                raise DataSourceNotFoundException(str(path), batch.name, "no parquet files in directory")
+                raise DataSourceNotFoundException(str(path), batch.name, f"directory {path} contains no parquet files")
         elif path.is_file():
             sibling = path.with_name(path.name + APPEND_DIR_SUFFIX)
             appended = sorted(p for p in sibling.glob("*.parquet") if _is_data_file(p)) if sibling.is_dir() else []
             files = [path, *appended]
         else:
-            raise DataSourceNotFoundException(str(path), batch.name, "no parquet file or directory")
+            raise DataSourceNotFoundException(str(path), batch.name, f"no parquet file or directory at {path}")
         return _ResolvedSource(batch, path, tuple(files))
 
     def _schema(self, resolved: _ResolvedSource) -> pa.Schema:

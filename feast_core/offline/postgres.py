@@ -101,7 +101,7 @@ class PostgresOfflineStore:
 
     def _source_error(self, source: DataSource, error: psycopg.Error) -> DataSourceError:
         if isinstance(error, psycopg.errors.UndefinedTable) and isinstance(source, PostgreSQLSource) and source.table:
-            return DataSourceNotFoundException(f"table {source.table}", source.name, "no table")
+            return DataSourceNotFoundException(source.table, source.name, f"table {source.table} does not exist")
         return DataSourceError(f"data source {source.name!r} ({self._describe(source)}): {self.endpoint.message(error)}")
 
     @staticmethod

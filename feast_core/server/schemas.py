@@ -46,8 +46,8 @@ class WriteToOnlineStoreRequest(BaseModel):
 
 
 class MaterializeRequest(BaseModel):
-    start_ts: str = Field(description="ISO 8601; naive means UTC")
-    end_ts: str
+    start_ts: str | None = Field(None, description="ISO 8601; naive means UTC; required unless disable_event_timestamp")
+    end_ts: str | None = None
     feature_views: list[str] | None = None
     disable_event_timestamp: bool = False
 

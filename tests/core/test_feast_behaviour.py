@@ -2,6 +2,7 @@
 field-mapped timestamps, retrieval by date range, async writes, and the Feast CLI's flags."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +38,12 @@ def _view(name: str, path: str, **source) -> FeatureView:
         schema=[Field(name="rider_id", dtype=Int64), Field(name="score", dtype=Float64)],
         source=FileSource(path=path, **{"timestamp_field": "event_timestamp", **source}),
     )
+
+
+def _run(coroutine):
+    """Run a coroutine to the end on a thread of its own (another test may leave an event loop running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _write(repo: Path, name: str, frame: dict) -> None:
@@ -106,15 +113,15 @@ def test_async_writes_land_like_the_sync_ones(store):
     push = PushSource(name="scores_push", batch_source=view.batch_source)
     pushed = FeatureView(name="pushed", entities=[_rider()], schema=view.schema, source=push, ttl=timedelta(0))
     store.apply([_rider(), view, push, pushed])
-    asyncio.run(store.write_to_online_store_async(
+    _run(store.write_to_online_store_async(
         "scores", pd.DataFrame({"rider_id": [5], "score": [0.5], "event_timestamp": [NOW]})))
-    asyncio.run(store.push_async(
+    _run(store.push_async(
         "scores_push", pd.DataFrame({"rider_id": [6], "score": [0.6], "event_timestamp": [NOW]})))
     online = store.get_online_features(["scores:score", "pushed:score"], [{"rider_id": 5}, {"rider_id": 6}],
                                        full_feature_names=True).to_dict()
     assert online["scores__score"][0] == 0.5 and online["pushed__score"][1] == 0.6
     with pytest.raises(EntityDataError):
-        asyncio.run(store.write_to_online_store_async("scores", pd.DataFrame({"score": [1.0]})))
+        _run(store.write_to_online_store_async("scores", pd.DataFrame({"score": [1.0]})))
 
 
 def test_cli_configuration_and_materialize_without_dates(demo_copy, feast):

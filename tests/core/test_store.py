@@ -26,6 +26,7 @@ from feast_core.errors import (
     FeatureReferenceError,
     FeatureViewNotFoundError,
     PushSourceNotFoundError,
+    RegistryInferenceFailure,
     RepoError,
 )
 from feast_core.types import Float64, Int64, String
@@ -226,7 +227,7 @@ def test_failed_apply_leaves_registry_unchanged(store, repo):
     with pytest.raises(DataSourceError, match="missing_col"):
         store.apply(objects + [broken])
     missing_file = FileSource(name="gone", path=str(repo / "nope.parquet"), timestamp_field="ts")
-    with pytest.raises(DataSourceError, match="nope.parquet"):
+    with pytest.raises(RegistryInferenceFailure, match="nope.parquet"):  # the join key's type is read from the data
         store.apply([FeatureView(name="gone", entities=[objects[0]], source=missing_file,
                                  schema=[Field(name="x", dtype=Int64)])])
     duplicate = Entity(name="driver", join_keys=["other_id"])
