@@ -78,11 +78,13 @@ def prepare(impl: str, python: str) -> Path:
     return repo
 
 
-def start(impl: str, python: str, repo: Path, port: int) -> subprocess.Popen:
+def start(impl: str, python: str, repo: Path, port: int, env: dict | None = None) -> subprocess.Popen:
+    """``feast serve`` on ``port``; ``env``: extra environment variables (OTEL_* settings are dropped otherwise)."""
     module = "feast_core.cli" if impl == "feast_core" else "feast.cli.cli"
     command = [python, "-m", module, "serve", "-h", "127.0.0.1", "-p", str(port), "--no-access-log", "-w", "1"]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     server = subprocess.Popen(command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+                              start_new_session=True, env={**environment, **(env or {})})
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:

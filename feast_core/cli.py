@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import yaml
 
-from . import __version__
+from . import __version__, telemetry
 from .config import FS_YAML_ENV
 from .errors import FeastError
 
@@ -28,6 +28,10 @@ LIST_COLUMNS = {
     "permissions": ("NAME", "TYPES", "NAME_PATTERNS", "ACTIONS", "ROLES"),
     "projects": ("NAME", "DESCRIPTION", "TAGS"),
 }
+
+
+# the service name a command's traces and metrics are reported under, unless OTEL_SERVICE_NAME says otherwise
+SERVICE_NAMES = {"serve": "feast-feature-server", "ui": "feast-ui"}
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -92,6 +96,7 @@ def main(ctx: click.Context, chdir: str | None, feature_store_yaml: str | None, 
     if chdir is not None and not Path(chdir).is_dir():
         raise click.UsageError(f"-c/--chdir {chdir}: no such directory")
     repo_path = Path(chdir or os.getcwd()).resolve()
+    telemetry.default_service(SERVICE_NAMES.get(ctx.invoked_subcommand, "feast"))
     ctx.obj = Context(repo_path, Path(feature_store_yaml).resolve() if feature_store_yaml else None)
 
 
@@ -224,15 +229,18 @@ def version() -> None:
 @click.option("-r", "--registry_ttl_sec", type=int, default=60, show_default=True,
               help="How often the server re-reads the registry, in seconds.")
 @click.option("--max-request-bytes", type=int, default=None, help="Reject request bodies larger than this.")
+@click.option("-m", "--metrics", is_flag=True,
+              help="Record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000 "
+                   "too (they are always at /metrics).")
 @pass_context
 def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool, keep_alive_timeout: int,
-          registry_ttl_sec: int, max_request_bytes: int | None) -> None:
+          registry_ttl_sec: int, max_request_bytes: int | None, metrics: bool) -> None:
     """Start the HTTP feature server."""
     from .server import serve as run_server
 
     run_server(obj.store, host=host, port=port, workers=workers, access_log=not no_access_log,
                keep_alive_timeout=keep_alive_timeout, registry_ttl_sec=registry_ttl_sec,
-               max_request_bytes=max_request_bytes)
+               max_request_bytes=max_request_bytes, metrics=metrics)
 
 
 @main.command()

@@ -110,6 +110,46 @@ class AuthConfig(BaseModel):
     type: Literal["no_auth", "oidc", "kubernetes"] = "no_auth"
 
 
+class MetricsConfig(_Block):
+    """``feature_server: metrics:``, Feast's per-category metric switches (see feast_core.telemetry).
+
+    Unlike Feast, whose metrics stay off unless ``enabled: true`` (or ``feast serve --metrics``), feast_core's
+    servers record them and serve ``/metrics`` unless ``enabled: false``.
+    """
+
+    enabled: bool | None = None
+    resource: bool = True
+    request: bool = True
+    feature_count_bins: list[int] = Field(default_factory=lambda: [10, 50, 200])
+    online_features: bool = True
+    push: bool = True
+    materialization: bool = True
+    freshness: bool = True
+    offline_features: bool = True
+    audit_logging: bool = False
+
+    @field_validator("feature_count_bins")
+    @classmethod
+    def _increasing(cls, bins: list[int]) -> list[int]:
+        if any(b <= 0 for b in bins) or any(lo >= hi for lo, hi in zip(bins, bins[1:])):
+            raise ValueError(f"feature_count_bins must be positive and strictly increasing, got {bins}")
+        return bins
+
+
+class FeatureServerConfig(_Block):
+    """``feature_server:``, Feast's keys; only ``metrics`` changes what feast_core does."""
+
+    type: Literal["local"] = "local"
+    enabled: bool = False
+    transformation_service_endpoint: str = "localhost:6569"
+    metrics: MetricsConfig | None = None
+    feature_logging: dict | None = None
+    audit_logging: dict | None = None
+    offline_push_batching_enabled: bool | None = None
+    offline_push_batching_batch_size: int | None = None
+    offline_push_batching_batch_interval_seconds: int | None = None
+
+
 OfflineStoreConfig = Annotated[
     FileOfflineStoreConfig | PostgresOfflineStoreConfig, Field(discriminator="type")
 ]
@@ -153,7 +193,7 @@ class RepoConfig(BaseModel):
     online_store: OnlineStoreConfig | None = Field(default_factory=SqliteOnlineStoreConfig)
     batch_engine: BatchEngineConfig = Field(default_factory=BatchEngineConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
-    feature_server: dict | None = None
+    feature_server: FeatureServerConfig | None = None
     entity_key_serialization_version: Literal[2, 3] = 3
     coerce_tz_aware: bool = True
     flags: dict | None = None

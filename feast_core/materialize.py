@@ -16,6 +16,7 @@ from typing import TextIO
 
 import pyarrow as pa
 
+from . import telemetry
 from .definitions import FeatureView
 from .errors import DataSourceError
 from .offline.base import OfflineStore, PullQuery
@@ -91,13 +92,24 @@ def materialize_view(
     query = pull_query(view, start, end)
     rename = _renamer(view, query)
     written = 0
+    counter = None
+    if telemetry.flags.materialization:
+        from .telemetry.metrics import MATERIALIZED_ROWS
+
+        counter = MATERIALIZED_ROWS.labels(view.name)
+    pulled_from = time.time_ns()  # a chunk's span covers pulling it from the offline store and writing it
     for batch in offline.pull_latest(query, chunk_rows):
         if batch.num_rows == 0:
             continue
-        rows = online.write(project, view, rename(batch))
+        with telemetry.span("feast.materialize.chunk", {"feast.feature_view": view.name, "feast.row_count": batch.num_rows},
+                            start_time=pulled_from):
+            rows = online.write(project, view, rename(batch))
         written += rows
+        if counter is not None:
+            counter.inc(rows)
         if progress is not None:
             progress(rows)
+        pulled_from = time.time_ns()
     return written
 
 

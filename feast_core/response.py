@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import types
+from . import telemetry, types
 from .errors import EntityDataError
 from .online.base import OnlineStore
 from .plans import FeaturePlan
@@ -108,8 +108,11 @@ def _wrong_type(name: str, dtype, row: int, value) -> EntityDataError:
     )
 
 
+DB_SYSTEMS = {"sqlite": "sqlite", "postgres": "postgresql"}  # OpenTelemetry's db.system.name values
+
+
 def read_online(
-    online: OnlineStore, project: str, plan: FeaturePlan, entity_rows, strict: bool
+    online: OnlineStore, project: str, plan: FeaturePlan, entity_rows, strict: bool, store_type: str = ""
 ) -> OnlineResponse:
     columns, count = entity_columns(entity_rows)
     needed = plan.key_columns
@@ -145,10 +148,27 @@ def read_online(
 
     now_us = time.time_ns() // 1000
     joined: dict[str, list] = {}
+    timed = telemetry.flags.online_features
+    if timed:
+        from .telemetry import metrics
+
+        phase_started = time.perf_counter()
     for part in plan.views:
         key_lists = [checked[c] for c in part.key_columns]
         keys = list(zip(*key_lists)) if len(key_lists) > 1 else [(k,) for k in key_lists[0]]
-        read = online.read(project, part.view, keys, part.features)
+        if timed:
+            started = time.perf_counter()
+        if telemetry.tracing:
+            with telemetry.span("feast.online_store.read", {
+                "feast.feature_view": part.view.name, "feast.online_store": store_type,
+                "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.entity_count": count,
+                "feast.feature_count": len(part.features),
+            }):
+                read = online.read(project, part.view, keys, part.features)
+        else:
+            read = online.read(project, part.view, keys, part.features)
+        if timed:
+            metrics.view_read(store_type, part.view.name).observe(time.perf_counter() - started)
         event_ts = read.event_ts
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
@@ -157,6 +177,8 @@ def read_online(
             for ts in event_ts
         ]
         all_present = all(s is PRESENT for s in row_status)
+        if timed:
+            _count_statuses(metrics, part.view.name, row_status, all_present, len(part.features))
         for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
             column = read.values[feature]
             if all_present:
@@ -171,6 +193,8 @@ def read_online(
                 values.append(column)
                 statuses.append(status)
                 stamps.append(event_ts)
+    if timed:
+        metrics.ONLINE_READ.observe(time.perf_counter() - phase_started)
     if plan.on_demand:
         for field in plan.request_fields:
             joined[field] = columns[field]
@@ -182,6 +206,20 @@ def read_online(
                 statuses.append([PRESENT if v is not None else NULL_VALUE for v in column])
                 stamps.append(no_stamps)
     return OnlineResponse(names, values, statuses, stamps)
+
+
+def _count_statuses(metrics, view: str, row_status: list[str], all_present: bool, features: int) -> None:
+    """Feast's feast_online_features_status_total: values by status (a present row's null value is present)."""
+    rows = len(row_status)
+    present = rows if all_present else row_status.count(PRESENT)
+    if present:
+        metrics.online_status(view, "present").inc(present * features)
+    if present < rows:
+        outside = row_status.count(OUTSIDE_MAX_AGE)
+        if outside:
+            metrics.online_status(view, "outside_max_age").inc(outside * features)
+        if rows - present - outside:
+            metrics.online_status(view, "not_found").inc((rows - present - outside) * features)
 
 
 def _is_missing(value) -> bool:

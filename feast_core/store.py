@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from . import definitions, diff, plans
+from . import definitions, diff, plans, telemetry
 from .config import RepoConfig, load_config
 from .definitions import (
     DataSource,
@@ -79,10 +80,11 @@ def open_online_store(config: RepoConfig) -> OnlineStore:
 class RetrievalJob:
     """A historical retrieval, run when its result is asked for (``to_df()`` / ``to_arrow()``)."""
 
-    def __init__(self, compute: Callable[[], pa.Table], plan: plans.FeaturePlan) -> None:
+    def __init__(self, compute: Callable[[], pa.Table], plan: plans.FeaturePlan, call_span=None) -> None:
         self._compute = compute
         self._plan = plan
         self._table: pa.Table | None = None
+        self._call_span = call_span  # get_historical_features' span: the parent when no span is current later
 
     @property
     def full_feature_names(self) -> bool:
@@ -93,12 +95,39 @@ class RetrievalJob:
         return [p.view for p in self._plan.on_demand]
 
     def to_arrow(self, timeout: float | None = None) -> pa.Table:
-        if self._table is None:
-            self._table = self._compute()
-        return self._table
+        return self._result("to_arrow")
 
     def to_df(self, validation_reference: object = None, timeout: float | None = None) -> pd.DataFrame:
-        return self.to_arrow().to_pandas().reset_index(drop=True)
+        return self._result("to_df").to_pandas().reset_index(drop=True)
+
+    def _result(self, method: str) -> pa.Table:
+        if self._table is not None:
+            return self._table
+        started = time.perf_counter()
+        status = "error"
+        try:
+            with telemetry.span("feast.historical_retrieval", {"feast.feature_view_count": len(self._plan.views)},
+                                parent=self._call_span) as span:
+                self._table = self._compute()
+                span.set_attribute("feast.row_count", self._table.num_rows)
+            status = "success"
+            return self._table
+        finally:
+            if telemetry.flags.offline_features:
+                from .telemetry import metrics
+
+                metrics.OFFLINE_REQUESTS.labels(method, status).inc()
+                metrics.OFFLINE_LATENCY.labels(method).observe(time.perf_counter() - started)
+                if self._table is not None:
+                    metrics.OFFLINE_ROWS.labels(method).observe(self._table.num_rows)
+            if telemetry.flags.audit_logging:
+                from .telemetry import audit
+
+                audit.offline_retrieval(
+                    method, [p.projection.name for p in self._plan.views],
+                    sum(len(p.outputs) for p in self._plan.views), self._table.num_rows if self._table else 0,
+                    status, (time.perf_counter() - started) * 1000,
+                )
 
 
 class FeatureStore:
@@ -120,6 +149,7 @@ class FeatureStore:
         self._online: OnlineStore | None = None
         self._plan_cache: dict[tuple, plans.FeaturePlan] = {}
         self._plan_snapshot: Snapshot | None = None
+        telemetry.configure(self.config, store=self)
 
     # ---- backends -------------------------------------------------------------------------
 
@@ -315,7 +345,9 @@ class FeatureStore:
             key = None
         plan = self._plan_cache.get(key) if key is not None else None
         if plan is None:
-            plan = plans.build(snapshot.project(self.project), features, full_feature_names)
+            with telemetry.span("feast.plan", {"feast.project": self.project}) as span:
+                plan = plans.build(snapshot.project(self.project), features, full_feature_names)
+                span.set_attribute("feast.feature_view_count", len(plan.views) + len(plan.on_demand))
             if key is not None and len(self._plan_cache) < 1024:
                 self._plan_cache[key] = plan
         return plan
@@ -336,6 +368,10 @@ class FeatureStore:
         """
         if entity_df is not None and (start_date is not None or end_date is not None):
             raise ValueError("pass either entity_df or start_date/end_date to get_historical_features, not both")
+        with telemetry.span("feast.get_historical_features", {"feast.project": self.project}) as span:
+            return self._historical(entity_df, features, full_feature_names, start_date, end_date, span)
+
+    def _historical(self, entity_df, features, full_feature_names: bool, start_date, end_date, span) -> RetrievalJob:
         plan = self._plan(features or [], full_feature_names, allow_cache=False)
         if entity_df is None:
             if plan.request_fields:
@@ -343,6 +379,10 @@ class FeatureStore:
                     f"on-demand feature views need request data {sorted(plan.request_fields)}; pass it in entity_df"
                 )
             entity_df = self._entity_rows_in_range(plan, start_date, end_date)
+        if span.is_recording():
+            span.set_attribute("feast.feature_view_count", len(plan.views))
+            if isinstance(entity_df, pd.DataFrame):
+                span.set_attribute("feast.entity_row_count", len(entity_df))
         if isinstance(entity_df, str):
             timestamp_column = None
         elif isinstance(entity_df, pd.DataFrame):
@@ -353,12 +393,17 @@ class FeatureStore:
         queries = [_view_query(part) for part in plan.views]
 
         def compute() -> pa.Table:
-            table = self.offline_store.get_historical_features(entity_df, timestamp_column, queries)
-            table = apply_to_table(plan.on_demand, table)
+            with telemetry.span("feast.offline_store.point_in_time_join", {
+                "feast.offline_store": self.config.offline_store.type, "feast.feature_view_count": len(queries),
+            }):
+                table = self.offline_store.get_historical_features(entity_df, timestamp_column, queries)
+            if plan.on_demand:
+                with telemetry.span("feast.on_demand_transform", {"feast.on_demand_feature_view_count": len(plan.on_demand)}):
+                    table = apply_to_table(plan.on_demand, table)
             hidden = [o for p in plan.views for o, h in zip(p.outputs, p.hidden) if h]
             return table.drop_columns(hidden) if hidden else table
 
-        return RetrievalJob(compute, plan)
+        return RetrievalJob(compute, plan, span if span.is_recording() else None)
 
     def _entity_rows_in_range(
         self, plan: plans.FeaturePlan, start_date: datetime | None, end_date: datetime | None
@@ -439,21 +484,39 @@ class FeatureStore:
         self._run_materialization(work, progress)
 
     def _run_materialization(self, work: list[tuple[FeatureView, datetime, datetime]], progress: bool) -> None:
+        if progress:
+            print(f"Materializing {len(work)} feature views into the {self.config.online_store.type} online store.")
+        with telemetry.span("feast.materialize", {"feast.project": self.project, "feast.feature_view_count": len(work),
+                                                  "feast.online_store": self.config.online_store.type}):
+            for view, start, end in work:
+                started = time.perf_counter()
+                ok = False
+                try:
+                    with telemetry.span("feast.materialize.feature_view", {
+                        "feast.feature_view": view.name, "feast.start": start.isoformat(), "feast.end": end.isoformat(),
+                    }) as span:
+                        rows = self._materialize_view(view, start, end, progress)
+                        span.set_attribute("feast.row_count", rows)
+                    ok = True
+                finally:
+                    if telemetry.flags.materialization:
+                        from .telemetry import metrics
+
+                        metrics.MATERIALIZATIONS.labels(view.name, "success" if ok else "failure").inc()
+                        metrics.MATERIALIZATION_SECONDS.labels(view.name).observe(time.perf_counter() - started)
+                log.info("materialized %s rows of %s", rows, view.name)
+
+    def _materialize_view(self, view: FeatureView, start: datetime, end: datetime, progress: bool) -> int:
         from .materialize import ProgressBar, materialize_view
 
         if progress:
-            print(f"Materializing {len(work)} feature views into the {self.config.online_store.type} online store.")
-        for view, start, end in work:
-            if progress:
-                print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
-                with ProgressBar(view.name) as bar:
-                    rows = materialize_view(
-                        self.offline_store, self.online_store, self.project, view, start, end, progress=bar
-                    )
-            else:
-                rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end)
-            self._registry.record_materialization(self.project, view.name, start, end)
-            log.info("materialized %s rows of %s", rows, view.name)
+            print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
+            with ProgressBar(view.name) as bar:
+                rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end, progress=bar)
+        else:
+            rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end)
+        self._registry.record_materialization(self.project, view.name, start, end)
+        return rows
 
     # ---- online reads and writes ------------------------------------------------------------
 
@@ -465,8 +528,10 @@ class FeatureStore:
         strict_entity_keys: bool = False,
     ) -> OnlineResponse:
         """Latest values per entity row. ``strict_entity_keys`` rejects keys that no requested view uses."""
-        plan = self._plan(features, full_feature_names, allow_cache=True)
-        return read_online(self.online_store, self.project, plan, entity_rows, strict_entity_keys)
+        with telemetry.span("feast.get_online_features", {"feast.project": self.project}):
+            plan = self._plan(features, full_feature_names, allow_cache=True)
+            return read_online(self.online_store, self.project, plan, entity_rows, strict_entity_keys,
+                               self.config.online_store.type)
 
     async def get_online_features_async(self, features, entity_rows, full_feature_names: bool = False):
         return self.get_online_features(features, entity_rows, full_feature_names)
@@ -489,8 +554,15 @@ class FeatureStore:
         if frame is None or len(frame) == 0:
             log.warning("write_to_online_store(%s): no rows to write", feature_view_name)
             return
-        batch = _online_batch(view, frame)
-        self.online_store.write(self.project, view, batch)
+        with telemetry.span("feast.write_to_online_store", {"feast.feature_view": feature_view_name}):
+            self._write_online(view, _online_batch(view, frame))
+
+    def _write_online(self, view: FeatureView, batch: pa.Table) -> None:
+        with telemetry.span("feast.online_store.write", {
+            "feast.feature_view": view.name, "feast.online_store": self.config.online_store.type,
+            "feast.row_count": batch.num_rows,
+        }):
+            self.online_store.write(self.project, view, batch)
 
     async def write_to_online_store_async(
         self,
@@ -517,19 +589,25 @@ class FeatureStore:
         **_ignored,
     ) -> None:
         mode = _push_mode(to)
+        if isinstance(df, dict):
+            df = pd.DataFrame(df)
+        with telemetry.span("feast.push", {"feast.push_source": push_source_name, "feast.push_mode": mode.name.lower(),
+                                           "feast.row_count": len(df)}):
+            self._push(push_source_name, df, allow_registry_cache, mode)
+
+    def _push(self, push_source_name: str, df, allow_registry_cache: bool, mode: PushMode) -> None:
         objects = self._objects(allow_registry_cache)
         source = objects.objects["data_sources"].get(push_source_name)
         if not isinstance(source, PushSource):
             pushes = [n for n, s in objects.objects["data_sources"].items() if isinstance(s, PushSource)]
             raise PushSourceNotFoundError(push_source_name, self.project, pushes)
         views = [v for v in objects.list("feature_views") if v.stream_source and v.stream_source.name == push_source_name]
-        if isinstance(df, dict):
-            df = pd.DataFrame(df)
         batches = [(v, _online_batch(v, df)) for v in views if v.online] if mode != PushMode.OFFLINE else []
         if mode != PushMode.ONLINE:
-            self.offline_store.write(source.batch_source, _as_arrow(df, f"push source {push_source_name!r}"))
+            with telemetry.span("feast.offline_store.write", {"feast.offline_store": self.config.offline_store.type}):
+                self.offline_store.write(source.batch_source, _as_arrow(df, f"push source {push_source_name!r}"))
         for view, batch in batches:
-            self.online_store.write(self.project, view, batch)
+            self._write_online(view, batch)
 
     async def push_async(
         self,

@@ -161,3 +161,13 @@ def upstream_feast():
             pytest.fail(message)
         pytest.skip(message)
     return upstream.UpstreamFeast()
+
+
+@pytest.fixture(scope="session")
+def otlp_receiver():
+    """A loopback OTLP receiver (HTTP and gRPC) for the whole session; see tests/otlp_receiver.py."""
+    from otlp_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()

@@ -51,6 +51,15 @@ class Registry:
             self._snapshot, self._loaded_at = current, time.monotonic()
             return current
 
+    @property
+    def cached_snapshot(self) -> Snapshot | None:
+        """The snapshot last read, without reading anything (None before the first read)."""
+        return self._snapshot
+
+    def age_seconds(self) -> float | None:
+        """Seconds since the registry was last read (None before the first read)."""
+        return None if self._snapshot is None else time.monotonic() - self._loaded_at
+
     def _expired(self) -> bool:
         ttl = self.cache_ttl_seconds
         return ttl > 0 and time.monotonic() - self._loaded_at > ttl

@@ -19,19 +19,20 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from .. import telemetry
 from ..errors import FeastError
 from ..store import FeatureStore
 from . import schemas
-from .metrics import RequestMetrics, exposition
 from .problems import RequestError, feast_error_response, internal_error_response, request_error_body
 from .refresh import RegistryRefresher
-from .service import Endpoints
+from .service import NO_LABELS, REQUEST_LABELS, Endpoints
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 WORKER_ENV = "FEAST_CORE_SERVER_WORKER"
 JSON_HEADERS = [(b"content-type", b"application/json")]
+SERVICE_NAME = "feast-feature-server"
 
 
 class ClientDisconnected(Exception):
@@ -43,7 +44,6 @@ class Dispatcher:
 
     def __init__(self, endpoints: Endpoints, max_request_bytes: int) -> None:
         self.max_request_bytes = max_request_bytes
-        self.metrics = RequestMetrics()
         self.routes = {
             "/get-online-features": ("get-online-features", endpoints.get_online_features),
             "/push": ("push", endpoints.push),
@@ -63,6 +63,7 @@ class Dispatcher:
     async def answer(self, path: str, body: bytes | RequestError, query_string: bytes) -> tuple[int, bytes]:
         name, handler = self.routes[path]
         started = time.perf_counter()
+        REQUEST_LABELS.set(NO_LABELS)
         try:
             if isinstance(body, RequestError):
                 raise body
@@ -74,12 +75,15 @@ class Dispatcher:
             status, payload = feast_error_response(error)
         except Exception as error:
             status, payload = internal_error_response(error, name)
-        self.metrics.observe(name, status, time.perf_counter() - started)
+        if telemetry.flags.request:
+            telemetry.observe_request(path, status, time.perf_counter() - started, *REQUEST_LABELS.get())
         return status, payload
 
 
 class FastPath:
-    """Plain ASGI in front of FastAPI for the POST data endpoints (see the module docstring)."""
+    """Plain ASGI in front of FastAPI for the POST data endpoints (see the module docstring). With tracing on, each
+    request it answers gets its server span here (the ASGI instrumentation, which traces the other routes, costs
+    more than the whole request)."""
 
     def __init__(self, app, dispatcher: Dispatcher) -> None:
         self.app = app
@@ -87,19 +91,30 @@ class FastPath:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.dispatcher.routes:
-            try:
-                body = await self._body(scope, receive)
-            except ClientDisconnected:
+            if telemetry.tracing:
+                from ..telemetry import traces
+
+                with traces.http_server_span(telemetry.tracer(), scope, scope["path"]) as span:
+                    status = await self._answer(scope, receive, send)
+                    traces.http_status(span, status)
                 return
-            except RequestError as error:
-                body = error
-            status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"])
-            headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())] if payload else \
-                [(b"content-length", b"0")]
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": payload})
+            await self._answer(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _answer(self, scope, receive, send) -> int:
+        try:
+            body = await self._body(scope, receive)
+        except ClientDisconnected:
+            return 499
+        except RequestError as error:
+            body = error
+        status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"])
+        headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())] if payload else \
+            [(b"content-length", b"0")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+        return status
 
     async def _body(self, scope, receive) -> bytes:
         limit = self.dispatcher.max_request_bytes
@@ -138,6 +153,7 @@ def create_app(
 ) -> FastAPI:
     """The feature server over ``store``. The registry is re-read every ``registry_ttl_sec`` seconds on a
     background thread (default: the registry's cache_ttl_seconds; 0 = read once at startup)."""
+    telemetry.configure(store.config, service=SERVICE_NAME, serving=True, store=store)
     ttl = store.config.registry.cache_ttl_seconds if registry_ttl_sec is None else registry_ttl_sec
     endpoints = Endpoints(store, inline_reads)
     dispatcher = Dispatcher(endpoints, max_request_bytes or DEFAULT_MAX_REQUEST_BYTES)
@@ -180,11 +196,18 @@ def create_app(
         status, payload = endpoints.health()
         return Response(payload, status_code=status, media_type="application/json" if payload else None)
 
-    @app.get("/metrics", summary="Prometheus metrics")
+    @app.get("/metrics", summary="Prometheus metrics (off when feature_server.metrics.enabled is false)")
     def metrics() -> Response:
+        if not telemetry.flags.any:
+            return Response(b'"metrics are off: feature_server.metrics.enabled is false"', status_code=404,
+                            media_type="application/json")
+        from ..telemetry.metrics import exposition
+
         payload, content_type = exposition()
         return Response(payload, media_type=content_type)
 
+    if telemetry.tracing:
+        app.add_middleware(telemetry.instrument_asgi, routes=app)  # the routes FastPath leaves to FastAPI
     if fast_path:
         app.add_middleware(FastPath, dispatcher=dispatcher)
     return app
@@ -194,7 +217,9 @@ def app_from_environment() -> FastAPI:
     """The app of one worker of ``serve(workers=N)``: the store and options come from ``WORKER_ENV``."""
     from ..config import load_config
 
+    telemetry.default_service(SERVICE_NAME)  # before the store: its creation sets up the exporters
     options = json.loads(os.environ[WORKER_ENV])
     repo_path = Path(options["repo_path"])
     store = FeatureStore(repo_path=repo_path, config=load_config(repo_path, options["fs_yaml_file"]))
+    telemetry.configure(store.config, service=SERVICE_NAME, serving=True, metrics=options.get("metrics", False))
     return create_app(store, options["registry_ttl_sec"], options["max_request_bytes"], inline_reads=options["inline_reads"])

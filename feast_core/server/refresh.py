@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 
+from .. import telemetry
 from ..errors import FeastError
 from ..store import FeatureStore
-from .metrics import REGISTRY_REFRESHES
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ class RegistryRefresher:
             self.store.refresh_registry()
         except (FeastError, OSError) as error:
             self.last_error = str(error)
-            REGISTRY_REFRESHES.labels("error").inc()
+            _count("error")
             log.warning("registry refresh failed; still serving the last registry read: %s", error)
             return False
         self.last_error = None
-        REGISTRY_REFRESHES.labels("ok").inc()
+        _count("ok")
         return True
 
     def start(self) -> None:
@@ -51,3 +51,10 @@ class RegistryRefresher:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+
+def _count(status: str) -> None:
+    if telemetry.flags.freshness:
+        from ..telemetry.metrics import REGISTRY_REFRESHES
+
+        REGISTRY_REFRESHES.labels(status).inc()

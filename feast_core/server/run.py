@@ -23,9 +23,10 @@ from pathlib import Path
 
 import uvicorn
 
+from .. import telemetry
 from ..config import config_to_yaml
 from ..store import FeatureStore
-from .app import WORKER_ENV, create_app
+from .app import SERVICE_NAME, WORKER_ENV, create_app
 from .service import reads_inline
 
 
@@ -43,8 +44,12 @@ def serve(
     registry_ttl_sec: float | None = None,
     max_request_bytes: int | None = None,
     graceful_timeout: float = 30.0,
+    metrics: bool = False,
 ) -> None:
-    """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast."""
+    """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast.
+
+    ``metrics``: record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000
+    too, as ``feast serve --metrics`` does in Feast (they are always at ``/metrics`` on the server's port)."""
     if workers == -1:
         workers = 2 * (os.cpu_count() or 1) + 1
     options = {
@@ -57,6 +62,11 @@ def serve(
         # one in place that re-raise is a no-op, so a drained server exits 0 instead of dying by the signal
         signal.signal(signal.SIGTERM, _drained)
     if workers <= 1:
+        telemetry.configure(store.config, service=SERVICE_NAME, serving=True, metrics=metrics)
+        if metrics:
+            from ..telemetry.metrics import serve_port
+
+            serve_port(METRICS_PORT, host)
         try:
             uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes), **options)
         finally:
@@ -70,11 +80,18 @@ def serve(
         os.environ[WORKER_ENV] = json.dumps({
             "repo_path": str(store.repo_path), "fs_yaml_file": str(config_file),
             "registry_ttl_sec": registry_ttl_sec, "max_request_bytes": max_request_bytes,
-            "inline_reads": reads_inline(store),
+            "inline_reads": reads_inline(store), "metrics": metrics,
         })
         store.close()
+        if metrics:
+            from ..telemetry.metrics import serve_port
+
+            serve_port(METRICS_PORT, host)  # the supervisor reads every worker's samples
         uvicorn.run("feast_core.server.app:app_from_environment", factory=True, workers=workers, **options)
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+METRICS_PORT = 8000  # Feast's metrics server port
 
 
 def _drained(signum, frame) -> None:

@@ -10,6 +10,7 @@ Where the work runs, so that a slow thing never holds up the others:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import threading
@@ -19,13 +20,19 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from .. import telemetry
 from ..errors import EntityDataError, FeastError
+from ..plans import parse_reference
 from ..store import FeatureStore, PushMode
 from . import wire
-from .metrics import ENTITY_COUNT, MATERIALIZATION_SECONDS, MATERIALIZATIONS, ONLINE_READ, PUSHES
 from .problems import RequestError, feast_error_response
 
 log = logging.getLogger(__name__)
+
+# Feast's feature_count and feature_view_count labels of the request latency metric, set by the endpoint
+NO_LABELS = ("", "")
+REQUEST_LABELS: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("feast_request_labels",
+                                                                                default=NO_LABELS)
 
 NULL = b"null"
 PUSH_MODES = {"online": PushMode.ONLINE, "offline": PushMode.OFFLINE, "online_and_offline": PushMode.ONLINE_AND_OFFLINE}
@@ -50,6 +57,7 @@ class Endpoints:
         )
         self._materializing: set[str] = set()
         self._materializing_lock = threading.Lock()
+        self._labels: dict[tuple, tuple[str, str]] = {}
 
     def close(self) -> None:
         self._reads.shutdown(wait=True, cancel_futures=True)
@@ -60,22 +68,71 @@ class Endpoints:
 
     async def get_online_features(self, body: bytes, query: dict) -> tuple[int, bytes]:
         request = wire.online_request(body)
-        if self.inline_reads:
-            return 200, self._read(request)
-        return 200, await asyncio.get_running_loop().run_in_executor(self._reads, self._read, request)
-
-    def _read(self, request: wire.OnlineRequest) -> bytes:
-        store = self.store
-        if request.feature_service is not None:
-            features = store.get_feature_service(request.feature_service, allow_cache=True)
+        if request.feature_service is not None:  # the registry snapshot in memory: no I/O here
+            features = self.store.get_feature_service(request.feature_service, allow_cache=True)
         else:
             features = request.features
-        started = time.perf_counter()
-        response = store.get_online_features(
+        if telemetry.flags.request:
+            REQUEST_LABELS.set(self._feature_labels(features))
+        if telemetry.flags.audit_logging:
+            return 200, await self._audited_read(request, features)
+        return 200, await self._read_where_it_belongs(request, features)
+
+    async def _read_where_it_belongs(self, request: wire.OnlineRequest, features) -> bytes:
+        if self.inline_reads:
+            return self._read(request, features)
+        read = telemetry.in_context(self._read)
+        return await asyncio.get_running_loop().run_in_executor(self._reads, read, request, features)
+
+    async def _audited_read(self, request: wire.OnlineRequest, features) -> bytes:
+        from ..telemetry import audit
+
+        started, status = time.perf_counter(), "error"
+        try:
+            answer = await self._read_where_it_belongs(request, features)
+            status = "success"
+            return answer
+        finally:
+            if isinstance(features, list):
+                views = sorted({ref.split(":", 1)[0] for ref in features})
+                count = len(features)
+            else:
+                views = [p.name for p in features.projections]
+                count = sum(len(p.features) for p in features.projections)
+            rows = len(next(iter(request.entities.values()), []))
+            audit.online_request(list(request.entities), rows, views, count, status,
+                                 (time.perf_counter() - started) * 1000)
+
+    def _feature_labels(self, features) -> tuple[str, str]:
+        """Feast's labels: the binned count of features asked for and the number of feature views they are from."""
+        if isinstance(features, list):
+            key = tuple(features)
+            labels = self._labels.get(key)
+            if labels is not None:
+                return labels
+            try:
+                count, views = len(features), len({parse_reference(ref)[0] for ref in features})
+            except FeastError:
+                return NO_LABELS
+        else:
+            key = None
+            count, views = sum(len(p.features) for p in features.projections), len(features.projections)
+        from ..telemetry.metrics import bin_feature_count
+
+        labels = (bin_feature_count(count, telemetry.flags.feature_count_bins), str(views))
+        if key is not None and len(self._labels) < 1024:
+            self._labels[key] = labels
+        return labels
+
+    def _read(self, request: wire.OnlineRequest, features) -> bytes:
+        response = self.store.get_online_features(
             features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
         )
-        ONLINE_READ.observe(time.perf_counter() - started)
-        ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
+        if telemetry.flags.online_features:
+            from ..telemetry.metrics import ENTITY_COUNT, ONLINE_REQUESTS
+
+            ONLINE_REQUESTS.inc()
+            ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
         return wire.online_response(response, self._stamps)
 
     def health(self) -> tuple[int, bytes]:
@@ -102,8 +159,11 @@ class Endpoints:
             stamps = (source.timestamp_field, source.created_timestamp_column) if source is not None else ()
             self.store.push(name, _frame(rows, stamps), allow_registry_cache=allow_cache, to=mode)
 
-        await asyncio.get_running_loop().run_in_executor(self._writes, work)
-        PUSHES.labels(name, to).inc()
+        await asyncio.get_running_loop().run_in_executor(self._writes, telemetry.in_context(work))
+        if telemetry.flags.push:
+            from ..telemetry.metrics import PUSHES
+
+            PUSHES.labels(name, to).inc()
         return 200, b""
 
     async def write_to_online_store(self, body: bytes, query: dict) -> tuple[int, bytes]:
@@ -118,7 +178,7 @@ class Endpoints:
             frame = _frame(_remote_client_names(rows, source), (source.timestamp_field, source.created_timestamp_column))
             self.store.write_to_online_store(name, frame, allow_registry_cache=True)
 
-        await asyncio.get_running_loop().run_in_executor(self._writes, work)
+        await asyncio.get_running_loop().run_in_executor(self._writes, telemetry.in_context(work))
         return 200, NULL
 
     # ---- materialization -------------------------------------------------------------------------
@@ -170,7 +230,7 @@ class Endpoints:
                     "feature_views": busy,
                 })
             self._materializing.update(names)
-        future = self._materializer.submit(self._run_materialization, names, run)
+        future = self._materializer.submit(telemetry.in_context(self._run_materialization), names, run)
         if query.get("async") == "true":
             return 202, wire.dumps({"status": "accepted", "feature_views": names})
         await asyncio.wrap_future(future)
@@ -179,15 +239,11 @@ class Endpoints:
     def _run_materialization(self, names: list[str], run) -> None:
         try:
             for name in names:
-                started = time.perf_counter()
                 try:
-                    run(name)
+                    run(name)  # FeatureStore records the materialization metrics
                 except BaseException:
-                    MATERIALIZATIONS.labels(name, "failure").inc()
                     log.warning("materialization of feature view %s failed", name, exc_info=True)
                     raise
-                MATERIALIZATIONS.labels(name, "success").inc()
-                MATERIALIZATION_SECONDS.labels(name).observe(time.perf_counter() - started)
         finally:
             with self._materializing_lock:
                 self._materializing.difference_update(names)

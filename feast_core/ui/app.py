@@ -12,10 +12,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .. import telemetry
 from ..errors import FeastError, ObjectNotFoundError
 from ..registry import Registry, Snapshot
 from ..registry.base import ProjectObjects
@@ -68,6 +69,7 @@ class StripPrefix:
 
 def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastAPI:
     """The UI over ``store``'s registry, re-read at most every ``registry_ttl_sec`` seconds."""
+    telemetry.configure(store.config, service="feast-ui", serving=True, store=store)
     prefix = normalise_root_path(root_path)
     registry: Registry = store.registry
     source = RegistrySource(registry, registry_ttl_sec)
@@ -105,6 +107,8 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    if telemetry.tracing:
+        app.add_middleware(telemetry.instrument_asgi, routes=app)  # inside StripPrefix: it sees the routes' paths
     app.add_middleware(StripPrefix, prefix=prefix)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(build_router(source, default_project))
@@ -143,6 +147,16 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         except RegistryUnavailable as exc:
             return JSONResponse({"status": "unavailable", "detail": exc.reason}, status_code=503)
         return JSONResponse({"status": "ok", "projects": len(snapshot.project_names)})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus: the UI process's CPU and memory, the registry's age, feature freshness."""
+        if not telemetry.flags.any:
+            return JSONResponse("metrics are off: feature_server.metrics.enabled is false", status_code=404)
+        from ..telemetry.metrics import exposition
+
+        payload, content_type = exposition()
+        return Response(payload, media_type=content_type)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -472,22 +472,27 @@ def test_health_docs_and_openapi(server):
     assert "/health" in spec["paths"]
 
 
-METRICS_COUNTED = {
-    'feast_feature_server_request_total{endpoint="get-online-features",status="200"}': 2.0,
-    'feast_feature_server_request_total{endpoint="get-online-features",status="404"}': 1.0,
-    'feast_feature_server_request_latency_seconds_count{endpoint="get-online-features",status="200"}': 2.0,
+METRICS_COUNTED = {  # Feast's names and labels (feast_core adds the HTTP status code as `code`)
+    'feast_feature_server_request_total{code="200",endpoint="/get-online-features",status="success"}': 2.0,
+    'feast_feature_server_request_total{code="404",endpoint="/get-online-features",status="error"}': 1.0,
+    'feast_feature_server_request_latency_seconds_count{endpoint="/get-online-features",feature_count="1-10",'
+    'feature_view_count="1"}': 3.0,
     "feast_feature_server_online_store_read_duration_seconds_count": 2.0,
     "feast_online_features_entity_count_sum": 3.0,
+    "feast_online_features_request_total": 2.0,
+    'feast_online_features_status_total{feature_view="driver_stats",status="present"}': 3.0,
 }
 
 
 def metric_samples(text: str) -> dict[str, float]:
-    """Prometheus text format: ``name{labels} value`` per sample line."""
+    """The exposition read with prometheus-client's parser, as ``name{label="value",...}`` (labels sorted)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
     samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
     return samples
 
 

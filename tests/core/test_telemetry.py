@@ -1,0 +1,439 @@
+"""Traces and metrics as an operator sees them: ``feast serve`` and SDK scripts in subprocesses, configured only by
+the standard OTEL_* environment, exporting to the session's loopback OTLP receiver (tests/otlp_receiver.py);
+``/metrics`` read with prometheus-client's parser; the ``feature_server: metrics:`` switches observed."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+from otlp_receiver import children
+
+from feast_core import Entity, FeatureStore, FeatureView, Field, FileSource, PushSource
+from feast_core.types import Float64, Int64
+
+ROOT = Path(__file__).resolve().parents[2]
+STAMP = datetime(2025, 3, 1, 12, tzinfo=timezone.utc)
+SERVER = 2  # OTLP SpanKind
+ERROR = 2  # OTLP status code
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("OTEL_") and k not in ("FEAST_FS_YAML_FILE_PATH", "FEATURE_REPO_DIR_ENV_VAR")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def _otlp_env(endpoint: str, **extra: str) -> dict[str, str]:
+    """Fast exports, so that the tests wait for spans and metrics briefly."""
+    return _env(OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_BSP_SCHEDULE_DELAY="50", OTEL_METRIC_EXPORT_INTERVAL="200",
+                **extra)
+
+
+def build_repo(path: Path, feature_server: str = "") -> Path:
+    """Two drivers; two feature views read online (stats, rank), one fed by a push source."""
+    (path / "data").mkdir(parents=True)
+    (path / "feature_store.yaml").write_text(
+        "project: telemetry\nprovider: local\nregistry: data/registry.db\n"
+        "online_store:\n  type: sqlite\n  path: data/online.db\nentity_key_serialization_version: 3\n" + feature_server
+    )
+    pd.DataFrame({
+        "driver_id": [1001, 1002], "conv_rate": [0.5, 0.25], "trips": [10, 20], "rank": [1, 2],
+        "ts": [STAMP, STAMP],
+    }).to_parquet(path / "data" / "drivers.parquet")
+    driver = Entity(name="driver", join_keys=["driver_id"])
+    source = FileSource(name="drivers", path=str(path / "data" / "drivers.parquet"), timestamp_field="ts")
+    push = PushSource(name="driver_push", batch_source=source)
+    views = [
+        FeatureView(name="driver_stats", entities=[driver], ttl=timedelta(0), source=source,
+                    schema=[Field(name="conv_rate", dtype=Float64), Field(name="trips", dtype=Int64)]),
+        FeatureView(name="driver_rank", entities=[driver], ttl=timedelta(0), source=source,
+                    schema=[Field(name="rank", dtype=Int64)]),
+        FeatureView(name="driver_pushed", entities=[driver], ttl=timedelta(0), source=push,
+                    schema=[Field(name="conv_rate", dtype=Float64)]),
+    ]
+    store = FeatureStore(repo_path=path)
+    store.apply([driver, source, push, *views])
+    store.materialize(STAMP - timedelta(days=1), STAMP + timedelta(hours=1), ["driver_stats", "driver_rank"],
+                      progress=False)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    return build_repo(tmp_path_factory.mktemp("telemetry"))
+
+
+class Serve:
+    """``feast serve`` in a subprocess with the given environment and arguments."""
+
+    def __init__(self, repo: Path, env: dict[str, str], *args: str) -> None:
+        self.port = _free_port()
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 -- closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "feast_core.cli", "serve", "-p", str(self.port), "--no-access-log", *args],
+            cwd=repo, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
+        )
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, f"feast serve exited:\n{self.stop()}"
+            try:
+                if self.client.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"feast serve did not become healthy:\n{self.stop()}"
+            time.sleep(0.1)
+
+    def online(self, features: list[str], keys: list[int], headers: dict | None = None) -> httpx.Response:
+        return self.client.post("/get-online-features", json={"features": features, "entities": {"driver_id": keys}},
+                                headers=headers)
+
+    def metrics(self) -> dict[str, float]:
+        response = self.client.get("/metrics")
+        assert response.status_code == 200, response.text
+        return samples(response.text)
+
+    def stop(self) -> str:
+        self.client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.seek(0)
+        output = self.log.read()
+        self.log.close()
+        return output
+
+
+def samples(text: str) -> dict[str, float]:
+    """The exposition read with prometheus-client's parser, as ``name{label="value",...}`` (labels sorted)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            found[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return found
+
+
+# ---- traces --------------------------------------------------------------------------------------
+
+
+def test_an_online_read_over_http_is_one_trace_from_the_callers_span_to_each_views_read(repo, otlp_receiver):
+    server = Serve(repo, _otlp_env(otlp_receiver.http_endpoint))
+    try:
+        trace_id, caller = secrets.token_hex(16), secrets.token_hex(8)
+        features = ["driver_stats:conv_rate", "driver_stats:trips", "driver_rank:rank"]
+        first = server.online(features, [1001, 1002], headers={"traceparent": f"00-{trace_id}-{caller}-01"})
+        assert first.status_code == 200
+        again = server.online(features, [1001])  # no trace context: a trace of its own; the plan is cached now
+        assert again.status_code == 200
+        missing = server.online(["nope:x"], [1001])
+        assert missing.status_code == 404
+        assert server.client.get("/openapi.json").status_code == 200  # a route FastAPI answers
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+
+    def spans():
+        found = otlp_receiver.spans("feast-feature-server")
+        names = [s.name for s in found]
+        return found if names.count("POST /get-online-features") >= 3 and "GET /openapi.json" in names else None
+
+    found = otlp_receiver.wait_for(spans, "server spans")
+
+    # the request's span continues the caller's trace and carries the HTTP semantic conventions' attributes
+    (request,) = [s for s in found if s.trace_id == trace_id and s.kind == SERVER]
+    assert request.name == "POST /get-online-features" and request.parent_span_id == caller
+    assert request.attributes["http.request.method"] == "POST"
+    assert request.attributes["http.route"] == request.attributes["url.path"] == "/get-online-features"
+    assert request.attributes["http.response.status_code"] == 200
+    assert request.attributes["server.address"] == "127.0.0.1" and request.attributes["server.port"] == server.port
+    assert request.attributes["client.address"] == "127.0.0.1"
+    assert request.attributes["network.protocol.version"] == "1.1"
+    assert request.resource["service.name"] == "feast-feature-server"
+    assert request.resource["service.instance.id"]
+
+    # below it: the SDK call, the plan (resolved once) and one online-store read per feature view
+    (call,) = children(found, request)
+    assert call.name == "feast.get_online_features"
+    below = children(found, call)
+    assert sorted(s.name for s in below) == ["feast.online_store.read", "feast.online_store.read", "feast.plan"]
+    reads = {s.attributes["feast.feature_view"]: s for s in below if s.name == "feast.online_store.read"}
+    assert set(reads) == {"driver_stats", "driver_rank"}
+    assert reads["driver_stats"].attributes["db.system.name"] == "sqlite"
+    assert reads["driver_stats"].attributes["feast.entity_count"] == 2
+    assert reads["driver_stats"].attributes["feast.feature_count"] == 2
+
+    second = [s for s in found if s.name == "POST /get-online-features" and s.trace_id != trace_id
+              and s.attributes["http.response.status_code"] == 200]
+    assert len(second) == 1 and second[0].parent_span_id == ""
+    (call,) = children(found, second[0])
+    assert sorted(s.name for s in children(found, call)) == ["feast.online_store.read"] * 2
+
+    # a client error is recorded on the span but is not the server's error
+    (refused,) = [s for s in found if s.name == "POST /get-online-features"
+                  and s.attributes["http.response.status_code"] == 404]
+    assert refused.status_code != ERROR
+
+    # routes left to FastAPI are traced by the OpenTelemetry ASGI instrumentation
+    (docs,) = [s for s in found if s.name == "GET /openapi.json"]
+    assert docs.kind == SERVER and docs.attributes["http.route"] == "/openapi.json"
+    assert docs.attributes["http.response.status_code"] == 200
+
+    # the same metrics as /metrics, over OTLP
+    def request_counts():
+        points = [p for p in otlp_receiver.metrics("feast-feature-server")
+                  if p.metric == "feast_feature_server_request_total"
+                  and p.attributes.get("endpoint") == "/get-online-features" and p.attributes.get("code") == "200"
+                  and p.value == 2]
+        return points
+
+    (point,) = otlp_receiver.wait_for(request_counts, "request counter of 2")[-1:]
+    assert point.kind == "sum" and point.monotonic and point.attributes["status"] == "success"
+    latency = [p for p in otlp_receiver.metrics("feast-feature-server")
+               if p.metric == "feast_feature_server_request_latency_seconds" and p.count == 2
+               and p.attributes.get("feature_view_count") == "2"]  # Feast's labels: the two 3-feature reads
+    assert latency and latency[-1].attributes == {"endpoint": "/get-online-features", "feature_count": "1-10",
+                                                  "feature_view_count": "2"}
+    assert len(latency[-1].bucket_counts) == len(latency[-1].bounds) + 1 and sum(latency[-1].bucket_counts) == 2
+
+
+def test_ui_pages_are_traced_by_route_and_its_metrics_are_served(repo, otlp_receiver):
+    port = _free_port()
+    ui = subprocess.Popen(
+        [sys.executable, "-m", "feast_core.cli", "ui", "-h", "127.0.0.1", "-p", str(port), "--root_path", "/feast"],
+        cwd=repo, env=_otlp_env(otlp_receiver.http_endpoint), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                assert ui.poll() is None, ui.stderr.read()
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "feast ui did not become healthy"
+                time.sleep(0.1)
+            assert client.get("/feast/p/telemetry/feature-views/driver_stats").status_code == 200
+            metrics = client.get("/metrics")
+    finally:
+        ui.terminate()
+        ui.wait(timeout=60)
+    assert metrics.status_code == 200
+    exposed = samples(metrics.text)
+    assert exposed["feast_registry_age_seconds"] >= 0 and "feast_feature_server_memory_usage" in exposed
+
+    def page_spans():
+        return [s for s in otlp_receiver.spans("feast-ui") if s.attributes.get("http.route") == "/p/{project}/{slug}/{name:path}"]
+
+    (page,) = otlp_receiver.wait_for(page_spans, "UI page span")
+    assert page.kind == SERVER and page.name == "GET /p/{project}/{slug}/{name:path}"
+    assert page.attributes["http.response.status_code"] == 200
+
+
+SDK_SCRIPT = textwrap.dedent("""
+    import sys
+    from datetime import datetime, timezone
+
+    import pandas as pd
+    from opentelemetry import trace
+
+    from feast_core import FeatureStore
+
+    store = FeatureStore(repo_path=sys.argv[1])
+    entity_df = pd.DataFrame({"driver_id": [1001, 1002, 7],
+                              "event_timestamp": [datetime(2025, 3, 2, tzinfo=timezone.utc)] * 3})
+    features = ["driver_stats:conv_rate", "driver_rank:rank"]
+    with trace.get_tracer("notebook").start_as_current_span("notebook cell") as cell:
+        training = store.get_historical_features(entity_df=entity_df, features=features).to_df()
+        assert training["conv_rate"].tolist()[:2] == [0.5, 0.25], training
+        store.push("driver_push", pd.DataFrame({"driver_id": [1001], "conv_rate": [0.75],
+                                                "ts": [datetime(2025, 3, 3, tzinfo=timezone.utc)]}))
+        store.materialize(datetime(2025, 2, 28, tzinfo=timezone.utc), datetime(2025, 3, 2, tzinfo=timezone.utc),
+                          ["driver_stats"], progress=False)
+    job = store.get_historical_features(entity_df=entity_df, features=["driver_rank:rank"])
+    job.to_arrow()
+    print(format(cell.get_span_context().trace_id, "032x"))
+""")
+
+
+def test_sdk_calls_are_traced_under_the_applications_span_over_otlp_grpc(repo, otlp_receiver, tmp_path):
+    script = tmp_path / "notebook.py"
+    script.write_text(SDK_SCRIPT)
+    service = f"notebook-{secrets.token_hex(4)}"
+    env = _otlp_env(otlp_receiver.grpc_endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="grpc", OTEL_SERVICE_NAME=service)
+    done = subprocess.run([sys.executable, str(script), str(repo)], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    trace_id = done.stdout.split()[-1]
+
+    def spans():
+        found = otlp_receiver.spans(service)
+        return found if sum(s.name == "feast.historical_retrieval" for s in found) >= 2 else None
+
+    found = otlp_receiver.wait_for(spans, "SDK spans")
+    (cell,) = [s for s in found if s.name == "notebook cell"]
+    assert cell.trace_id == trace_id and cell.parent_span_id == ""
+    under_cell = {s.name: s for s in children(found, cell)}
+    assert sorted(under_cell) == ["feast.get_historical_features", "feast.historical_retrieval", "feast.materialize",
+                                  "feast.push"]
+    assert [s.name for s in children(found, under_cell["feast.get_historical_features"])] == ["feast.plan"]
+    (join,) = children(found, under_cell["feast.historical_retrieval"])
+    assert join.name == "feast.offline_store.point_in_time_join" and join.attributes["feast.offline_store"] == "file"
+    assert under_cell["feast.historical_retrieval"].attributes["feast.row_count"] == 3
+
+    (write,) = children(found, under_cell["feast.push"])
+    assert write.name == "feast.online_store.write" and write.attributes["feast.feature_view"] == "driver_pushed"
+    (view,) = children(found, under_cell["feast.materialize"])
+    assert view.name == "feast.materialize.feature_view" and view.attributes["feast.feature_view"] == "driver_stats"
+    assert view.attributes["feast.row_count"] == 2
+    chunks = children(found, view)
+    assert chunks and {c.name for c in chunks} == {"feast.materialize.chunk"}
+    assert sum(c.attributes["feast.row_count"] for c in chunks) == 2
+
+    # computed outside any span: the retrieval joins the trace of the call that made the job
+    (later,) = [s for s in found if s.name == "feast.get_historical_features" and s.trace_id != trace_id]
+    assert later.parent_span_id == ""
+    assert sorted(s.name for s in children(found, later)) == ["feast.historical_retrieval", "feast.plan"]
+
+    # an SDK process configured for OTLP metrics sends them at exit
+    def sdk_metrics():
+        points = {(p.metric, tuple(sorted(p.attributes.items()))): p.value for p in otlp_receiver.metrics(service)}
+        return points if ("feast_materialization_rows_total", (("feature_view", "driver_stats"),)) in points else None
+
+    points = otlp_receiver.wait_for(sdk_metrics, "SDK metrics")
+    assert points[("feast_materialization_rows_total", (("feature_view", "driver_stats"),))] == 2
+    assert points[("feast_materialization_result_total", (("feature_view", "driver_stats"), ("status", "success")))] == 1
+    assert points[("feast_offline_store_request_total", (("method", "to_df"), ("status", "success")))] == 1
+    assert points[("feast_offline_store_request_total", (("method", "to_arrow"), ("status", "success")))] == 1
+
+
+OFF_SCRIPT = textwrap.dedent("""
+    import sys
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from feast_core import FeatureStore
+
+    store = FeatureStore(repo_path=sys.argv[1])
+    store.get_online_features(["driver_stats:trips"], [{"driver_id": 1001}]).to_dict()
+    store.get_historical_features(entity_df=pd.DataFrame({"driver_id": [1001], "event_timestamp": [
+        datetime(2025, 3, 2, tzinfo=timezone.utc)]}), features=["driver_stats:trips"]).to_df()
+    print(sorted({m.split(".")[0] for m in sys.modules if m.startswith(("opentelemetry", "prometheus_client"))}))
+""")
+
+
+@pytest.mark.parametrize(("environment", "imported"), [
+    ({}, "[]"),
+    ({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"}, "[]"),
+    ({"OTEL_TRACES_EXPORTER": "console", "OTEL_METRICS_EXPORTER": "none"}, "['opentelemetry']"),
+])
+def test_without_otel_configuration_the_sdk_loads_neither_opentelemetry_nor_prometheus(repo, tmp_path, environment,
+                                                                                        imported):
+    script = tmp_path / "off.py"
+    script.write_text(OFF_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), str(repo)], env=_env(**environment), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    modules = [line for line in done.stdout.splitlines() if line.startswith("[")]  # the console exporter prints too
+    assert modules == [imported]
+
+
+def test_an_otlp_protocol_feast_core_cannot_speak_is_refused_naming_the_variable(repo, feast):
+    result = feast("serve", cwd=repo, env=_env(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9",
+                                                 OTEL_EXPORTER_OTLP_PROTOCOL="http/json"), ok=False)
+    assert "OTEL_EXPORTER_OTLP_PROTOCOL='http/json'" in feast.error_line(result)
+
+
+# ---- metrics -------------------------------------------------------------------------------------
+
+
+def test_metrics_follow_feasts_feature_server_metrics_switches(tmp_path):
+    repo = build_repo(tmp_path, "feature_server:\n  metrics:\n    online_features: false\n"
+                                "    feature_count_bins: [1, 3]\n    audit_logging: true\n")
+    server = Serve(repo, _env())
+    try:
+        before = server.metrics()
+        for _ in range(2):
+            assert server.online(["driver_stats:conv_rate", "driver_stats:trips"], [1001]).status_code == 200
+        after = server.metrics()
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+    audit = [json.loads(line.split("feast.audit: ", 1)[1]) for line in output.splitlines() if "feast.audit: " in line]
+    assert len(audit) == 2 and audit[0]["event"] == "online_feature_request"
+    assert {k: audit[0][k] for k in ("requestor_id", "entity_keys", "entity_count", "feature_views", "feature_count",
+                                     "status")} == {"requestor_id": "anonymous", "entity_keys": ["driver_id"],
+                                                    "entity_count": 1, "feature_views": ["driver_stats"],
+                                                    "feature_count": 2, "status": "success"}
+    latency = ('feast_feature_server_request_latency_seconds_count{endpoint="/get-online-features",'
+               'feature_count="2-3",feature_view_count="1"}')
+    assert after[latency] - before.get(latency, 0) == 2
+    # online_features is off: its counters stay at zero, its per-view histograms have no series
+    assert after["feast_online_features_request_total"] == 0
+    assert not [s for s in after if s.startswith(("feast_online_store_read_seconds", "feast_online_features_status"))]
+    # the categories left on: resource use, freshness of the materialized views, the registry's age
+    assert "feast_feature_server_memory_usage" in after
+    assert after['feast_feature_freshness_seconds{feature_view="driver_stats",project="telemetry"}'] > 0
+    assert after["feast_registry_age_seconds"] >= 0
+
+
+def test_metrics_enabled_false_turns_them_off_and_serve_metrics_turns_them_back_on(tmp_path):
+    repo = build_repo(tmp_path, "feature_server:\n  metrics:\n    enabled: false\n")
+    server = Serve(repo, _env())
+    try:
+        assert server.online(["driver_stats:trips"], [1001]).status_code == 200
+        off = server.client.get("/metrics")
+    finally:
+        server.stop()
+    assert off.status_code == 404 and "enabled is false" in off.text
+
+    server = Serve(repo, _env(), "--metrics")
+    try:
+        assert server.online(["driver_stats:trips"], [1001]).status_code == 200
+        on = server.metrics()
+    finally:
+        server.stop()
+    assert on['feast_feature_server_request_total{code="200",endpoint="/get-online-features",status="success"}'] == 1
+    assert on["feast_online_features_request_total"] == 1
+
+
+def test_a_bad_metrics_block_is_refused_naming_the_key():
+    from feast_core.config import parse_config
+    from feast_core.errors import ConfigError
+
+    base = "project: p\nregistry: data/registry.db\nfeature_server:\n  metrics:\n"
+    with pytest.raises(ConfigError, match="unknown key 'requests' in block 'feature_server.metrics'"):
+        parse_config(base + "    requests: true\n", "feature_store.yaml")
+    with pytest.raises(ConfigError, match="feature_count_bins must be positive and strictly increasing"):
+        parse_config(base + "    feature_count_bins: [10, 5]\n", "feature_store.yaml")
+    metrics = parse_config(base + "    audit_logging: true\n", "feature_store.yaml").feature_server.metrics
+    assert metrics.audit_logging and metrics.request and metrics.enabled is None
