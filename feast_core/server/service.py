@@ -129,10 +129,10 @@ class Endpoints:
             features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
         )
         if telemetry.flags.online_features:
-            from ..telemetry.metrics import ENTITY_COUNT, ONLINE_REQUESTS
+            from ..telemetry import metrics
 
-            ONLINE_REQUESTS.inc()
-            ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
+            metrics.ONLINE_REQUESTS.inc()
+            metrics.ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
         return wire.online_response(response, self._stamps)
 
     def health(self) -> tuple[int, bytes]:

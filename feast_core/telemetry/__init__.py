@@ -222,10 +222,20 @@ def observe_request(endpoint: str, code: int, seconds: float, feature_count: str
     """Feast's request counter and latency histogram, for any server (``code``: an HTTP status, or the HTTP
     status a gRPC/Flight status maps to)."""
     if flags.request:
-        from .metrics import request_latency, requests
-
+        requests, request_latency = _request_instruments or _load_request_instruments()
         requests(endpoint, "success" if code < 400 else "error", str(code)).inc()
         request_latency(endpoint, feature_count, feature_view_count).observe(seconds)
+
+
+_request_instruments = None
+
+
+def _load_request_instruments():
+    global _request_instruments
+    from .metrics import request_latency, requests
+
+    _request_instruments = (requests, request_latency)
+    return _request_instruments
 
 
 def auth_failure(reason: str) -> None:
