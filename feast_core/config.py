@@ -137,17 +137,10 @@ class MetricsConfig(_Block):
 
 
 class FeatureServerConfig(_Block):
-    """``feature_server:``, Feast's keys; only ``metrics`` changes what feast_core does."""
+    """``feature_server:``; of Feast's keys only ``metrics`` changes what feast_core does (FEAST_ONLY_KEYS has the rest)."""
 
     type: Literal["local"] = "local"
-    enabled: bool = False
-    transformation_service_endpoint: str = "localhost:6569"
     metrics: MetricsConfig | None = None
-    feature_logging: dict | None = None
-    audit_logging: dict | None = None
-    offline_push_batching_enabled: bool | None = None
-    offline_push_batching_batch_size: int | None = None
-    offline_push_batching_batch_interval_seconds: int | None = None
 
 
 OfflineStoreConfig = Annotated[
@@ -229,6 +222,9 @@ FEAST_ONLY_KEYS: dict[tuple[str, ...], frozenset[str]] = {
                    "go_feature_retrieval"}),
     ("registry",): frozenset({"enable_online_feature_view_versioning", "serve_features_while_materializing", "mcp"}),
     ("online_store",): frozenset({"max_batched_result_rows"}),
+    ("feature_server",): frozenset({"enabled", "transformation_service_endpoint", "feature_logging", "audit_logging",
+                                    "offline_push_batching_enabled", "offline_push_batching_batch_size",
+                                    "offline_push_batching_batch_interval_seconds"}),
 }
 _INTERNAL_FIELDS = ("repo_path", "source")  # set by parse_config, not by the file
 
