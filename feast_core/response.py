@@ -150,8 +150,7 @@ def read_online(
     joined: dict[str, list] = {}
     timed = telemetry.flags.online_features
     if timed:
-        from .telemetry import metrics
-
+        metrics = telemetry.metrics  # imported by telemetry.configure before any flag is set
         phase_started = time.perf_counter()
     for part in plan.views:
         key_lists = [checked[c] for c in part.key_columns]
@@ -168,7 +167,7 @@ def read_online(
         else:
             read = online.read(project, part.view, keys, part.features)
         if timed:
-            metrics.view_read(store_type, part.view.name).observe(time.perf_counter() - started)
+            metrics.DEFERRED.add((metrics.view_read(store_type, part.view.name), time.perf_counter() - started))
         event_ts = read.event_ts
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
@@ -194,7 +193,7 @@ def read_online(
                 statuses.append(status)
                 stamps.append(event_ts)
     if timed:
-        metrics.ONLINE_READ.observe(time.perf_counter() - phase_started)
+        metrics.DEFERRED.add((metrics.ONLINE_READ, time.perf_counter() - phase_started))
     if plan.on_demand:
         for field in plan.request_fields:
             joined[field] = columns[field]
@@ -212,14 +211,15 @@ def _count_statuses(metrics, view: str, row_status: list[str], all_present: bool
     """Feast's feast_online_features_status_total: values by status (a present row's null value is present)."""
     rows = len(row_status)
     present = rows if all_present else row_status.count(PRESENT)
+    add = metrics.DEFERRED.add
     if present:
-        metrics.online_status(view, "present").inc(present * features)
+        add((metrics.online_status(view, "present"), present * features))
     if present < rows:
         outside = row_status.count(OUTSIDE_MAX_AGE)
         if outside:
-            metrics.online_status(view, "outside_max_age").inc(outside * features)
+            add((metrics.online_status(view, "outside_max_age"), outside * features))
         if rows - present - outside:
-            metrics.online_status(view, "not_found").inc((rows - present - outside) * features)
+            add((metrics.online_status(view, "not_found"), (rows - present - outside) * features))
 
 
 def _is_missing(value) -> bool:

@@ -92,11 +92,8 @@ class FastPath:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.dispatcher.routes:
             if telemetry.tracing:
-                from ..telemetry import traces
-
-                with traces.http_server_span(telemetry.tracer(), scope, scope["path"]) as span:
-                    status = await self._answer(scope, receive, send)
-                    traces.http_status(span, status)
+                with telemetry.http_server_span(scope, scope["path"]) as span:
+                    telemetry.http_status(span, await self._answer(scope, receive, send))
                 return
             await self._answer(scope, receive, send)
             return
@@ -173,6 +170,7 @@ def create_app(
         title="Feast feature server (feast_core)",
         description="Feast's feature server HTTP protocol: online features, push, writes and materialization.",
         lifespan=lifespan,
+        **telemetry.fastapi_options(),
     )
     app.state.endpoints, app.state.refresher, app.state.dispatcher = endpoints, refresher, dispatcher
 

@@ -128,11 +128,10 @@ class Endpoints:
         response = self.store.get_online_features(
             features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
         )
-        if telemetry.flags.online_features:
-            from ..telemetry import metrics
-
-            metrics.ONLINE_REQUESTS.inc()
-            metrics.ENTITY_COUNT.observe(len(response.values[0]) if response.values else 0)
+        if telemetry.flags.online_features:  # flags are only ever set after telemetry.metrics was imported
+            metrics = telemetry.metrics
+            metrics.DEFERRED.add((metrics.ONLINE_REQUESTS, 1))
+            metrics.DEFERRED.add((metrics.ENTITY_COUNT, len(response.values[0]) if response.values else 0))
         return wire.online_response(response, self._stamps)
 
     def health(self) -> tuple[int, bytes]:

@@ -95,6 +95,7 @@ _environment_read = False
 _otlp_metrics = None
 _tracer = None
 _metrics_forced = False
+_metrics = None  # the instruments module, once a metric category is on
 
 
 def default_service(name: str) -> None:
@@ -114,7 +115,7 @@ def configure(config=None, *, service: str | None = None, serving: bool = False,
     even if that block says ``enabled: false`` (``feast serve --metrics``); ``store``: a FeatureStore whose
     freshness and registry age ``/metrics`` reports. Cheap to call again (every FeatureStore does).
     """
-    global _service, _environment_read, _otlp_metrics, _metrics_forced, tracing
+    global _service, _environment_read, _otlp_metrics, _metrics_forced, _metrics, tracing
     _metrics_forced = metrics = _metrics_forced or metrics
     if service is not None and not _environment_read:
         _service = service
@@ -140,9 +141,11 @@ def configure(config=None, *, service: str | None = None, serving: bool = False,
     if flags.any:
         from . import metrics as instruments
 
+        _metrics = instruments
         if store is not None:
             instruments.STORES.watch(store)
         instruments.STORES.freshness = flags.freshness
+        instruments.DEFERRED.start()
         if flags.resource and (serving or metrics):
             instruments.RESOURCES.start()
 
@@ -163,12 +166,15 @@ def _tracing_wanted() -> bool:
 
 def tracer():
     """The OpenTelemetry tracer (and, unless the application has one, the SDK's tracer provider)."""
-    global _tracer
+    global _tracer, _traces
     if _tracer is None:
-        from . import traces as _t
+        from . import traces
 
-        _tracer = _t.tracer(_service)
+        _tracer, _traces = traces.tracer(_service), traces
     return _tracer
+
+
+_traces = None  # the traces module, once tracing is on (no import statement on the hot path)
 
 
 # ---- spans ---------------------------------------------------------------------------------------
@@ -180,18 +186,27 @@ def span(name: str, attributes: Mapping | None = None, parent=None, start_time: 
     sampled. ``start_time``: nanoseconds since the epoch, for work that began before the span could."""
     if not tracing:
         return NO_SPAN
-    from . import traces as _t
-
-    return _t.span(tracer(), name, attributes, parent, start_time)
+    return _traces.span(_tracer or tracer(), name, attributes, parent, start_time)
 
 
 def server_span(name: str, attributes: Mapping | None = None, carrier: Mapping[str, str] | None = None):
     """A request's span (kind SERVER), continuing the trace in ``carrier`` (request headers or gRPC metadata)."""
     if not tracing:
         return NO_SPAN
-    from . import traces as _t
+    return _traces.server_span(_tracer or tracer(), name, attributes, carrier)
 
-    return _t.server_span(tracer(), name, attributes, carrier)
+
+def http_server_span(scope: dict, route: str):
+    """The span of an HTTP request from its ASGI scope (HTTP semantic conventions); record the answer's status
+    with ``telemetry.http_status(span, status)`` inside the ``with`` block."""
+    if not tracing:
+        return NO_SPAN
+    return _traces.http_server_span(_tracer or tracer(), scope, route)
+
+
+def http_status(span_, status: int) -> None:
+    if tracing:
+        _traces.http_status(span_, status)
 
 
 def in_context(fn: Callable) -> Callable:
@@ -208,10 +223,21 @@ def instrument_asgi(app, routes=None):
         return app
     from opentelemetry import trace
 
-    from . import traces as _t
-
     tracer()
-    return _t.asgi_middleware(app, trace.get_tracer_provider(), routes)
+    return _traces.asgi_middleware(app, trace.get_tracer_provider(), routes)
+
+
+def fastapi_options() -> dict:
+    """Keyword arguments for ``FastAPI(...)`` that switch off FastAPI's own OpenTelemetry (FastAPI 0.16x traces and
+    meters every request itself when a provider is set, in front of everything, the feature server's fast path
+    included): feast_core's faces trace their requests themselves, as described above."""
+    import inspect
+
+    from fastapi import FastAPI
+
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
+        return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    return {}
 
 
 # ---- metrics -------------------------------------------------------------------------------------
@@ -221,21 +247,10 @@ def observe_request(endpoint: str, code: int, seconds: float, feature_count: str
                     feature_view_count: str = "") -> None:
     """Feast's request counter and latency histogram, for any server (``code``: an HTTP status, or the HTTP
     status a gRPC/Flight status maps to)."""
-    if flags.request:
-        requests, request_latency = _request_instruments or _load_request_instruments()
-        requests(endpoint, "success" if code < 400 else "error", str(code)).inc()
-        request_latency(endpoint, feature_count, feature_view_count).observe(seconds)
-
-
-_request_instruments = None
-
-
-def _load_request_instruments():
-    global _request_instruments
-    from .metrics import request_latency, requests
-
-    _request_instruments = (requests, request_latency)
-    return _request_instruments
+    if flags.request:  # flags are only ever set after configure imported the instruments
+        add = _metrics.DEFERRED.add
+        add((_metrics.requests(endpoint, "success" if code < 400 else "error", str(code)), 1))
+        add((_metrics.request_latency(endpoint, feature_count, feature_view_count), seconds))
 
 
 def auth_failure(reason: str) -> None:

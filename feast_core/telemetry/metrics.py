@@ -9,6 +9,7 @@ them up.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import threading
@@ -124,6 +125,75 @@ class LabelCache:
         return child
 
 
+class Deferred:
+    """Samples of the request path, queued and applied to their Prometheus instruments in bulk.
+
+    Queuing is one C-level ``deque.append`` (thread-safe) instead of a locked update per sample; ``apply()`` runs
+    before every read of the metrics (``/metrics``, OTLP export) and every second on a daemon thread (so that,
+    with several workers, a scrape answered by one sees the others' samples). Counter samples are summed per
+    instrument; histogram observations are bucketed here and added per bucket, through prometheus-client's
+    per-child ``_sum``/``_buckets`` when the installed version has them (checked), else one ``observe`` each.
+    """
+
+    def __init__(self) -> None:
+        from collections import deque
+
+        self._queue = deque()
+        self.add = self._queue.append  # add((instrument_child, value))
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self, interval: float = 1.0) -> None:
+        if self._thread is not None:
+            return
+
+        def run() -> None:
+            while True:
+                time.sleep(interval)
+                self.apply()
+
+        self._thread = threading.Thread(target=run, name="feast-metrics-apply", daemon=True)
+        self._thread.start()
+
+    def apply(self) -> None:
+        with self._lock:
+            pop = self._queue.popleft
+            counts: dict[int, list] = {}
+            while True:
+                try:
+                    child, value = pop()
+                except IndexError:
+                    break
+                entry = counts.get(id(child))
+                if entry is None:
+                    entry = counts[id(child)] = [child, []]
+                entry[1].append(value)
+            for child, values in counts.values():
+                if isinstance(child, Histogram):
+                    _observe_all(child, values)
+                else:
+                    child.inc(sum(values))
+
+
+def _observe_all(child: Histogram, values: list[float]) -> None:
+    bounds, buckets, total = getattr(child, "_upper_bounds", None), getattr(child, "_buckets", None), \
+        getattr(child, "_sum", None)
+    if bounds is None or buckets is None or total is None or len(bounds) != len(buckets):
+        for value in values:
+            child.observe(value)
+        return
+    per_bucket = [0] * len(bounds)
+    for value in values:
+        per_bucket[bisect.bisect_left(bounds, value)] += 1
+    total.inc(sum(values))
+    for index, count in enumerate(per_bucket):
+        if count:
+            buckets[index].inc(count)
+
+
+DEFERRED = Deferred()
+
+
 requests = LabelCache(REQUESTS)
 request_latency = LabelCache(REQUEST_LATENCY)
 view_read = LabelCache(VIEW_READ)
@@ -218,6 +288,7 @@ def serve_port(port: int, host: str = "0.0.0.0") -> None:
 
 def exposition() -> tuple[bytes, str]:
     """The text exposition of every metric."""
+    DEFERRED.apply()
     return generate_latest(collectors()), CONTENT_TYPE_LATEST
 
 

@@ -33,7 +33,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from ..errors import ConfigError
 from . import traces
 from .environment import otlp_protocol
-from .metrics import collectors
+from .metrics import DEFERRED, collectors
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ class Exporter:
         with self._lock:
             from .. import __version__
 
+            DEFERRED.apply()
             metrics = translate(collectors().collect())
             scope = InstrumentationScope(traces.SCOPE, __version__)
             data = MetricsData([ResourceMetrics(self._resource, [ScopeMetrics(scope, metrics, "")], "")])

@@ -106,6 +106,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         docs_url=None,  # FastAPI's Swagger page loads its assets from a CDN; /docs is served locally below
         redoc_url=None,
         openapi_url="/openapi.json",
+        **telemetry.fastapi_options(),
     )
     if telemetry.tracing:
         app.add_middleware(telemetry.instrument_asgi, routes=app)  # inside StripPrefix: it sees the routes' paths
