@@ -1,0 +1,1 @@
+"""Feast's proto packages (``feast.core``, ``feast.types``, ``feast.registry``, ``feast.serving``)."""

@@ -1,0 +1,1 @@
+"""Generated from feast/core/*.proto; see scripts/generate-protos."""

@@ -1,0 +1,1 @@
+"""Generated from feast/registry/*.proto; see scripts/generate-protos."""

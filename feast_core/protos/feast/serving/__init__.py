@@ -1,0 +1,1 @@
+"""Generated from feast/serving/*.proto; see scripts/generate-protos."""

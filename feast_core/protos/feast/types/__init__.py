@@ -1,0 +1,1 @@
+"""Generated from feast/types/*.proto; see scripts/generate-protos."""
