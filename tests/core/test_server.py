@@ -410,8 +410,11 @@ def test_materialize_incremental_and_async(server):
     while server.online(["driver_incremental:trips"], {"driver_id": [1001]}).json()["results"][1]["values"] != [10]:
         assert time.monotonic() < deadline, "the accepted materialization never landed"
         time.sleep(0.1)
-    metrics = server.client.get("/metrics").text
-    assert 'feast_materialization_result_total{feature_view="driver_incremental",status="success"} 1.0' in metrics
+    # the run is counted when it has finished, which can be a moment after its rows are readable
+    success = 'feast_materialization_result_total{feature_view="driver_incremental",status="success"} 1.0'
+    while success not in server.client.get("/metrics").text:
+        assert time.monotonic() < deadline, "the accepted materialization was never counted as a success"
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(("body", "status"), [
