@@ -39,12 +39,16 @@ FEAST_MODULES: dict[str, Target] = {
     "entity": {"Entity": "definitions"},
     "field": {"Field": "definitions"},
     "value_type": {"ValueType": "types"},
-    "feature_view": {"FeatureView": "definitions"},
+    "feature_view": {
+        "FeatureView": "definitions", "FeatureViewState": "definitions",
+        "DUMMY_ENTITY_NAME": "definitions.feature_view", "DUMMY_ENTITY_ID": "definitions.feature_view",
+    },
     "feature_service": {"FeatureService": "definitions"},
     "on_demand_feature_view": {
         "OnDemandFeatureView": "definitions", "on_demand_feature_view": "definitions",
     },
     "project": {"Project": "definitions"},
+    "saved_dataset": {"SavedDataset": "definitions"},
     "data_source": {
         "DataSource": _SOURCES, "PushSource": _SOURCES, "RequestSource": _SOURCES, "PushMode": "store",
     },
@@ -57,11 +61,12 @@ FEAST_MODULES: dict[str, Target] = {
     "permissions.policy": {
         "Policy": "definitions.permission", "AllowAll": "definitions.permission",
         "RoleBasedPolicy": "definitions.permission", "GroupBasedPolicy": "definitions.permission",
-        "NamespaceBasedPolicy": "definitions.permission",
+        "NamespaceBasedPolicy": "definitions.permission", "CombinedGroupNamespacePolicy": "definitions.permission",
     },
     # offline stores: configuration and sources
     "infra.offline_stores.file_source": {
         "FileSource": _SOURCES, "FileLoggingDestination": "feature_logging",
+        "SavedDatasetFileStorage": "definitions.saved_dataset",
     },
     "infra.offline_stores.file": {
         "FileOfflineStoreConfig": "config", "FileOfflineStore": "offline.file",

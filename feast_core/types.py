@@ -13,7 +13,9 @@ import pyarrow as pa
 
 
 class ValueType(enum.IntEnum):
-    """Feast's ValueType enum, with the same numbers (they appear in serialized entity keys)."""
+    """Feast's ValueType enum, with Feast's numbers: they are what registry protos (``value_type``) and
+    serialized entity keys carry. feast_core stores and serves the scalar types and their lists; the
+    others are known by name so that objects declared with them in Feast still load."""
 
     UNKNOWN = 0
     BYTES = 1
@@ -33,6 +35,35 @@ class ValueType(enum.IntEnum):
     BOOL_LIST = 17
     UNIX_TIMESTAMP_LIST = 18
     NULL = 19
+    MAP = 20
+    MAP_LIST = 21
+    BYTES_SET = 22
+    STRING_SET = 23
+    INT32_SET = 24
+    INT64_SET = 25
+    DOUBLE_SET = 26
+    FLOAT_SET = 27
+    BOOL_SET = 28
+    UNIX_TIMESTAMP_SET = 29
+    PDF_BYTES = 30
+    IMAGE_BYTES = 31
+    JSON = 32
+    JSON_LIST = 33
+    STRUCT = 34
+    STRUCT_LIST = 35
+    UUID = 36
+    TIME_UUID = 37
+    UUID_LIST = 38
+    TIME_UUID_LIST = 39
+    UUID_SET = 40
+    TIME_UUID_SET = 41
+    VALUE_LIST = 42
+    VALUE_SET = 43
+    DECIMAL = 44
+    DECIMAL_LIST = 45
+    DECIMAL_SET = 46
+    SCALAR_MAP = 47
+    ZONED_TIMESTAMP = 48
 
 
 TIMESTAMP_ARROW = pa.timestamp("us", tz="UTC")
@@ -99,7 +130,46 @@ class Array:
         return self.value_type
 
 
-FeastType = PrimitiveFeastType | Array
+@dataclass(frozen=True)
+class UnsupportedType:
+    """A Feast value type that feast_core cannot store or serve (``Map``, ``Json``, ``Uuid``, sets, ...).
+
+    Fields of this type appear when a registry written by Feast declares them: the object still
+    loads, lists and is written back unchanged; reading or writing its values names the type.
+    ``number`` is the ValueType number, kept even when it is newer than this enum.
+    """
+
+    number: int
+
+    @property
+    def name(self) -> str:
+        try:
+            return f"Unsupported({ValueType(self.number).name})"
+        except ValueError:
+            return f"Unsupported({self.number})"
+
+    @property
+    def value_type(self) -> ValueType:
+        return ValueType(self.number)
+
+    def _refuse(self):
+        raise ValueError(f"value type {self.name[12:-1]} is not supported by feast_core (it came from a Feast registry)")
+
+    arrow = property(lambda self: self._refuse())
+    sqlite = property(lambda self: self._refuse())
+    postgres = property(lambda self: self._refuse())
+    python = None
+
+    def __repr__(self) -> str:
+        return self.name
+
+    __str__ = __repr__
+
+    def to_value_type(self) -> ValueType:
+        return self.value_type
+
+
+FeastType = PrimitiveFeastType | Array | UnsupportedType
 
 Invalid = PrimitiveFeastType("Invalid", ValueType.UNKNOWN, pa.null(), "BLOB", "BYTEA", None)
 Bytes = PrimitiveFeastType("Bytes", ValueType.BYTES, pa.binary(), "BLOB", "BYTEA", bytes)
@@ -124,6 +194,9 @@ def from_name(name: str) -> FeastType:
     """``"Int64"`` or ``"Array(Float32)"`` back to the type (the registry stores names)."""
     if name.startswith("Array(") and name.endswith(")"):
         return Array(from_name(name[6:-1]))  # type: ignore[arg-type]
+    if name.startswith("Unsupported(") and name.endswith(")"):
+        inner = name[12:-1]
+        return UnsupportedType(int(inner) if inner.isdigit() else ValueType[inner].value)
     try:
         return PRIMITIVES[name]
     except KeyError:
@@ -135,6 +208,26 @@ def from_value_type(value_type: ValueType | int) -> FeastType:
         return _BY_VALUE_TYPE[ValueType(value_type)]
     except (KeyError, ValueError):
         raise ValueError(f"value type {value_type!r} has no feast_core type") from None
+
+
+# ---- the wire: ``feast.types.ValueType.Enum`` numbers in registry protos ----------------------------
+
+
+def to_proto_value_type(feast_type: FeastType) -> int:
+    """The ``ValueType.Enum`` number a field of this type is stored with (``Invalid`` is 0)."""
+    if isinstance(feast_type, UnsupportedType):
+        return feast_type.number
+    return int(feast_type.value_type)
+
+
+def from_proto_value_type(number: int) -> FeastType:
+    """The type a stored ``ValueType.Enum`` number reads as; never fails (see UnsupportedType)."""
+    if number == ValueType.UNKNOWN:
+        return Invalid
+    try:
+        return _BY_VALUE_TYPE[ValueType(number)]
+    except (KeyError, ValueError):
+        return UnsupportedType(number)
 
 
 def from_arrow(arrow_type: pa.DataType) -> FeastType:

@@ -1,8 +1,9 @@
-"""What a user declares: plain, validated objects with a stable dict form for the registry."""
+"""What a user declares: plain, validated objects, each with Feast's wire form (``to_proto`` /
+``from_proto``, see wire.py for how parts we do not model survive) and a dict form."""
 
 from .entity import Entity
 from .feature_service import FeatureService
-from .feature_view import FeatureView, Projection
+from .feature_view import FeatureView, FeatureViewState, Projection
 from .field import Field
 from .on_demand import OnDemandFeatureView, on_demand_feature_view
 from .permission import (
@@ -12,13 +13,23 @@ from .permission import (
     WRITE,
     AllowAll,
     AuthzedAction,
+    CombinedGroupNamespacePolicy,
     GroupBasedPolicy,
     NamespaceBasedPolicy,
     Permission,
     RoleBasedPolicy,
 )
 from .project import Project
-from .sources import DataSource, FileSource, PostgreSQLSource, PushSource, RequestSource, source_from_dict
+from .saved_dataset import SavedDataset, SavedDatasetFileStorage
+from .sources import (
+    DataSource,
+    FileSource,
+    PostgreSQLSource,
+    PushSource,
+    RequestSource,
+    UnsupportedSource,
+    source_from_dict,
+)
 
 # The registry's object kinds, in apply order (a kind may refer only to kinds before it).
 KINDS: dict[str, type] = {
@@ -45,9 +56,30 @@ def from_dict(kind: str, data: dict):
     return KINDS[kind].from_dict(data)  # type: ignore[attr-defined]
 
 
+# The classes of the objects in each repeated field of Feast's Registry message that feast_core models
+# (stream feature views, validation references and label views are not modeled).
+PROTO_KINDS: dict[str, type] = {
+    "projects": Project,
+    "entities": Entity,
+    "data_sources": DataSource,
+    "feature_views": FeatureView,
+    "on_demand_feature_views": OnDemandFeatureView,
+    "feature_services": FeatureService,
+    "permissions": Permission,
+    "saved_datasets": SavedDataset,
+}
+
+
+def from_proto(kind: str, message):
+    """The object a Registry field's message (``kind`` as in PROTO_KINDS) reads as."""
+    return PROTO_KINDS[kind].from_proto(message)  # type: ignore[attr-defined]
+
+
 __all__ = [
-    "ALL_ACTIONS", "CRUD", "READ", "WRITE", "AllowAll", "AuthzedAction", "DataSource", "Entity", "FeatureService",
-    "FeatureView", "Field", "FileSource", "GroupBasedPolicy", "KINDS", "NamespaceBasedPolicy", "OnDemandFeatureView",
-    "Permission", "PostgreSQLSource", "Project", "Projection", "PushSource", "RequestSource", "RoleBasedPolicy",
-    "from_dict", "kind_of", "on_demand_feature_view", "source_from_dict",
+    "ALL_ACTIONS", "CRUD", "KINDS", "PROTO_KINDS", "READ", "WRITE", "AllowAll", "AuthzedAction",
+    "CombinedGroupNamespacePolicy", "DataSource", "Entity", "FeatureService", "FeatureView", "FeatureViewState",
+    "Field", "FileSource", "GroupBasedPolicy", "NamespaceBasedPolicy", "OnDemandFeatureView", "Permission",
+    "PostgreSQLSource", "Project", "Projection", "PushSource", "RequestSource", "RoleBasedPolicy", "SavedDataset",
+    "SavedDatasetFileStorage", "UnsupportedSource", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
+    "source_from_dict",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -31,9 +31,15 @@ def ttl_to_seconds(ttl: timedelta | None) -> float:
 
 
 class Described:
-    """Name, description, tags and owner, shared by every object a user declares."""
+    """Name, description, tags and owner, shared by every object a user declares.
+
+    ``created_timestamp`` / ``last_updated_timestamp`` are the registry's record of the object (its
+    proto ``meta``); they are not part of what the user declared, so equality ignores them.
+    """
 
     kind = "object"
+    created_timestamp: datetime | None = None
+    last_updated_timestamp: datetime | None = None
 
     def _init_meta(self, name: str, description: str, tags: dict | None, owner: str) -> None:
         self.name = check_name(self.kind, name)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..types import ValueType
+from . import wire
 from .base import Described
 
 
@@ -51,3 +52,42 @@ class Entity(Described):
             tags=data["tags"],
             owner=data["owner"],
         )
+
+    # ---- wire form: feast.core.Entity (spec.project is the registry's to set) ----
+
+    MODELED = (
+        "spec.name", "spec.value_type", "spec.description", "spec.join_key", "spec.tags", "spec.owner",
+        "meta.created_timestamp", "meta.last_updated_timestamp",
+    )
+
+    def _build_proto(self):
+        from ..protos.feast.core.Entity_pb2 import Entity as EntityProto
+
+        proto = EntityProto()
+        spec = proto.spec
+        spec.name, spec.value_type, spec.join_key = self.name, int(self.value_type), self.join_key
+        spec.description, spec.owner = self.description, self.owner
+        spec.tags.update(self.tags)
+        wire.set_timestamp(proto.meta, "created_timestamp", self.created_timestamp)
+        wire.set_timestamp(proto.meta, "last_updated_timestamp", self.last_updated_timestamp)
+        return proto
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> Entity:
+        spec = proto.spec
+        entity = cls.__new__(cls)
+        # no name checks: a registry written by Feast holds names we would not accept (``__dummy``)
+        entity.name, entity.description, entity.owner = spec.name, spec.description, spec.owner
+        entity.tags = dict(spec.tags)
+        entity.join_key = spec.join_key or spec.name
+        try:
+            entity.value_type = ValueType(spec.value_type)
+        except ValueError:
+            entity.value_type = ValueType.UNKNOWN  # a type newer than ours; the kept proto still has it
+        entity.created_timestamp = wire.get_timestamp(proto.meta, "created_timestamp")
+        entity.last_updated_timestamp = wire.get_timestamp(proto.meta, "last_updated_timestamp")
+        wire.remember(entity, proto)
+        return entity

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from . import wire
 from .base import Described
 from .feature_view import FeatureView, Projection
 from .on_demand import OnDemandFeatureView
@@ -49,4 +50,40 @@ class FeatureService(Described):
         service._init_meta(data["name"], data["description"], data["tags"], data["owner"])
         service.projections = [Projection.from_dict(p) for p in data["projections"]]
         service.logging_config = None
+        return service
+
+    # ---- wire form: feast.core.FeatureService (spec.project is the registry's to set) ----
+
+    # not modeled, kept from a service read: logging_config, precompute_online
+    MODELED = (
+        "spec.name", "spec.features", "spec.tags", "spec.description", "spec.owner",
+        "meta.created_timestamp", "meta.last_updated_timestamp",
+    )
+
+    def _build_proto(self):
+        from ..protos.feast.core.FeatureService_pb2 import FeatureService as FeatureServiceProto
+
+        proto = FeatureServiceProto()
+        spec = proto.spec
+        spec.name, spec.description, spec.owner = self.name, self.description, self.owner
+        spec.tags.update(self.tags)
+        spec.features.extend(p.to_proto() for p in self.projections)
+        wire.set_timestamp(proto.meta, "created_timestamp", self.created_timestamp)
+        wire.set_timestamp(proto.meta, "last_updated_timestamp", self.last_updated_timestamp)
+        return proto
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> FeatureService:
+        spec = proto.spec
+        service = cls.__new__(cls)
+        service.name, service.description, service.owner = spec.name, spec.description, spec.owner
+        service.tags = dict(spec.tags)
+        service.projections = [Projection.from_proto(p) for p in spec.features]
+        service.logging_config = None
+        service.created_timestamp = wire.get_timestamp(proto.meta, "created_timestamp")
+        service.last_updated_timestamp = wire.get_timestamp(proto.meta, "last_updated_timestamp")
+        wire.remember(service, proto)
         return service

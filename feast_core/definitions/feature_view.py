@@ -3,28 +3,82 @@
 from __future__ import annotations
 
 import copy
+import enum
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from .. import types
+from . import wire
 from .base import Described, ttl_to_seconds
 from .entity import Entity
 from .field import Field
-from .sources import DataSource, FileSource, PostgreSQLSource, PushSource, source_from_dict
+from .sources import DataSource, FileSource, PostgreSQLSource, PushSource, UnsupportedSource, source_from_dict
+
+# Feast gives entity-less views this placeholder entity (and join key); it never reaches our objects
+DUMMY_ENTITY_NAME = "__dummy"
+DUMMY_ENTITY_ID = "__dummy_id"
+
+
+class FeatureViewState(enum.IntEnum):
+    """Feast's ``FeatureViewState`` (``meta.state``): online reads need UNSPECIFIED or AVAILABLE_ONLINE."""
+
+    STATE_UNSPECIFIED = 0
+    CREATED = 1
+    GENERATED = 2
+    MATERIALIZING = 3
+    AVAILABLE_ONLINE = 4
 
 
 @dataclass
 class Projection:
-    """Which features of a view a reference selects, under which name, joined on which columns."""
+    """Which features of a view a reference selects, under which name, joined on which columns.
+
+    ``fields`` holds the selected features' types when the projection was made from a view or read from
+    a proto; the wire form (Feast's ``FeatureViewProjection``) carries them.
+    """
 
     view_name: str
     features: list[str]
     alias: str = ""
     join_key_map: dict[str, str] = field(default_factory=dict)
+    fields: list[Field] = field(default_factory=list, compare=False, repr=False)
+    _wire: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
         """The name used in feature references and full feature names."""
         return self.alias or self.view_name
+
+    # ---- wire form: feast.core.FeatureViewProjection ----
+
+    # the copies of the view's source and timestamp columns Feast adds, version_tag and view_type are
+    # not modeled: Feast's readers do not need them, and a projection read keeps them
+    MODELED = ("feature_view_name", "feature_columns", "feature_view_name_alias", "join_key_map")
+
+    def _build_proto(self):
+        from ..protos.feast.core.Feature_pb2 import FeatureSpecV2
+        from ..protos.feast.core.FeatureViewProjection_pb2 import FeatureViewProjection
+
+        typed = {f.name: f for f in self.fields}
+        proto = FeatureViewProjection(feature_view_name=self.view_name, feature_view_name_alias=self.alias)
+        proto.feature_columns.extend(
+            typed[n].to_proto() if n in typed else FeatureSpecV2(name=n) for n in self.features
+        )
+        proto.join_key_map.update(self.join_key_map)
+        return proto
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> Projection:
+        fields = [Field.from_proto(f) for f in proto.feature_columns]
+        projection = cls(
+            proto.feature_view_name, [f.name for f in fields], proto.feature_view_name_alias,
+            dict(proto.join_key_map), fields,
+        )
+        wire.remember(projection, proto)
+        return projection
 
     def to_dict(self) -> dict:
         return {
@@ -45,7 +99,11 @@ class Projectable:
     projection: Projection
 
     def _reset_projection(self) -> None:
-        self.projection = Projection(self.name, [f.name for f in self.features])
+        self.projection = Projection(self.name, [f.name for f in self.features], fields=list(self.features))
+
+    def _fields_named(self, names: list[str]) -> list[Field]:
+        typed = {f.name: f for f in self.features}
+        return [typed[n] for n in names if n in typed]
 
     def __getitem__(self, feature_names: list[str]):
         if isinstance(feature_names, str) or not isinstance(feature_names, (list, tuple)):
@@ -56,25 +114,38 @@ class Projectable:
             raise ValueError(f"feature view {self.name!r} has no feature(s) {unknown}; it has {sorted(known)}")
         clone = copy.copy(self)
         clone.projection = Projection(
-            self.name, list(feature_names), self.projection.alias, dict(self.projection.join_key_map)
+            self.name, list(feature_names), self.projection.alias, dict(self.projection.join_key_map),
+            self._fields_named(list(feature_names)),
         )
         return clone
 
     def with_name(self, alias: str):
         clone = copy.copy(self)
-        clone.projection = Projection(self.name, list(self.projection.features), alias, dict(self.projection.join_key_map))
+        features = list(self.projection.features)
+        clone.projection = Projection(
+            self.name, features, alias, dict(self.projection.join_key_map), self._fields_named(features)
+        )
         return clone
 
     def with_join_key_map(self, join_key_map: dict[str, str]):
         clone = copy.copy(self)
-        clone.projection = Projection(self.name, list(self.projection.features), self.projection.alias, dict(join_key_map))
+        features = list(self.projection.features)
+        clone.projection = Projection(
+            self.name, features, self.projection.alias, dict(join_key_map), self._fields_named(features)
+        )
         return clone
 
 
 class FeatureView(Projectable, Described):
-    """Features of one or more entities read from one source, valid for ``ttl`` after their event time."""
+    """Features of one or more entities read from one source, valid for ``ttl`` after their event time.
+
+    ``materialization_intervals`` and ``state`` are the registry's record (Feast's ``FeatureViewMeta``),
+    not part of the declaration.
+    """
 
     kind = "feature view"
+    state = FeatureViewState.STATE_UNSPECIFIED
+    materialization_intervals: list[tuple[datetime, datetime]] | tuple = ()  # each view sets its own list
 
     def __init__(
         self,
@@ -129,6 +200,7 @@ class FeatureView(Projectable, Described):
         self.entity_columns = [f for f in schema if f.name in join_keys]
         self.features = [f for f in schema if f.name not in join_keys]
         self.schema_inferred = not schema
+        self.materialization_intervals = []
         self._reset_projection()
 
     @property
@@ -176,5 +248,95 @@ class FeatureView(Projectable, Described):
         view.entity_columns = [Field.from_dict(f) for f in data["entity_columns"]]
         view.features = [Field.from_dict(f) for f in data["features"]]
         view.schema_inferred = False
+        view.materialization_intervals = []
         view._reset_projection()
+        return view
+
+    # ---- wire form: feast.core.FeatureView (spec.project is the registry's to set) ----
+
+    # not modeled, kept from a view read: source_views, feature_transformation and mode (Feast's batch
+    # feature views), enable_validation, version, org, disabled; meta current_version_number, version_id
+    MODELED = (
+        "spec.name", "spec.entities", "spec.features", "spec.tags", "spec.ttl", "spec.batch_source", "spec.online",
+        "spec.stream_source", "spec.description", "spec.owner", "spec.entity_columns", "spec.offline",
+        "meta.created_timestamp", "meta.last_updated_timestamp", "meta.materialization_intervals", "meta.state",
+    )
+
+    def _build_proto(self):
+        from ..protos.feast.core.Feature_pb2 import FeatureSpecV2
+        from ..protos.feast.core.FeatureView_pb2 import FeatureView as FeatureViewProto
+
+        proto = FeatureViewProto()
+        spec = proto.spec
+        spec.name, spec.description, spec.owner = self.name, self.description, self.owner
+        spec.online, spec.offline = self.online, self.offline
+        spec.tags.update(self.tags)
+        wire.set_duration(spec, "ttl", self.ttl)
+        spec.features.extend(f.to_proto() for f in self.features)
+        if self.entities:
+            spec.entities.extend(self.entities)
+            spec.entity_columns.extend(f.to_proto() for f in self.entity_columns)
+        else:
+            spec.entities.append(DUMMY_ENTITY_NAME)
+            spec.entity_columns.append(
+                FeatureSpecV2(name=DUMMY_ENTITY_ID, value_type=types.to_proto_value_type(types.String))
+            )
+        # a push-fed view: the push source is the stream source, its batch source the batch source
+        if self.source.batch_source is not None:
+            spec.batch_source.CopyFrom(self.source.batch_source.to_proto())
+        stream = self.source if isinstance(self.source, PushSource) else self.__dict__.get("other_stream_source")
+        if stream is not None:
+            spec.stream_source.CopyFrom(stream.to_proto())
+        meta = proto.meta
+        wire.set_timestamp(meta, "created_timestamp", self.created_timestamp)
+        wire.set_timestamp(meta, "last_updated_timestamp", self.last_updated_timestamp)
+        for start, end in self.materialization_intervals:
+            interval = meta.materialization_intervals.add()
+            wire.set_timestamp(interval, "start_time", start)
+            wire.set_timestamp(interval, "end_time", end)
+        meta.state = int(self.state)
+        return proto
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> FeatureView:
+        """A stored view; never runs user code and never fails on parts feast_core does not model."""
+        spec, meta = proto.spec, proto.meta
+        view = cls.__new__(cls)
+        view.name, view.description, view.owner = spec.name, spec.description, spec.owner
+        view.tags = dict(spec.tags)
+        view.ttl = wire.get_duration(spec, "ttl")
+        view.online, view.offline = spec.online, spec.offline
+        entities = list(spec.entities)
+        view.entities = [] if entities == [DUMMY_ENTITY_NAME] else entities
+        view.entity_objects = []
+        view.entity_columns = [Field.from_proto(f) for f in spec.entity_columns if f.name != DUMMY_ENTITY_ID]
+        view.features = [Field.from_proto(f) for f in spec.features]
+        view.schema_inferred = False
+        batch = DataSource.from_proto(spec.batch_source) if spec.HasField("batch_source") else None
+        stream = DataSource.from_proto(spec.stream_source) if spec.HasField("stream_source") else None
+        if isinstance(stream, PushSource):
+            if stream.batch_source is None:
+                stream._batch_source = batch
+            view.source = stream
+        else:
+            if stream is not None:
+                view.other_stream_source = stream  # a Kafka or Kinesis source: kept, not read from
+            view.source = batch if batch is not None else stream
+        if view.source is None:
+            view.source = UnsupportedSource.from_proto(spec.batch_source)  # a derived view with no source of its own
+        view.created_timestamp = wire.get_timestamp(meta, "created_timestamp")
+        view.last_updated_timestamp = wire.get_timestamp(meta, "last_updated_timestamp")
+        view.materialization_intervals = [
+            (wire.get_timestamp(i, "start_time"), wire.get_timestamp(i, "end_time"))
+            for i in meta.materialization_intervals
+        ]
+        try:
+            view.state = FeatureViewState(meta.state)
+        except ValueError:
+            view.state = FeatureViewState.STATE_UNSPECIFIED  # a newer state; the kept proto still has it
+        view._reset_projection()
+        wire.remember(view, proto)
         return view

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
+from . import wire
 from .base import Described
 
 
@@ -28,6 +29,7 @@ CRUD = [AuthzedAction.CREATE, AuthzedAction.DESCRIBE, AuthzedAction.UPDATE, Auth
 class Policy:
     kind = ""
     values_key = ""
+    proto_arm = ""  # the arm of Feast's Policy oneof
 
     def __init__(self, values: list[str] | None = None) -> None:
         self.values = list(values or [])
@@ -38,33 +40,88 @@ class Policy:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.to_dict() == self.to_dict()
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.values!r})"
+
+    def to_proto(self):
+        from ..protos.feast.core.Policy_pb2 import Policy as PolicyProto
+
+        proto = PolicyProto()
+        arm = getattr(proto, self.proto_arm)
+        arm.SetInParent()
+        getattr(arm, self.values_key).extend(self.values)
+        return proto
+
+
+# How AllowAll is stored. Feast writes its AllowAll as a Policy with no arm set, which Feast itself then
+# cannot read back ("The list 'policy' must be non-empty"). We write an arm Feast reads, a role policy
+# with no roles, and mark it with Policy.name (a field Feast never sets or reads). feast_core reads it back
+# as AllowAll; Feast reads a policy no user satisfies, so a server of Feast's fails closed rather than
+# open. A Policy with no arm (Feast's own AllowAll) is read as AllowAll too.
+ALLOW_ALL_MARK = "AllowAll"
+
 
 class _AllowAll(Policy):
     kind = "allow_all"
+
+    def __repr__(self) -> str:
+        return "AllowAll"
+
+    def to_proto(self):
+        from ..protos.feast.core.Policy_pb2 import Policy as PolicyProto
+
+        proto = PolicyProto(name=ALLOW_ALL_MARK)
+        proto.role_based_policy.SetInParent()
+        return proto
 
 
 AllowAll = _AllowAll()
 
 
 class RoleBasedPolicy(Policy):
-    kind, values_key = "roles", "roles"
+    kind, values_key, proto_arm = "roles", "roles", "role_based_policy"
 
     def __init__(self, roles: list[str]) -> None:
         super().__init__(roles)
 
 
 class GroupBasedPolicy(Policy):
-    kind, values_key = "groups", "groups"
+    kind, values_key, proto_arm = "groups", "groups", "group_based_policy"
 
     def __init__(self, groups: list[str]) -> None:
         super().__init__(groups)
 
 
 class NamespaceBasedPolicy(Policy):
-    kind, values_key = "namespaces", "namespaces"
+    kind, values_key, proto_arm = "namespaces", "namespaces", "namespace_based_policy"
 
     def __init__(self, namespaces: list[str]) -> None:
         super().__init__(namespaces)
+
+
+class CombinedGroupNamespacePolicy(Policy):
+    """Satisfied by a user in any of the groups or any of the namespaces."""
+
+    kind, proto_arm = "groups_or_namespaces", "combined_group_namespace_policy"
+
+    def __init__(self, groups: list[str], namespaces: list[str]) -> None:
+        super().__init__()
+        self.groups, self.namespaces = list(groups or []), list(namespaces or [])
+
+    def to_dict(self) -> dict:
+        return {"type": self.kind, "groups": self.groups, "namespaces": self.namespaces}
+
+    def __repr__(self) -> str:
+        return f"CombinedGroupNamespacePolicy(groups={self.groups!r}, namespaces={self.namespaces!r})"
+
+    def to_proto(self):
+        from ..protos.feast.core.Policy_pb2 import Policy as PolicyProto
+
+        proto = PolicyProto()
+        proto.combined_group_namespace_policy.groups.extend(self.groups)
+        proto.combined_group_namespace_policy.namespaces.extend(self.namespaces)
+        proto.combined_group_namespace_policy.SetInParent()
+        return proto
 
 
 _POLICIES = {cls.kind: cls for cls in (RoleBasedPolicy, GroupBasedPolicy, NamespaceBasedPolicy)}
@@ -73,8 +130,32 @@ _POLICIES = {cls.kind: cls for cls in (RoleBasedPolicy, GroupBasedPolicy, Namesp
 def policy_from_dict(data: dict) -> Policy:
     if data["type"] == AllowAll.kind:
         return AllowAll
+    if data["type"] == CombinedGroupNamespacePolicy.kind:
+        return CombinedGroupNamespacePolicy(data["groups"], data["namespaces"])
     cls = _POLICIES[data["type"]]
     return cls(data[cls.values_key])
+
+
+def policy_from_proto(proto) -> Policy:
+    arm = proto.WhichOneof("policy_type")
+    if arm is None or (proto.name == ALLOW_ALL_MARK and arm == "role_based_policy" and not proto.role_based_policy.roles):
+        return AllowAll
+    if arm == "combined_group_namespace_policy":
+        combined = proto.combined_group_namespace_policy
+        return CombinedGroupNamespacePolicy(list(combined.groups), list(combined.namespaces))
+    cls = {c.proto_arm: c for c in _POLICIES.values()}[arm]
+    return cls(list(getattr(getattr(proto, arm), cls.values_key)))
+
+
+# Feast's PermissionSpec.Type for each object type a permission can name, in the order Feast writes them
+# when a permission names no type (= all types)
+PERMISSION_TYPES = {
+    "Project": 10, "FeatureView": 0, "OnDemandFeatureView": 1, "BatchFeatureView": 2, "StreamFeatureView": 3,
+    "LabelView": 11, "Entity": 4, "FeatureService": 5, "DataSource": 6, "ValidationReference": 7,
+    "SavedDataset": 8, "Permission": 9,
+}
+_TYPE_NAMES = {number: name for name, number in PERMISSION_TYPES.items()}
+_ACTION_NUMBERS = {action: number for number, action in enumerate(AuthzedAction)}  # Feast's order: CREATE=0 ...
 
 
 class Permission(Described):
@@ -125,3 +206,53 @@ class Permission(Described):
             actions=[AuthzedAction(a) for a in data["actions"]], policy=policy_from_dict(data["policy"]),
             tags=data["tags"], required_tags=data["required_tags"],
         )
+
+    # ---- wire form: feast.core.Permission (spec.project is the registry's to set) ----
+
+    MODELED = (
+        "spec.name", "spec.types", "spec.name_patterns", "spec.required_tags", "spec.actions", "spec.policy",
+        "spec.tags", "meta.created_timestamp", "meta.last_updated_timestamp",
+    )
+
+    def _build_proto(self):
+        from ..protos.feast.core.Permission_pb2 import Permission as PermissionProto
+
+        unknown = [t for t in self.types if t not in PERMISSION_TYPES]
+        if unknown:
+            raise ValueError(
+                f"permission {self.name!r}: {unknown} cannot be stored; types are among {sorted(PERMISSION_TYPES)}"
+            )
+        proto = PermissionProto()
+        spec = proto.spec
+        spec.name = self.name
+        # no types means all types; Feast stores that list explicitly
+        spec.types.extend(PERMISSION_TYPES[t] for t in (self.types or PERMISSION_TYPES))
+        spec.name_patterns.extend(self.name_patterns)
+        spec.required_tags.update(self.required_tags)
+        spec.actions.extend(_ACTION_NUMBERS[a] for a in self.actions)
+        spec.policy.CopyFrom(self.policy.to_proto())
+        spec.tags.update(self.tags)
+        wire.set_timestamp(proto.meta, "created_timestamp", self.created_timestamp)
+        wire.set_timestamp(proto.meta, "last_updated_timestamp", self.last_updated_timestamp)
+        return proto
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> Permission:
+        spec = proto.spec
+        permission = cls.__new__(cls)
+        permission.name, permission.description, permission.owner = spec.name, "", ""
+        permission.tags = dict(spec.tags)
+        names = [_TYPE_NAMES.get(t, str(t)) for t in spec.types]
+        permission.types = [] if set(names) == set(PERMISSION_TYPES) else names
+        permission.name_patterns = list(spec.name_patterns)
+        actions = list(AuthzedAction)
+        permission.actions = [actions[a] for a in spec.actions if 0 <= a < len(actions)]
+        permission.policy = policy_from_proto(spec.policy)
+        permission.required_tags = dict(spec.required_tags)
+        permission.created_timestamp = wire.get_timestamp(proto.meta, "created_timestamp")
+        permission.last_updated_timestamp = wire.get_timestamp(proto.meta, "last_updated_timestamp")
+        wire.remember(permission, proto)
+        return permission

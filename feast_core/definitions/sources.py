@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+from . import wire
 from .base import Described, check_tags
 from .field import Field
+
+# DataSource.SourceType numbers and the class paths Feast loads each kind with
+BATCH_FILE, CUSTOM_SOURCE, REQUEST_SOURCE, PUSH_SOURCE = 1, 6, 7, 9
+FILE_SOURCE_CLASS = "feast.infra.offline_stores.file_source.FileSource"
+POSTGRES_SOURCE_CLASS = "feast.infra.offline_stores.contrib.postgres_offline_store.postgres_source.PostgreSQLSource"
+PUSH_SOURCE_CLASS = "feast.data_source.PushSource"
+REQUEST_SOURCE_CLASS = "feast.data_source.RequestSource"
 
 
 class DataSource(Described):
@@ -58,6 +69,63 @@ class DataSource(Described):
                 return src
         return name
 
+    # ---- wire form: feast.core.DataSource (``project`` is the registry's to set) ----
+
+    # what every kind writes; each kind adds its options arm
+    MODELED_COMMON = (
+        "name", "type", "field_mapping", "timestamp_field", "created_timestamp_column", "description", "tags",
+        "owner", "data_source_class_type", "meta.created_timestamp", "meta.last_updated_timestamp",
+    )
+    MODELED: tuple[str, ...] = MODELED_COMMON
+    proto_type = 0
+    class_path = ""
+
+    def _common_proto(self):
+        from ..protos.feast.core.DataSource_pb2 import DataSource as DataSourceProto
+
+        proto = DataSourceProto(
+            name=self.name, type=self.proto_type, timestamp_field=self.timestamp_field,
+            created_timestamp_column=self.created_timestamp_column, description=self.description,
+            owner=self.owner, data_source_class_type=self.class_path,
+        )
+        proto.field_mapping.update(self.field_mapping)
+        proto.tags.update(self.tags)
+        wire.set_timestamp(proto.meta, "created_timestamp", self.created_timestamp)
+        wire.set_timestamp(proto.meta, "last_updated_timestamp", self.last_updated_timestamp)
+        return proto
+
+    def _build_proto(self):
+        return self._common_proto()
+
+    def to_proto(self):
+        return wire.finish(self, self._build_proto(), self.MODELED)
+
+    @classmethod
+    def from_proto(cls, proto) -> DataSource:
+        """Any stored data source: the class is chosen by ``type`` (and the class path for custom
+        sources); a kind feast_core cannot read from becomes an UnsupportedSource, kept as written."""
+        kind = _kind_of(proto)
+        if cls is not DataSource and kind is not cls:
+            raise ValueError(f"data source {proto.name!r} is a {kind.__name__}, not a {cls.__name__}")
+        source = kind.__new__(kind)
+        source._read_common(proto)
+        source._read_options(proto)
+        wire.remember(source, proto)
+        return source
+
+    def _read_common(self, proto) -> None:
+        # no validation: what Feast stored is read as it is
+        self.name, self.description, self.owner = proto.name, proto.description, proto.owner
+        self.tags = dict(proto.tags)
+        self.timestamp_field = proto.timestamp_field
+        self.created_timestamp_column = proto.created_timestamp_column
+        self.field_mapping = dict(proto.field_mapping)
+        self.created_timestamp = wire.get_timestamp(proto.meta, "created_timestamp")
+        self.last_updated_timestamp = wire.get_timestamp(proto.meta, "last_updated_timestamp")
+
+    def _read_options(self, proto) -> None:
+        raise NotImplementedError
+
 
 class FileSource(DataSource):
     """A parquet file (or directory of parquet files) on local disk."""
@@ -82,17 +150,35 @@ class FileSource(DataSource):
         if not isinstance(path, str) or not path:
             raise ValueError(f"FileSource {name!r} needs a path to a parquet file")
         self.path = path
+        self.s3_endpoint_override = s3_endpoint_override or ""
         self._init_source(
             name or path, timestamp_field or event_timestamp_column, created_timestamp_column, field_mapping,
             description, tags, owner,
         )
 
     def to_dict(self) -> dict:
-        return {**self._source_dict(), "path": self.path}
+        data = {**self._source_dict(), "path": self.path}
+        if self.s3_endpoint_override:
+            data["s3_endpoint_override"] = self.s3_endpoint_override
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FileSource:
-        return cls(path=data["path"], **_common(data))
+        return cls(path=data["path"], s3_endpoint_override=data.get("s3_endpoint_override"), **_common(data))
+
+    # file_options.file_format is not modeled: a format Feast wrote survives through the kept proto
+    MODELED = (*DataSource.MODELED_COMMON, "file_options.uri", "file_options.s3_endpoint_override")
+    proto_type, class_path = BATCH_FILE, FILE_SOURCE_CLASS
+
+    def _build_proto(self):
+        proto = self._common_proto()
+        proto.file_options.uri = self.path
+        proto.file_options.s3_endpoint_override = self.s3_endpoint_override
+        return proto
+
+    def _read_options(self, proto) -> None:
+        self.path = proto.file_options.uri
+        self.s3_endpoint_override = proto.file_options.s3_endpoint_override
 
 
 class PostgreSQLSource(DataSource):
@@ -126,6 +212,29 @@ class PostgreSQLSource(DataSource):
     @classmethod
     def from_dict(cls, data: dict) -> PostgreSQLSource:
         return cls(query=data["query"] or None, table=data["table"] or None, **_common(data))
+
+    # Feast's PostgreSQLSource is a custom source: its settings are JSON in custom_options.configuration
+    MODELED = (*DataSource.MODELED_COMMON, "custom_options.configuration")
+    proto_type, class_path = CUSTOM_SOURCE, POSTGRES_SOURCE_CLASS
+
+    def _build_proto(self):
+        proto = self._common_proto()
+        # keys Feast may add later are kept (read into _other_settings) and written back
+        settings = {**self.__dict__.get("_other_settings", {}), "name": self.name, "query": self.query, "table": self.table}
+        proto.custom_options.configuration = json.dumps(settings).encode()
+        return proto
+
+    def _read_options(self, proto) -> None:
+        try:
+            settings = json.loads(proto.custom_options.configuration or b"{}")
+        except ValueError:
+            raise ValueError(
+                f"PostgreSQLSource {proto.name!r}: custom_options.configuration is not JSON"
+            ) from None
+        self.query = settings.pop("query", "") or ""
+        self.table = settings.pop("table", "") or ""
+        settings.pop("name", None)
+        self._other_settings = settings
 
 
 class PushSource(DataSource):
@@ -164,6 +273,20 @@ class PushSource(DataSource):
             description=data["description"], tags=data["tags"], owner=data["owner"],
         )
 
+    # like Feast, the push source repeats its batch source's timestamp columns and field mapping
+    MODELED = (*DataSource.MODELED_COMMON, "batch_source")
+    proto_type, class_path = PUSH_SOURCE, PUSH_SOURCE_CLASS
+
+    def _build_proto(self):
+        proto = self._common_proto()
+        if self._batch_source is not None:
+            proto.batch_source.CopyFrom(self._batch_source.to_proto())
+        return proto
+
+    def _read_options(self, proto) -> None:
+        # Feast always writes one; None only for a hand-made proto without it
+        self._batch_source = DataSource.from_proto(proto.batch_source) if proto.HasField("batch_source") else None
+
 
 class RequestSource(DataSource):
     """Values supplied with each request, for on-demand feature views."""
@@ -188,6 +311,76 @@ class RequestSource(DataSource):
             description=data["description"], tags=data["tags"], owner=data["owner"],
         )
 
+    # request_data_options.deprecated_schema (a pre-0.2x map) is not modeled; Feast reads only `schema`
+    MODELED = (*DataSource.MODELED_COMMON, "request_data_options.schema")
+    proto_type, class_path = REQUEST_SOURCE, REQUEST_SOURCE_CLASS
+
+    def _build_proto(self):
+        proto = self._common_proto()
+        proto.request_data_options.SetInParent()
+        proto.request_data_options.schema.extend(f.to_proto() for f in self.schema)
+        return proto
+
+    def _read_options(self, proto) -> None:
+        self.schema = [Field.from_proto(f) for f in proto.request_data_options.schema]
+
+
+class UnsupportedSource(DataSource):
+    """A data source of a kind feast_core cannot read from (BigQuery, Kafka, Spark, ...), as Feast wrote it.
+
+    It lists and describes, and is written back unchanged; a feature view over it loads, but
+    reading its rows fails with a message naming the source.
+    """
+
+    type = "unsupported"
+
+    def __init__(self, *_args, **_kwargs) -> None:
+        raise TypeError("UnsupportedSource is read from a Feast registry, not declared")
+
+    @property
+    def source_kind(self) -> str:
+        """Feast's name for the kind: its class path, else its SourceType."""
+        proto = self._proto()
+        if proto.data_source_class_type:
+            return proto.data_source_class_type.rsplit(".", 1)[-1]
+        return type(proto).SourceType.Name(proto.type) if proto.type in type(proto).SourceType.values() else str(proto.type)
+
+    def _proto(self):
+        return self.__dict__["_wire"][0]
+
+    def _build_proto(self):
+        # nothing here is modeled: what was read is what is written
+        return wire.copy_message(self._proto()) if self.__dict__.get("_wire") else self._common_proto()
+
+    MODELED = ()
+
+    def to_proto(self):
+        return wire.copy_message(self._proto())
+
+    def _read_options(self, proto) -> None:
+        pass
+
+    def to_dict(self) -> dict:
+        raw = self._proto().SerializeToString(deterministic=True)
+        return {**self._source_dict(), "proto": base64.b64encode(raw).decode("ascii")}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> UnsupportedSource:
+        from ..protos.feast.core.DataSource_pb2 import DataSource as DataSourceProto
+
+        return DataSource.from_proto(DataSourceProto.FromString(base64.b64decode(data["proto"])))  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"UnsupportedSource(name={self.name!r}, kind={self.source_kind!r})"
+
+
+def _kind_of(proto) -> type[DataSource]:
+    if proto.type == CUSTOM_SOURCE:
+        return PostgreSQLSource if proto.data_source_class_type == POSTGRES_SOURCE_CLASS else UnsupportedSource
+    return {BATCH_FILE: FileSource, PUSH_SOURCE: PushSource, REQUEST_SOURCE: RequestSource}.get(
+        proto.type, UnsupportedSource
+    )
+
 
 def _common(data: dict) -> dict:
     return {
@@ -202,7 +395,7 @@ def _common(data: dict) -> dict:
 
 
 SOURCE_TYPES: dict[str, type[DataSource]] = {
-    cls.type: cls for cls in (FileSource, PostgreSQLSource, PushSource, RequestSource)
+    cls.type: cls for cls in (FileSource, PostgreSQLSource, PushSource, RequestSource, UnsupportedSource)
 }
 
 
