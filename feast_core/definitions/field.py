@@ -57,13 +57,27 @@ class Field:
     def _build_proto(self):
         from ..protos.feast.core.Feature_pb2 import FeatureSpecV2
 
-        return FeatureSpecV2(
-            name=self.name, value_type=types.to_proto_value_type(self.dtype), tags=self.tags,
-            description=self.description, vector_index=self.vector_index,
-            vector_search_metric=self.vector_search_metric, vector_length=self.vector_length,
+        proto = FeatureSpecV2(name=self.name, value_type=types.to_proto_value_type(self.dtype))
+        if self.tags:
+            proto.tags.update(self.tags)
+        if self.description:
+            proto.description = self.description
+        if self.vector_index or self.vector_length or self.vector_search_metric:
+            proto.vector_index, proto.vector_length = self.vector_index, self.vector_length
+            proto.vector_search_metric = self.vector_search_metric
+        return proto
+
+    def _state(self) -> tuple:
+        """Everything the wire form holds, as plain values (fields are many: cheaper than a proto)."""
+        return (
+            self.name, self.dtype, self.description, tuple(sorted(self.tags.items())), self.vector_index,
+            self.vector_length, self.vector_search_metric,
         )
 
     def to_proto(self):
+        kept = self.__dict__.get("_wire")
+        if kept and self._state() == kept[1]:
+            return wire.copy_message(kept[0])
         return wire.finish(self, self._build_proto(), self.MODELED)
 
     @classmethod

@@ -60,10 +60,19 @@ def copy_message(message: Message) -> Message:
 
 
 def remember(obj: object, message: Message) -> None:
-    """Called at the end of ``from_proto``: keep the message read and what ``to_proto`` makes of it now."""
+    """Called at the end of ``from_proto``: keep the message read and what ``to_proto`` makes of it now
+    (or, for a class with a cheap ``_state()`` of plain values, that state)."""
     obj.__dict__["_wire"] = None  # build from attributes, not from the message being remembered
-    built = obj._build_proto()  # type: ignore[attr-defined]
-    obj.__dict__["_wire"] = (message, built.SerializeToString(deterministic=True))
+    obj.__dict__["_wire"] = (message, _fingerprint(obj, None))
+
+
+def _fingerprint(obj: object, built: Message | None):
+    state = getattr(obj, "_state", None)
+    if state is not None:
+        return state()
+    if built is None:
+        built = obj._build_proto()  # type: ignore[attr-defined]
+    return built.SerializeToString(deterministic=True)
 
 
 def forget(obj: object) -> None:
@@ -78,7 +87,7 @@ def finish(obj: object, built: Message, modeled: tuple[str, ...]) -> Message:
     if not kept:
         return built
     original, fingerprint = kept
-    if built.SerializeToString(deterministic=True) == fingerprint:
+    if _fingerprint(obj, built) == fingerprint:
         return copy_message(original)
     return overlay(original, built, modeled)
 
