@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import ops
+import ui_mesh
 import ui_routes
 import ui_store_config
 import ui_workload
+from charmlibs.interfaces.istio_ingress_route import IstioIngressRouteRequirer
+from charmlibs.interfaces.service_mesh import ServiceMeshConsumer
 from charms.feast_integrator.v0.feast_store_configuration import FeastStoreConfigurationRequirer
-from charms.feast_ui.v0.istio_ingress_route import IstioIngressRouteRequirer
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLinksRequirer
 from charms.feast_ui.v0.sdi_ingress import SdiIngressRequirer
 
@@ -21,21 +24,30 @@ RELATIONS = (
     ui_routes.DASHBOARD_RELATION,
     ui_routes.SDI_RELATION,
     ui_routes.ROUTE_RELATION,
+    ui_mesh.RELATION,
 )
 
 
 class FeastUICharm(ops.CharmBase):
     """Runs the UI in the ``feast-ui`` container; every event converges to the same state."""
 
+    _stored = ops.StoredState()
+
     def __init__(self, framework: ops.Framework):
         super().__init__(framework)
+        # The mesh's labels this unit last applied (JSON), so they are set or removed once, not every hook.
+        self._stored.set_default(mesh_labels="{}")
         self._feast_config = FeastStoreConfigurationRequirer(self, ui_store_config.RELATION)
         self._links = DashboardLinksRequirer(self, ui_routes.DASHBOARD_RELATION)
         self._sdi = SdiIngressRequirer(self, ui_routes.SDI_RELATION)
-        self._route = IstioIngressRouteRequirer(self, ui_routes.ROUTE_RELATION)
+        self._route = IstioIngressRouteRequirer(self, relation_name=ui_routes.ROUTE_RELATION)
+        # The library writes our (empty) policies and cross-model data; joining the mesh (labels
+        # on our pods, which needs trust) is done by the reconcile, so a missing trust is a status.
+        self._mesh = ServiceMeshConsumer(self, mesh_relation_name=ui_mesh.RELATION, auto_join=False)
         # What the last reconcile found; read by the status collector, which must not redo I/O.
         self._config_problem: ui_store_config.ConfigUnavailable | None = None
         self._start_error: str | None = None
+        self._mesh_problem: str | None = None
         self._reconciled = False
 
         container = self.on[ui_workload.CONTAINER]
@@ -65,6 +77,7 @@ class FeastUICharm(ops.CharmBase):
         self.unit.set_ports(ui_workload.PORT)
         if self.unit.is_leader():
             self._publish_to_dashboard_and_ingress()
+            self._join_or_leave_mesh()
         self._configure_workload()
 
     def _ingress_conflict(self) -> bool:
@@ -75,7 +88,38 @@ class FeastUICharm(ops.CharmBase):
         if self._ingress_conflict():
             return
         self._sdi.submit(ui_routes.sdi_request(self.app.name, self.model.name))
-        self._route.submit(ui_routes.route_config(self.app.name, self.model.name, self._route.tls_enabled))
+        if self._route.is_ready():
+            self._route.submit_config(
+                ui_routes.route_config(self.app.name, self.model.name, self._route.tls_enabled)
+            )
+
+    def _join_or_leave_mesh(self) -> None:
+        """Carry exactly the labels the related mesh asks for (none without a mesh relation)."""
+        try:
+            wanted = self._mesh.labels() if self.model.get_relation(ui_mesh.RELATION) else {}
+        except ValueError as error:  # json or pydantic: the provider's data is not what the library reads
+            self._mesh_problem = f"Invalid {ui_mesh.RELATION} data: {str(error).splitlines()[0]}"
+            return
+        if wanted == json.loads(self._stored.mesh_labels):
+            return
+        if not self._trusted():
+            self._mesh_problem = ui_mesh.TRUST_MESSAGE.format(app=self.app.name)
+            return
+        client = ui_mesh.kubernetes_client(self.model.name, field_manager=self.app.name)
+        try:
+            ui_mesh.set_mesh_labels(client, self.app.name, self.model.name, wanted)
+        except ui_mesh.MeshLabelError as error:
+            self._mesh_problem = str(error)
+            return
+        self._stored.mesh_labels = json.dumps(wanted, sort_keys=True)
+
+    def _trusted(self) -> bool:
+        """Whether Juju gave this application the cluster credentials (`juju trust`)."""
+        try:
+            self.model.get_cloud_spec()
+        except ops.ModelError:
+            return False
+        return True
 
     def _configure_workload(self) -> None:
         container = self.unit.get_container(ui_workload.CONTAINER)
@@ -120,6 +164,8 @@ class FeastUICharm(ops.CharmBase):
 
     def _statuses(self) -> list[ops.StatusBase]:
         statuses: list[ops.StatusBase] = [ops.ActiveStatus()]
+        if self._mesh_problem:
+            statuses.append(ops.BlockedStatus(self._mesh_problem))
         if self._ingress_conflict():
             statuses.append(ops.BlockedStatus(ui_routes.CONFLICT_MESSAGE))
         else:

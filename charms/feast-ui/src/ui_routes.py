@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from charms.feast_ui.v0.istio_ingress_route import (
-    Backend,
-    HttpRoute,
-    IngressRouteConfig,
+from charmlibs.interfaces.istio_ingress_route import (
+    BackendRef,
+    HTTPPathMatch,
+    HTTPPathMatchType,
+    HTTPRoute,
+    HTTPRouteMatch,
+    IstioIngressRouteConfig,
     Listener,
-    PathPrefixMatch,
-    PrefixRewrite,
+    PathModifier,
+    PathModifierType,
+    ProtocolType,
+    URLRewriteFilter,
+    URLRewriteSpec,
 )
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLink
 from charms.feast_ui.v0.sdi_ingress import IngressRequest
@@ -34,17 +40,25 @@ def sdi_request(app_name: str, namespace: str) -> IngressRequest:
     return IngressRequest(service=app_name, port=PORT, prefix=PREFIX, rewrite=REWRITE, namespace=namespace)
 
 
-def route_config(app_name: str, model_name: str, tls: bool = False) -> IngressRouteConfig:
+def route_config(app_name: str, model_name: str, tls: bool = False) -> IstioIngressRouteConfig:
     """istio-ingress-k8s (ambient mode): one HTTPRoute for /feast/ rewritten to /.
 
-    The listener is plain HTTP on 80 unless the gateway terminates TLS, then HTTPS on 443.
+    The listener is always HTTP: istio-ingress-k8s accepts only HTTP or GRPC listeners and serves
+    them as HTTPS itself when it has a certificate. Its port is 443 then (what browsers use for
+    https://), 80 otherwise.
     """
-    listener = Listener(port=443, protocol="HTTPS") if tls else Listener(port=80, protocol="HTTP")
-    route = HttpRoute(
+    listener = Listener(port=443 if tls else 80, protocol=ProtocolType.HTTP)
+    route = HTTPRoute(
         name="http-route",
         listener=listener,
-        backends=(Backend(service=app_name, port=PORT),),
-        matches=(PathPrefixMatch(PREFIX),),
-        filters=(PrefixRewrite(REWRITE),),
+        backends=[BackendRef(service=app_name, port=PORT)],
+        matches=[HTTPRouteMatch(path=HTTPPathMatch(type=HTTPPathMatchType.PathPrefix, value=PREFIX))],
+        filters=[
+            URLRewriteFilter(
+                urlRewrite=URLRewriteSpec(
+                    path=PathModifier(type=PathModifierType.ReplacePrefixMatch, value=REWRITE)
+                )
+            )
+        ],
     )
-    return IngressRouteConfig(model=model_name, http_routes=(route,))
+    return IstioIngressRouteConfig(model=model_name, listeners=[listener], http_routes=[route])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ops
+from charmlibs.interfaces.service_mesh import MeshType, ServiceMeshProvider
 from ops import testing
 
 STORES = ("registry", "offline_store", "online_store")
@@ -58,3 +60,54 @@ def dashboard_relation() -> testing.Relation:
     return testing.Relation(
         "dashboard-links", interface="kubeflow_dashboard_links", remote_app_name="kubeflow-dashboard"
     )
+
+
+# ---- ambient mode: istio-beacon-k8s and the objects Juju creates for the app ----------------
+
+MODEL = testing.Model(name="kubeflow")
+# what credential-get answers a trusted application on Kubernetes
+TRUSTED_MODEL = testing.Model(name="kubeflow", cloud_spec=testing.CloudSpec(type="kubernetes", name="microk8s"))
+AMBIENT = {"istio.io/dataplane-mode": "ambient"}
+
+
+class IstioBeacon(ops.CharmBase):
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        self.mesh = ServiceMeshProvider(self, labels=AMBIENT, mesh_type=MeshType.istio)
+
+
+def beacon_answer() -> dict[str, str]:
+    """What istio-beacon-k8s writes on service-mesh, through its published provider."""
+    ctx = testing.Context(
+        IstioBeacon, meta={"name": "istio-beacon-k8s", "provides": {"service-mesh": {"interface": "service_mesh"}}}
+    )
+    rel = testing.Relation("service-mesh", remote_app_name="feast-ui")
+    out = ctx.run(ctx.on.relation_created(rel), testing.State(leader=True, relations={rel}))
+    return dict(out.get_relation(rel.id).local_app_data)
+
+
+def mesh_relation(remote: dict[str, str] | None = None) -> testing.Relation:
+    return testing.Relation(
+        "service-mesh", interface="service_mesh", remote_app_name="istio-beacon-k8s",
+        remote_app_data=beacon_answer() if remote is None else remote, limit=1,
+    )
+
+
+def add_juju_app_objects(kube, app: str = "feast-ui", namespace: str = "kubeflow") -> None:
+    """The StatefulSet and Service Juju creates for a Kubernetes application, into a KubeApiDouble."""
+    labels = {"app.kubernetes.io/name": app}
+    kube.add(namespace, "statefulsets", {
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": app, "namespace": namespace},
+        "spec": {
+            "selector": {"matchLabels": dict(labels)},
+            "serviceName": f"{app}-endpoints",
+            "template": {"metadata": {"labels": dict(labels)},
+                         "spec": {"containers": [{"name": "charm"}, {"name": app}]}},
+        },
+    })
+    kube.add(namespace, "services", {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": app, "namespace": namespace, "labels": dict(labels)},
+        "spec": {"selector": dict(labels), "ports": [{"name": "tcp-8888", "port": 8888}]},
+    })

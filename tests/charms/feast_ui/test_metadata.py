@@ -25,10 +25,14 @@ def test_endpoints_and_interfaces():
         "dashboard-links": "kubeflow_dashboard_links",
         "ingress": "ingress",
         "istio-ingress-route": "istio_ingress_route",
+        "service-mesh": "service_mesh",
+        "require-cmr-mesh": "cross_model_mesh",
     }
+    provides = {name: spec["interface"] for name, spec in META["provides"].items()}
+    assert provides == {"provide-cmr-mesh": "cross_model_mesh"}
     assert META["requires"]["feast-configuration"]["limit"] == 1
+    assert META["requires"]["service-mesh"]["limit"] == 1
     assert META["requires"]["ingress"]["versions"] == ["v1"]
-    assert "provides" not in META
 
 
 def _top_level_imports(path: Path) -> set[str]:
@@ -49,7 +53,7 @@ def test_charm_imports_only_its_requirements_and_never_feast_core():
     charm_root = Path(__file__).resolve().parents[3] / "charms" / "feast-ui"
     sources = sorted((charm_root / "src").glob("*.py")) + sorted((charm_root / "lib").rglob("*.py"))
     local = {p.stem for p in sources}
-    requirements = {"ops", "yaml", "charms"}
+    requirements = {"ops", "yaml", "charms", "charmlibs", "lightkube", "canonical_service_mesh"}
     for path in sources:
         extra = _top_level_imports(path) - requirements - local - set(sys.stdlib_module_names) - {"__future__"}
         assert extra == set(), f"{path.name} imports {extra}, which requirements.txt does not provide"

@@ -1,10 +1,22 @@
-"""Wire data on dashboard-links, ingress (istio-pilot, SDI v1) and istio-ingress-route."""
+"""Wire data on dashboard-links, ingress (istio-pilot, SDI v1) and istio-ingress-route.
+
+What feast-ui sends on istio-ingress-route is read back through istio-ingress-k8s's own published
+provider (charmlibs-interfaces-istio-ingress-route's IstioIngressRouteProvider), and the SDI data is
+validated against operator-schemas' ingress v1 schema, the one istio-pilot checks it with.
+"""
 
 from __future__ import annotations
 
-import json
-
+import jsonschema
+import ops
 import pytest
+import yaml
+from charmlibs.interfaces.istio_ingress_route import (
+    IstioIngressRouteConfig,
+    IstioIngressRouteProvider,
+    ProtocolType,
+    to_gateway_protocol,
+)
 from feast_ui_helpers import config_relation, container, dashboard_relation, route_relation, sdi_relation
 from ops import testing
 
@@ -13,14 +25,17 @@ DASHBOARD_LINKS = (
     '[{"text": "Feast", "link": "/feast/", "location": "external", '
     '"icon": "device:data-usage", "type": "item", "desc": ""}]'
 )
-ROUTE_CONFIG = (
-    '{"model":"kubeflow","listeners":[{"port":80,"protocol":"HTTP"}],'
-    '"http_routes":[{"name":"http-route","listener":{"port":80,"protocol":"HTTP"},'
-    '"backends":[{"service":"feast-ui","port":8888,"weight":null}],"hostnames":null,'
-    '"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/feast/"},"method":null}],'
-    '"filters":[{"urlRewrite":{"hostname":null,"path":{"type":"ReplacePrefixMatch","replacePrefixMatch":"/"}},'
-    '"type":"URLRewrite"}]}],"grpc_routes":[]}'
-)
+# operator-schemas' ingress.yaml, version v1 (what istio-pilot validates `data` against)
+SDI_V1_REQUIRES = {
+    "type": "object",
+    "properties": {
+        "service": {"type": "string"},
+        "port": {"type": "integer"},
+        "prefix": {"type": "string"},
+        "rewrite": {"type": "string"},
+    },
+    "required": ["service", "port", "prefix"],
+}
 CONFLICT = (
     "Cannot have both 'istio-ingress-route' and 'ingress' relations at the same time; remove one of them"
 )
@@ -67,6 +82,13 @@ def test_sdi_exact_data_once_istio_pilot_lists_versions(ctx):
     assert out.unit_status == testing.ActiveStatus()
 
 
+def test_sdi_data_satisfies_the_v1_schema(ctx):
+    rel = sdi_relation("- v1\n- v2\n")
+    out = ctx.run(ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    jsonschema.validate(yaml.safe_load(app_data(out, rel)["data"]), SDI_V1_REQUIRES)
+    assert yaml.safe_load(app_data(out, rel)["_supported_versions"]) == ["v1"]
+
+
 def test_sdi_waits_for_istio_pilot_versions(ctx):
     rel = sdi_relation(None)
     out = ctx.run(ctx.on.relation_created(rel), state(rel))
@@ -101,19 +123,79 @@ def test_sdi_not_written_by_non_leader(ctx):
 # ---- istio-ingress-route (ambient) -----------------------------------------------------
 
 
-def test_route_exact_config(ctx):
+class IstioIngressK8s(ops.CharmBase):
+    """The provider side as istio-ingress-k8s runs it, through its published library."""
+
+    tls_enabled = False
+
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        self.routes = IstioIngressRouteProvider(
+            self, "istio-ingress-route", external_host="10.64.140.43", tls_enabled=self.tls_enabled
+        )
+
+
+PROVIDER_META = {
+    "name": "istio-ingress-k8s",
+    "provides": {"istio-ingress-route": {"interface": "istio_ingress_route"}},
+}
+
+
+def provider_reads(sent: dict[str, str], tls: bool = False):
+    """(the config istio-ingress-k8s parses from our databag or None, what it answers in its own)."""
+    provider = type("Provider", (IstioIngressK8s,), {"tls_enabled": tls})
+    ctx = testing.Context(provider, meta=PROVIDER_META)
+    rel = testing.Relation("istio-ingress-route", remote_app_name="feast-ui", remote_app_data=sent)
+    with ctx(ctx.on.relation_changed(rel, remote_unit=0), testing.State(leader=True, relations={rel})) as mgr:
+        config = mgr.charm.routes.get_config(mgr.charm.model.get_relation("istio-ingress-route"))
+        out = mgr.run()
+    return config, dict(out.get_relation(rel.id).local_app_data)
+
+
+def assert_feast_route(config: IstioIngressRouteConfig, port: int) -> None:
+    assert config is not None, "istio-ingress-k8s could not parse the route: no route would be created"
+    assert config.model == "kubeflow"
+    (listener,) = config.listeners
+    assert (listener.port, listener.protocol) == (port, ProtocolType.HTTP)
+    (route,) = config.http_routes
+    assert route.listener == listener
+    assert [(b.service, b.port) for b in route.backends] == [("feast-ui", 8888)]
+    (match,) = route.matches
+    assert (match.path.type.value, match.path.value) == ("PathPrefix", "/feast/")
+    (rewrite,) = route.filters
+    assert (rewrite.urlRewrite.path.type.value, rewrite.urlRewrite.path.value) == ("ReplacePrefixMatch", "/")
+    assert config.grpc_routes == []
+
+
+def test_route_is_what_istio_ingress_k8s_accepts(ctx):
     rel = route_relation()
     out = ctx.run(ctx.on.relation_created(rel), state(rel))
-    assert app_data(out, rel) == {"config": ROUTE_CONFIG}
+    config, _ = provider_reads(app_data(out, rel))
+    assert_feast_route(config, port=80)
     assert out.unit_status == testing.ActiveStatus()
 
 
-def test_route_uses_443_when_gateway_terminates_tls(ctx):
-    rel = route_relation({"external_host": "feast.example.com", "tls_enabled": "True"})
+def test_with_tls_the_listener_stays_http_on_443_and_the_gateway_serves_https(ctx):
+    rel = route_relation()
+    first = ctx.run(ctx.on.relation_created(rel), state(rel))
+    # the provider's own answer once it has a certificate, fed back to feast-ui
+    _, answer = provider_reads(app_data(first, rel), tls=True)
+    assert answer == {"external_host": "10.64.140.43", "tls_enabled": "True"}
+    rel = route_relation(answer)
     out = ctx.run(ctx.on.relation_changed(rel, remote_unit=0), state(rel))
-    config = json.loads(app_data(out, rel)["config"])
-    assert config["listeners"] == [{"port": 443, "protocol": "HTTPS"}]
-    assert config["http_routes"][0]["listener"] == {"port": 443, "protocol": "HTTPS"}
+    config, _ = provider_reads(app_data(out, rel), tls=True)
+    assert_feast_route(config, port=443)
+    assert to_gateway_protocol(config.listeners[0].protocol, tls_enabled=True) == "HTTPS"
+
+
+def test_an_https_listener_is_refused_by_the_provider():
+    """Why feast-ui never sends one: istio-ingress-k8s drops the whole config, and no route exists."""
+    sent = IstioIngressRouteConfig(model="kubeflow").model_dump(mode="json")
+    sent["listeners"] = [{"port": 443, "protocol": "HTTPS"}]
+    import json
+
+    config, _ = provider_reads({"config": json.dumps(sent)}, tls=True)
+    assert config is None
 
 
 def test_route_not_written_by_non_leader(ctx):
@@ -158,4 +240,5 @@ def test_conflict_clears_when_sdi_is_removed(ctx):
     sdi, route = sdi_relation(), route_relation()
     out = ctx.run(ctx.on.relation_broken(sdi), state(sdi, route))
     assert out.unit_status == testing.ActiveStatus()
-    assert app_data(out, route) == {"config": ROUTE_CONFIG}
+    config, _ = provider_reads(app_data(out, route))
+    assert_feast_route(config, port=80)

@@ -26,6 +26,7 @@ sys.path[:0] = [
     str(CHARM_ROOT / "lib"),
     str(CHARM_ROOT / "venv"),
     str(SCENARIO_DIR),
+    str(TESTS),
     str(TESTS / "feast_integrator"),
     str(TESTS / "feast_ui"),
 ]
@@ -86,10 +87,43 @@ def ui_configured(ctx):
     }
 
 
+def ui_ambient(ctx):
+    """Ambient mode with the packed pydantic, lightkube and published interface libraries."""
+    import os
+    import tempfile
+
+    from charmlibs.interfaces.istio_ingress_route import IstioIngressRouteConfig
+    from feast_ui_helpers import (
+        TRUSTED_MODEL,
+        add_juju_app_objects,
+        beacon_answer,
+        config_relation,
+        container,
+    )
+    from kube_double import KubeApiDouble
+
+    route = testing.Relation("istio-ingress-route", remote_app_name="istio-ingress-k8s")
+    mesh = testing.Relation("service-mesh", remote_app_name="istio-beacon-k8s", remote_app_data=beacon_answer())
+    state = testing.State(leader=True, model=TRUSTED_MODEL, relations={config_relation(), route, mesh},
+                          containers={container()})
+    with KubeApiDouble() as kube, tempfile.TemporaryDirectory() as tmp:
+        add_juju_app_objects(kube)
+        os.environ["KUBECONFIG"] = str(kube.kubeconfig(Path(tmp) / "kubeconfig", "kubeflow"))
+        out = ctx.run(ctx.on.relation_changed(mesh, remote_unit=0), state)
+        labels = kube.get("kubeflow", "statefulsets", "feast-ui")["spec"]["template"]["metadata"]["labels"]
+    config = IstioIngressRouteConfig.model_validate_json(out.get_relation(route.id).local_app_data["config"])
+    return {
+        "status": status(out),
+        "pod_labels": labels,
+        "listeners": [[listener.port, listener.protocol.value] for listener in config.listeners],
+    }
+
+
 CASES = {
     "integrator-without-relations": integrator_without_relations,
     "integrator-fully-related": integrator_fully_related,
     "ui-configured": ui_configured,
+    "ui-ambient": ui_ambient,
 }
 
 
@@ -117,7 +151,7 @@ def origins() -> dict[str, str]:
 def main() -> None:
     module = load_charm_module()
     # metadata.yaml and config.yaml are read from the packed tree, as charmcraft generated them
-    ctx = testing.Context(charm_class(module))
+    ctx = testing.Context(charm_class(module), app_trusted=True)  # deployed with --trust
     result = CASES[CASE](ctx)
     result["python"] = list(sys.version_info[:2])
     result["ops_version"] = ops.__version__

@@ -43,12 +43,19 @@ def test_every_top_level_requirement_is_in_the_lock(charm_dir):
             assert re.sub(r"[-_.]+", "-", name).lower() in pins, f"{name} is not locked: run scripts/lock-charm-requirements"
 
 
-def test_charms_lock_the_ops_that_the_tests_use():
+def test_charms_lock_the_releases_the_tests_run():
+    """ops and the published interface libraries: the tests must exercise what the charms pack."""
     test_extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
-    (ops_testing,) = [spec for spec in test_extra if spec.startswith("ops[testing]")]
-    version = ops_testing.split("==")[1]
+    pinned = {}
+    for spec in test_extra:
+        if "==" in spec:
+            name, version = spec.split("==")
+            pinned[re.sub(r"\[.*\]", "", name).lower()] = version
+    assert "ops" in pinned
     for charm_dir in CHARMS:
-        assert locked(charm_dir)["ops"] == version, f"{charm_dir.name} locks another ops than pyproject.toml"
+        for name, version in locked(charm_dir).items():
+            if name in pinned:
+                assert version == pinned[name], f"{charm_dir.name} locks {name}=={version}, the tests pin {pinned[name]}"
 
 
 @pytest.mark.parametrize("charm_dir", CHARMS, ids=lambda path: path.name)

@@ -134,6 +134,16 @@ def test_packed_ui_runs_feast_ui(unpacked_charms, charm_python, scenario_only):
     assert "feast_core" not in result["origins"], "the charm must not import feast_core"
 
 
+def test_packed_ui_joins_the_mesh_and_routes_through_istio_ingress(unpacked_charms, charm_python, scenario_only):
+    result = run_packed(unpacked_charms, charm_python, scenario_only, "feast-ui", "ui-ambient")
+    assert result["status"] == ["active", ""]
+    assert result["pod_labels"] == {"app.kubernetes.io/name": "feast-ui", "istio.io/dataplane-mode": "ambient"}
+    assert result["listeners"] == [[80, "HTTP"]]
+    assert_imported_from_the_packed_tree(result)
+    for module in ("pydantic_core", "lightkube", "charmlibs.interfaces.service_mesh", "canonical_service_mesh"):
+        assert result["origins"][module] == "charm", f"{module} was imported from {result['origins'][module]}"
+
+
 def test_ops_in_the_packed_venv_is_the_one_ops_scenario_was_released_with(unpacked_charms):
     """ops-scenario drives ops' internals; the smoke runs are only meaningful with matching releases."""
     from importlib.metadata import requires
