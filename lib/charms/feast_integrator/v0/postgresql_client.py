@@ -4,6 +4,10 @@ This library asks a PostgreSQL provider charm (e.g. `postgresql-k8s`, endpoint `
 one database and reads back the connection it publishes. It knows nothing about what the
 database is used for.
 
+Why not the data-platform team's published package (dpcharmlibs-interfaces): its requirer speaks
+data_interfaces v1 (a `requests` list), which postgresql-k8s 14/stable, on the v0 library, does
+not read. This requirer speaks v0, and its tests run it against that package's own provider.
+
 Wire protocol (data_interfaces v0 compatible):
 
 * The requirer leader writes to its **app** databag:
@@ -59,7 +63,7 @@ LIBAPI = 0
 
 # Increment this PATCH version before using `charmcraft publish-lib` or reset
 # to 0 if you are raising the major API version
-LIBPATCH = 1
+LIBPATCH = 2
 
 DEFAULT_REQUESTED_SECRETS = ("username", "password", "tls", "tls-ca", "uris", "read-only-uris")
 
