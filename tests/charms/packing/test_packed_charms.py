@@ -57,6 +57,7 @@ def test_packed_metadata(unpacked_charms, name):
     assert metadata["name"] == name
     assert metadata["assumes"] == source["assumes"]
     assert metadata["charm-user"] == "non-root"
+    assert not (tree / "terraform").exists(), ".jujuignore keeps the Terraform module out of the charm"
     manifest = yaml.safe_load((tree / "manifest.yaml").read_text())
     assert manifest["bases"] == [{"name": "ubuntu", "channel": "24.04", "architectures": ["amd64"]}]
     assert manifest["charmcraft-version"] == "4.5.0"
