@@ -27,6 +27,7 @@ VALIDATE_PARTS = """
 import json, sys
 import yaml
 from craft_parts import plugins
+from craft_parts.errors import PartsError
 from craft_parts.parts import PartSpec
 
 errors = {}
@@ -35,7 +36,7 @@ for name, part in yaml.safe_load(open(sys.argv[1]))["parts"].items():
     try:
         plugins.get_plugin_class(plugin).properties_class.unmarshal(dict(part))
         PartSpec.unmarshal(plugins.extract_part_properties(dict(part), plugin_name=plugin))
-    except Exception as error:  # report every part's problem, not only the first
+    except (ValueError, PartsError) as error:  # pydantic's ValidationError is a ValueError
         errors[name] = str(error)
 print(json.dumps(errors))
 """
@@ -51,16 +52,29 @@ def test_part_sources_stay_inside_the_rock_directory(name):
     assert resolved.is_relative_to(ROCK_DIR), f"{name}: source {source!r} leaves rocks/feast-ui"
 
 
-def test_craft_parts_accepts_the_parts(tmp_path):
+def craft_parts_errors(rockcraft_yaml: Path) -> dict[str, str]:
     if not CHARMCRAFT_PYTHON.exists():
         if os.environ.get("FEAST_CORE_REQUIRE_CHARMCRAFT"):
             pytest.fail("craft-parts (in .venv-charmcraft) is not installed: run scripts/bootstrap")
         pytest.skip("craft-parts (in .venv-charmcraft) is not installed: run scripts/bootstrap")
     result = subprocess.run(
-        [str(CHARMCRAFT_PYTHON), "-c", VALIDATE_PARTS, str(ROCK_DIR / "rockcraft.yaml")],
+        [str(CHARMCRAFT_PYTHON), "-c", VALIDATE_PARTS, str(rockcraft_yaml)],
         capture_output=True, text=True, timeout=120, check=True,
     )
-    assert json.loads(result.stdout) == {}
+    return json.loads(result.stdout)
+
+
+def test_craft_parts_accepts_the_parts():
+    assert craft_parts_errors(ROCK_DIR / "rockcraft.yaml") == {}
+
+
+def test_craft_parts_would_name_a_misspelt_key(tmp_path):
+    broken = yaml.safe_load((ROCK_DIR / "rockcraft.yaml").read_text())
+    broken["parts"]["feast-core"]["python-requirement"] = broken["parts"]["feast-core"].pop("python-requirements")
+    (tmp_path / "rockcraft.yaml").write_text(yaml.safe_dump(broken))
+    errors = craft_parts_errors(tmp_path / "rockcraft.yaml")
+    assert list(errors) == ["feast-core"]
+    assert "python-requirement" in errors["feast-core"]
 
 
 def test_feast_core_part_installs_the_wheel_named_in_dist():
