@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .auth.config import AUTH_TAGS, AuthBlock, NoAuthConfig
 from .errors import ConfigError
 from .yaml_source import YamlSource, format_path
 
@@ -104,12 +105,6 @@ class MaterializationConfig(_Block):
     online_write_batch_size: int | None = Field(default=None, gt=0)
 
 
-class AuthConfig(BaseModel):
-    # auth blocks carry type-specific keys (oidc urls, tokens); auth/ validates them per type
-    model_config = ConfigDict(extra="allow", frozen=True)
-    type: Literal["no_auth", "oidc", "kubernetes"] = "no_auth"
-
-
 class MetricsConfig(_Block):
     """``feature_server: metrics:``, Feast's per-category metric switches (see feast_core.telemetry).
 
@@ -185,7 +180,7 @@ class RepoConfig(BaseModel):
     offline_store: OfflineStoreConfig = Field(default_factory=FileOfflineStoreConfig)
     online_store: OnlineStoreConfig | None = Field(default_factory=SqliteOnlineStoreConfig)
     batch_engine: BatchEngineConfig = Field(default_factory=BatchEngineConfig)
-    auth: AuthConfig = Field(default_factory=AuthConfig)
+    auth: AuthBlock = Field(default_factory=NoAuthConfig)
     feature_server: FeatureServerConfig | None = None
     entity_key_serialization_version: Literal[2, 3] = 3
     coerce_tz_aware: bool = True
@@ -319,6 +314,8 @@ def _key_path(loc: tuple, data: dict) -> tuple:
 
 def _describe(error: dict, data: dict, located: YamlSource) -> str:
     path = _key_path(tuple(error["loc"]), data)
+    if len(path) == 2 and path[0] == "auth" and path[1] in AUTH_TAGS:  # a check of the whole auth block
+        path = path[:1]
     key = str(path[-1]) if path else "?"
     block = format_path(path[:-1])
     line = located.line_of(path)
@@ -334,6 +331,8 @@ def _describe(error: dict, data: dict, located: YamlSource) -> str:
         return f"{at}: unknown key {key!r} {where}; {hint}"
     if kind == "missing":
         return f"{at}: missing key {key!r} in block {block!r}" if block else f"{at}: missing required key {key!r}"
+    if kind == "auth_type":
+        return f"{at}: block 'auth': {error['msg']}, not {error['input'].get('type')!r}"
     if kind == "union_tag_invalid":
         return f"{at}: block {format_path(path)!r}: {error['msg']}"
     return f"{at}: key {format_path(path) or 'top level'!r}: {error['msg']}"

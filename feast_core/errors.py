@@ -495,6 +495,31 @@ class ProtectedProjectError(FeastError):
     grpc_status = "PERMISSION_DENIED"
 
 
+@_feast
+class FeastPermissionError(FeastError, PermissionError):
+    """An authenticated user may not do this (Feast's class of the same name; HTTP 403)."""
+
+    http_status = 403
+    grpc_status = "PERMISSION_DENIED"
+
+    def __init__(self, details: str) -> None:
+        super().__init__(f"Permission error:\n{details}")
+        self.details = details
+
+
+class AuthenticationError(FeastError):
+    """A request carries no usable credentials: no token, a malformed, unsigned, badly signed, expired or
+    foreign token (HTTP 401). The message is for the server log; clients get one fixed answer."""
+
+    http_status = 401
+    grpc_status = "UNAUTHENTICATED"
+
+
+class AuthConfigError(ConfigError):
+    """The ``auth`` block cannot be honoured (an unreachable identity provider or Kubernetes API, a bad key):
+    a server refuses to start rather than run open."""
+
+
 # feast_core's earlier names for the same classes
 ObjectNotFoundError = FeastObjectNotFoundException
 EntityNotFoundError = EntityNotFoundException

@@ -63,6 +63,12 @@ FEAST_MODULES: dict[str, Target] = {
         "RoleBasedPolicy": "definitions.permission", "GroupBasedPolicy": "definitions.permission",
         "NamespaceBasedPolicy": "definitions.permission", "CombinedGroupNamespacePolicy": "definitions.permission",
     },
+    "permissions.auth_model": {
+        "AuthConfig": "auth.config", "NoAuthConfig": "auth.config", "OidcAuthConfig": "auth.config",
+        "OidcClientAuthConfig": "auth.config", "KubernetesAuthConfig": "auth.config",
+    },
+    "permissions.user": {"User": "auth.user"},
+    "permissions.enforcer": {"enforce_policy": "auth.enforce:enforce"},
     # offline stores: configuration and sources
     "infra.offline_stores.file_source": {
         "FileSource": _SOURCES, "FileLoggingDestination": "feature_logging",

@@ -171,3 +171,23 @@ def otlp_receiver():
     receiver = Receiver().start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A loopback OIDC provider (discovery, JWKS, token endpoint); see tests/oidc_provider.py."""
+    from oidc_provider import OidcProvider
+
+    provider = OidcProvider()
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def kube_api():
+    """A loopback Kubernetes API double (TokenReview, RBAC lists); see tests/kube_api.py."""
+    from kube_api import KubeApi
+
+    api = KubeApi()
+    yield api
+    api.close()

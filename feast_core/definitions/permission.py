@@ -1,4 +1,4 @@
-"""Permissions: who may do what to which registry objects (stored and shown; enforced by auth/)."""
+"""Permissions: who may do what to which registry objects (stored and shown here; enforced by auth/enforce.py)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,21 @@ CRUD = [AuthzedAction.CREATE, AuthzedAction.DESCRIBE, AuthzedAction.UPDATE, Auth
 
 
 class Policy:
+    """Who a permission lets act. ``validate_user`` answers (granted, why not) as Feast's policies do; a user is
+    anything with ``roles``, ``groups`` and ``namespaces`` (see feast_core.auth.user.User)."""
+
     kind = ""
     values_key = ""
     proto_arm = ""  # the arm of Feast's Policy oneof
 
     def __init__(self, values: list[str] | None = None) -> None:
         self.values = list(values or [])
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        raise NotImplementedError
+
+    def __hash__(self) -> int:
+        return hash(self.kind)
 
     def to_dict(self) -> dict:
         return {"type": self.kind, self.values_key: self.values} if self.values_key else {"type": self.kind}
@@ -61,8 +70,15 @@ class Policy:
 ALLOW_ALL_MARK = "AllowAll"
 
 
+def _any_in(wanted: list[str], held) -> bool:
+    return any(value in held for value in wanted)
+
+
 class _AllowAll(Policy):
     kind = "allow_all"
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        return True, ""
 
     def __repr__(self) -> str:
         return "AllowAll"
@@ -79,24 +95,63 @@ AllowAll = _AllowAll()
 
 
 class RoleBasedPolicy(Policy):
+    """Granted when the user holds at least one of ``roles``."""
+
     kind, values_key, proto_arm = "roles", "roles", "role_based_policy"
 
     def __init__(self, roles: list[str]) -> None:
         super().__init__(roles)
 
+    @property
+    def roles(self) -> list[str]:
+        return self.values
+
+    def get_roles(self) -> list[str]:
+        return self.values
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        granted = _any_in(self.values, user.roles)
+        return granted, "" if granted else f"Requires roles {self.values}"
+
 
 class GroupBasedPolicy(Policy):
+    """Granted when the user is in at least one of ``groups``."""
+
     kind, values_key, proto_arm = "groups", "groups", "group_based_policy"
 
     def __init__(self, groups: list[str]) -> None:
         super().__init__(groups)
 
+    @property
+    def groups(self) -> list[str]:
+        return self.values
+
+    def get_groups(self) -> list[str]:
+        return self.values
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        granted = _any_in(self.values, user.groups)
+        return granted, "" if granted else f"Requires groups {self.values}"
+
 
 class NamespaceBasedPolicy(Policy):
+    """Granted when the user belongs to at least one of ``namespaces`` (a Kubernetes service account's namespace)."""
+
     kind, values_key, proto_arm = "namespaces", "namespaces", "namespace_based_policy"
 
     def __init__(self, namespaces: list[str]) -> None:
         super().__init__(namespaces)
+
+    @property
+    def namespaces(self) -> list[str]:
+        return self.values
+
+    def get_namespaces(self) -> list[str]:
+        return self.values
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        granted = _any_in(self.values, user.namespaces)
+        return granted, "" if granted else f"Requires namespaces {self.values}"
 
 
 class CombinedGroupNamespacePolicy(Policy):
@@ -107,6 +162,16 @@ class CombinedGroupNamespacePolicy(Policy):
     def __init__(self, groups: list[str], namespaces: list[str]) -> None:
         super().__init__()
         self.groups, self.namespaces = list(groups or []), list(namespaces or [])
+
+    def get_groups(self) -> list[str]:
+        return self.groups
+
+    def get_namespaces(self) -> list[str]:
+        return self.namespaces
+
+    def validate_user(self, user) -> tuple[bool, str]:
+        granted = _any_in(self.groups, user.groups) or _any_in(self.namespaces, user.namespaces)
+        return granted, "" if granted else f"Requires groups {self.groups} or namespaces {self.namespaces}"
 
     def to_dict(self) -> dict:
         return {"type": self.kind, "groups": self.groups, "namespaces": self.namespaces}
@@ -256,3 +321,26 @@ class Permission(Described):
         permission.last_updated_timestamp = wire.get_timestamp(proto.meta, "last_updated_timestamp")
         wire.remember(permission, proto)
         return permission
+
+    # ---- matching (Feast's rules; the decision itself is auth/enforce.py's) -----------------------
+
+    def match_resource(self, resource) -> bool:
+        """The resource is of one of ``types`` (a subclass counts; no types = every type), its name fully matches
+        one of ``name_patterns`` (none = every name) and it carries every tag of ``required_tags``."""
+        if self.types:
+            names = {cls.__name__ for cls in type(resource).__mro__}
+            if not names.intersection(self.types):
+                return False
+        name = getattr(resource, "name", None)
+        if self.name_patterns and isinstance(name, str) and not any(
+                re.fullmatch(pattern, name) for pattern in self.name_patterns):
+            return False
+        if self.required_tags:
+            tags = getattr(resource, "tags", None) or {}
+            if any(tags.get(key) != value for key, value in self.required_tags.items()):
+                return False
+        return True
+
+    def match_actions(self, requested: list[AuthzedAction]) -> bool:
+        """Every requested action is one this permission covers."""
+        return all(action in self.actions for action in requested)

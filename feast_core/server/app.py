@@ -20,7 +20,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from .. import telemetry
-from ..errors import FeastError
+from ..auth.enforce import Guard
+from ..errors import AuthenticationError, FeastError
 from ..store import FeatureStore
 from . import schemas
 from .problems import RequestError, feast_error_response, internal_error_response, request_error_body
@@ -33,6 +34,8 @@ DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 WORKER_ENV = "FEAST_CORE_SERVER_WORKER"
 JSON_HEADERS = [(b"content-type", b"application/json")]
 SERVICE_NAME = "feast-feature-server"
+# Feast's answer to a request without a valid token, whatever is wrong with it (the reason is logged)
+UNAUTHENTICATED = b'{"detail":"Invalid or expired access token"}'
 
 
 class ClientDisconnected(Exception):
@@ -42,8 +45,9 @@ class ClientDisconnected(Exception):
 class Dispatcher:
     """Runs one endpoint: the error mapping and the request metrics every data endpoint shares."""
 
-    def __init__(self, endpoints: Endpoints, max_request_bytes: int) -> None:
+    def __init__(self, endpoints: Endpoints, max_request_bytes: int, guard: Guard | None = None) -> None:
         self.max_request_bytes = max_request_bytes
+        self.guard = guard if guard is not None else endpoints.access.guard
         self.routes = {
             "/get-online-features": ("get-online-features", endpoints.get_online_features),
             "/push": ("push", endpoints.push),
@@ -60,15 +64,21 @@ class Dispatcher:
             )
         return None
 
-    async def answer(self, path: str, body: bytes | RequestError, query_string: bytes) -> tuple[int, bytes]:
+    async def answer(
+        self, path: str, body: bytes | RequestError, query_string: bytes, authorization: bytes | str | None = None
+    ) -> tuple[int, bytes]:
         name, handler = self.routes[path]
         started = time.perf_counter()
         REQUEST_LABELS.set(NO_LABELS)
         try:
+            user = await self.guard.user_async(authorization) if self.guard.enabled else None
             if isinstance(body, RequestError):
                 raise body
             query = dict(parse_qsl(query_string.decode("latin-1"))) if query_string else {}
-            status, payload = await handler(body, query)
+            status, payload = await handler(body, query, user)
+        except AuthenticationError as error:
+            log.info("%s: refused a request without a valid token: %s", name, error)
+            status, payload = 401, UNAUTHENTICATED
         except RequestError as error:
             status, payload = error.status, request_error_body(error)
         except FeastError as error:
@@ -106,7 +116,8 @@ class FastPath:
             return 499
         except RequestError as error:
             body = error
-        status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"])
+        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+        status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"], authorization)
         headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())] if payload else \
             [(b"content-length", b"0")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -147,13 +158,18 @@ def create_app(
     max_request_bytes: int | None = None,
     fast_path: bool = True,
     inline_reads: bool | None = None,
+    guard: Guard | None = None,
 ) -> FastAPI:
     """The feature server over ``store``. The registry is re-read every ``registry_ttl_sec`` seconds on a
-    background thread (default: the registry's cache_ttl_seconds; 0 = read once at startup)."""
+    background thread (default: the registry's cache_ttl_seconds; 0 = read once at startup).
+
+    The ``auth:`` block is enforced on every data endpoint: ``guard`` (default: one built from the block and
+    started here, so an auth that cannot be honoured raises AuthConfigError before anything is served)."""
     telemetry.configure(store.config, service=SERVICE_NAME, serving=True, store=store)
     ttl = store.config.registry.cache_ttl_seconds if registry_ttl_sec is None else registry_ttl_sec
-    endpoints = Endpoints(store, inline_reads)
-    dispatcher = Dispatcher(endpoints, max_request_bytes or DEFAULT_MAX_REQUEST_BYTES)
+    guard = guard if guard is not None else Guard(store.config.auth).start()
+    endpoints = Endpoints(store, inline_reads, guard)
+    dispatcher = Dispatcher(endpoints, max_request_bytes or DEFAULT_MAX_REQUEST_BYTES, guard)
     refresher = RegistryRefresher(store, ttl)
 
     @contextlib.asynccontextmanager
@@ -180,7 +196,8 @@ def create_app(
         if body is None:
             body = await request.body()
             body = dispatcher.too_large(len(body)) or body
-        status, payload = await dispatcher.answer(request.url.path, body, request.scope["query_string"])
+        status, payload = await dispatcher.answer(request.url.path, body, request.scope["query_string"],
+                                                  request.headers.get("authorization"))
         return Response(payload, status_code=status, media_type="application/json" if payload else None)
 
     for path, (name, _) in dispatcher.routes.items():

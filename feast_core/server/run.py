@@ -24,6 +24,7 @@ from pathlib import Path
 import uvicorn
 
 from .. import telemetry
+from ..auth.enforce import Guard
 from ..config import config_to_yaml
 from ..store import FeatureStore
 from .app import SERVICE_NAME, WORKER_ENV, create_app
@@ -52,6 +53,8 @@ def serve(
     too, as ``feast serve --metrics`` does in Feast (they are always at ``/metrics`` on the server's port)."""
     if workers == -1:
         workers = 2 * (os.cpu_count() or 1) + 1
+    # the auth block is honoured or nothing is served: an unreachable provider or API stops us here
+    guard = Guard(store.config.auth).start()
     options = {
         "host": host, "port": port, "access_log": access_log, "timeout_keep_alive": keep_alive_timeout,
         "timeout_graceful_shutdown": graceful_timeout, "loop": _best("uvloop", "auto"),
@@ -68,7 +71,7 @@ def serve(
 
             serve_port(METRICS_PORT, host)
         try:
-            uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes), **options)
+            uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes, guard=guard), **options)
         finally:
             store.close()
         return

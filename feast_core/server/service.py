@@ -21,10 +21,12 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from .. import telemetry
+from ..auth.enforce import Guard
 from ..errors import EntityDataError, FeastError
 from ..plans import parse_reference
 from ..store import FeatureStore, PushMode
 from . import wire
+from .access import Access
 from .problems import RequestError, feast_error_response
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,9 @@ def reads_inline(store: FeatureStore) -> bool:
 class Endpoints:
     """The feature server's endpoints over one FeatureStore."""
 
-    def __init__(self, store: FeatureStore, inline_reads: bool | None = None) -> None:
+    def __init__(self, store: FeatureStore, inline_reads: bool | None = None, guard: Guard | None = None) -> None:
         self.store = store
+        self.access = Access(store, guard if guard is not None else Guard(store.config.auth).start())
         self.inline_reads = reads_inline(store) if inline_reads is None else inline_reads
         self._stamps = wire.TimestampText()
         self._reads = ThreadPoolExecutor(16, thread_name_prefix="feast-read")
@@ -66,8 +69,9 @@ class Endpoints:
 
     # ---- reads --------------------------------------------------------------------------------
 
-    async def get_online_features(self, body: bytes, query: dict) -> tuple[int, bytes]:
+    async def get_online_features(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
         request = wire.online_request(body)
+        self.access.online_read(user, request.features, request.feature_service)
         if request.feature_service is not None:  # the registry snapshot in memory: no I/O here
             features = self.store.get_feature_service(request.feature_service, allow_cache=True)
         else:
@@ -143,7 +147,7 @@ class Endpoints:
 
     # ---- writes -------------------------------------------------------------------------------
 
-    async def push(self, body: bytes, query: dict) -> tuple[int, bytes]:
+    async def push(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         name = wire.required_str(data, "push_source_name")
         rows = wire.columns(data, "df")
@@ -152,6 +156,7 @@ class Endpoints:
         if mode is None:
             raise RequestError(f"'to' must be one of {sorted(PUSH_MODES)}, not {to!r}", ("body", "to"), "enum")
         allow_cache = wire.optional_bool(data, "allow_registry_cache", True)
+        self.access.push(user, name, to)
 
         def work() -> None:
             source = self.store.registry.snapshot().project(self.store.project).objects["data_sources"].get(name)
@@ -165,9 +170,10 @@ class Endpoints:
             PUSHES.labels(name, to).inc()
         return 200, b""
 
-    async def write_to_online_store(self, body: bytes, query: dict) -> tuple[int, bytes]:
+    async def write_to_online_store(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         name = wire.required_str(data, "feature_view_name")
+        self.access.write_online(user, [name])
         rows = wire.columns(data, "df")
         allow_cache = wire.optional_bool(data, "allow_registry_cache", True)
 
@@ -182,7 +188,7 @@ class Endpoints:
 
     # ---- materialization -------------------------------------------------------------------------
 
-    async def materialize(self, body: bytes, query: dict) -> tuple[int, bytes]:
+    async def materialize(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         if wire.optional_bool(data, "disable_event_timestamp", False):
             start = wire.timestamp(data, "start_ts", required=False) or datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -192,16 +198,18 @@ class Endpoints:
         if start > end:
             raise RequestError(f"'start_ts' {start.isoformat()} is after 'end_ts' {end.isoformat()}", ("body", "start_ts"))
         names = self._views(data)
+        self.access.write_online(user, names)
 
         def run(name: str) -> None:
             self.store.materialize(start, end, feature_views=[name], progress=False)
 
         return await self._materialize(names, run, query)
 
-    async def materialize_incremental(self, body: bytes, query: dict) -> tuple[int, bytes]:
+    async def materialize_incremental(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         end = wire.timestamp(data, "end_ts")
         names = self._views(data)
+        self.access.write_online(user, names)
 
         def run(name: str) -> None:
             self.store.materialize_incremental(end, feature_views=[name], progress=False)
