@@ -95,6 +95,24 @@ class PostgresOnlineStoreConfig(PostgreSQLConfig):
     enable_openai_compatible_store: bool = False
 
 
+class RemoteOnlineStoreConfig(_Block):
+    """A feature server's online store, reached over Feast's HTTP protocol (online/remote.py)."""
+
+    type: Literal["remote"]
+    path: str = "http://localhost:6566"
+    cert: str = ""
+    connection_pool_size: int = Field(default=50, gt=0)
+    connection_idle_timeout: int = Field(default=300, ge=0)
+    connection_retries: int = Field(default=3, ge=0)
+
+    @field_validator("path")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be the feature server's http:// or https:// URL, not {value!r}")
+        return value
+
+
 class BatchEngineConfig(_Block):
     type: Literal["local"] = "local"
     backend: str | None = None
@@ -141,7 +159,9 @@ class FeatureServerConfig(_Block):
 OfflineStoreConfig = Annotated[
     FileOfflineStoreConfig | PostgresOfflineStoreConfig, Field(discriminator="type")
 ]
-OnlineStoreConfig = Annotated[SqliteOnlineStoreConfig | PostgresOnlineStoreConfig, Field(discriminator="type")]
+OnlineStoreConfig = Annotated[
+    SqliteOnlineStoreConfig | PostgresOnlineStoreConfig | RemoteOnlineStoreConfig, Field(discriminator="type")
+]
 
 _ALIASES = {"dask": "file", "duckdb": "file"}
 # Feast lets a store block name its class instead of its type; these are the classes feast_core runs
