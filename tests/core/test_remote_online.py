@@ -22,7 +22,12 @@ from core.test_server_auth import oidc_block, secured_repo
 from oidc_provider import CLIENT_ID
 
 from feast_core import FeatureStore
-from feast_core.errors import AuthConfigError, AuthenticationError, FeastPermissionError, FeatureViewNotFoundError
+from feast_core.errors import (
+    AuthConfigError,
+    AuthenticationError,
+    FeastPermissionError,
+    FeatureViewNotFoundError,
+)
 
 TOKEN_ENV = "FEAST_TEST_TOKEN"
 FEATURES = ["driver_stats:conv_rate", "driver_stats:trips", "driver_stats:city", "driver_stats:avatar",
@@ -150,7 +155,7 @@ READ_WITH_EACH_TOKEN = APPLY + """
 import json, os
 answers = []
 for token in json.loads(os.environ["TOKENS"]):
-    os.environ["%s"] = token
+    os.environ["TOKEN_ENV_NAME"] = token
     try:
         answer = store.get_online_features(features=["driver_stats:conv_rate", "driver_stats:trips", "driver_stats:city"],
                                            entity_rows=[{"driver_id": 1001}, {"driver_id": 7}]).to_dict()
@@ -158,7 +163,7 @@ for token in json.loads(os.environ["TOKENS"]):
     except Exception as error:
         answers.append({"error": type(error).__name__, "message": str(error)})
 print(json.dumps(answers))
-""" % TOKEN_ENV
+""".replace("TOKEN_ENV_NAME", TOKEN_ENV)
 
 
 def upstream_repo(path: Path, parquet: Path, online: str, auth: str = "") -> Path:
