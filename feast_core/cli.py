@@ -248,12 +248,16 @@ def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool,
 @click.option("-p", "--port", type=int, default=8888, show_default=True)
 @click.option("--root_path", default="", show_default=True, help="URL prefix the UI is served under.")
 @click.option("-r", "--registry_ttl_sec", type=int, default=5, show_default=True)
+@click.option("--token-header", default="authorization", show_default=True,
+              help="With auth on: the request header carrying the user's token (a proxy's, e.g. "
+                   "X-Forwarded-Access-Token).")
 @pass_context
-def ui(obj: Context, host: str, port: int, root_path: str, registry_ttl_sec: int) -> None:
+def ui(obj: Context, host: str, port: int, root_path: str, registry_ttl_sec: int, token_header: str) -> None:
     """Start the web UI."""
     from .ui import serve_ui
 
-    serve_ui(obj.store, host=host, port=port, root_path=root_path, registry_ttl_sec=registry_ttl_sec)
+    serve_ui(obj.store, host=host, port=port, root_path=root_path, registry_ttl_sec=registry_ttl_sec,
+             token_header=token_header)
 
 
 # ---- list / describe ----------------------------------------------------------------------------

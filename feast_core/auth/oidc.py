@@ -132,6 +132,9 @@ class OidcAuthenticator:
     def start(self) -> None:
         """Read the discovery document and the key set; AuthConfigError when either cannot be had."""
         config = self.config
+        if not config.auth_discovery_url:
+            raise AuthConfigError("auth (oidc): a server needs auth_discovery_url (this block is a client's: it names "
+                                  "only where a token comes from)")
         try:
             context = http.ssl_context(config.verify_ssl, config.ca_cert_path)
         except (OSError, ValueError) as error:

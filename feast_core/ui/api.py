@@ -40,7 +40,7 @@ def build_router(source: RegistrySource, default_project: Callable[[object], str
         def build() -> dict:
             snapshot = source.snapshot()
             projects = []
-            for name in snapshot.project_names:
+            for name in source.project_names(snapshot):
                 objects = source.project(snapshot, name)
                 counts = {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}
                 projects.append({**objects.project.to_dict(), "counts": counts})

@@ -17,10 +17,12 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import telemetry
+from ..auth.enforce import Guard
 from ..errors import FeastError, ObjectNotFoundError
 from ..registry import Registry, Snapshot
 from ..registry.base import ProjectObjects
 from . import catalog, lineage
+from .access import RequireToken, Visibility
 from .api import build_router
 from .registry_source import RegistrySource, RegistryUnavailable
 
@@ -67,15 +69,21 @@ class StripPrefix:
         await self.app(scope, receive, send)
 
 
-def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastAPI:
-    """The UI over ``store``'s registry, re-read at most every ``registry_ttl_sec`` seconds."""
+def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: Guard | None = None,
+               token_header: str = "authorization") -> FastAPI:
+    """The UI over ``store``'s registry, re-read at most every ``registry_ttl_sec`` seconds.
+
+    With ``auth:`` on (``guard``, default: built from the block and started here, so an auth that cannot be
+    honoured stops the start), every page needs a token in ``token_header`` and shows only what its user may
+    DESCRIBE (see access.py)."""
     telemetry.configure(store.config, service="feast-ui", serving=True, store=store)
     prefix = normalise_root_path(root_path)
     registry: Registry = store.registry
-    source = RegistrySource(registry, registry_ttl_sec)
+    guard = guard if guard is not None else Guard(store.config.auth).start()
+    source = RegistrySource(registry, registry_ttl_sec, Visibility(guard) if guard.enabled else None)
 
     def default_project(snapshot: Snapshot) -> str:
-        names = snapshot.project_names
+        names = source.project_names(snapshot)
         if store.project in names or not names:
             return store.project
         return names[0]
@@ -108,6 +116,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         openapi_url="/openapi.json",
         **telemetry.fastapi_options(),
     )
+    app.add_middleware(RequireToken, guard=guard, token_header=token_header)
     if telemetry.tracing:
         app.add_middleware(telemetry.instrument_asgi, routes=app)  # inside StripPrefix: it sees the routes' paths
     app.add_middleware(StripPrefix, prefix=prefix)
@@ -129,7 +138,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
             snapshot = source.snapshot()
         except RegistryUnavailable as exc:
             return error_page(503, "The registry cannot be read", exc.reason)
-        projects = snapshot.project_names
+        projects = source.project_names(snapshot)
         try:
             objects = source.project(snapshot, project)
             return render(objects, {"projects": projects, "project": objects.name, "snapshot": snapshot})
@@ -182,14 +191,15 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
         try:
             snapshot = source.snapshot()
             rows = []
-            for name in snapshot.project_names:
+            for name in source.project_names(snapshot):
                 objects = source.project(snapshot, name)
                 rows.append((objects.project, {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}))
         except RegistryUnavailable as exc:
             return error_page(503, "The registry cannot be read", exc.reason)
         current = default_project(snapshot)
-        return page("projects.html", rows=rows, projects=snapshot.project_names,
-                    project=current if current in snapshot.project_names else None, active="projects")
+        visible = source.project_names(snapshot)
+        return page("projects.html", rows=rows, projects=visible,
+                    project=current if current in visible else None, active="projects")
 
     @app.get("/select-project", include_in_schema=False)
     def select_project(project: str) -> RedirectResponse:
@@ -273,9 +283,9 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5) -> FastA
 
 
 def serve_ui(store, host: str = "0.0.0.0", port: int = 8888, root_path: str = "", registry_ttl_sec: float = 5,
-             **_ignored) -> None:
+             token_header: str = "authorization", **_ignored) -> None:
     """``feast ui``: serve the UI with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec)
+    app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec, token_header=token_header)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, forwarded_allow_ips="*")

@@ -24,8 +24,9 @@ class RegistryUnavailable(Exception):
 
 
 class RegistrySource:
-    def __init__(self, registry: Registry, ttl_seconds: float) -> None:
+    def __init__(self, registry: Registry, ttl_seconds: float, visibility=None) -> None:
         self._registry = registry
+        self._visibility = visibility  # ui/access.Visibility: what the request's user may see
         self._ttl = ttl_seconds
         self._read_at: float | None = None
         self._lock = threading.Lock()
@@ -46,7 +47,19 @@ class RegistrySource:
                 self._read_at = time.monotonic()
             return snapshot
 
+    def project_names(self, snapshot: Snapshot) -> list[str]:
+        """The projects the request's user may see."""
+        names = snapshot.project_names
+        if self._visibility is None:
+            return names
+        return [n for n in names if self._visibility.project_visible(self._parsed(snapshot, n))]
+
     def project(self, snapshot: Snapshot, name: str) -> ProjectObjects:
+        """A project's parsed objects, less what the request's user may not see."""
+        objects = self._parsed(snapshot, name)
+        return objects if self._visibility is None else self._visibility.view(objects)
+
+    def _parsed(self, snapshot: Snapshot, name: str) -> ProjectObjects:
         """A project's parsed objects; a record the definitions cannot parse makes the registry unavailable."""
         try:
             return snapshot.require_project(name)
