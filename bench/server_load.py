@@ -1,12 +1,18 @@
 """Feature-server load benchmark: ``feast serve`` of feast_core and of Feast, same data, same run.
 
-    python bench/server_load.py [--feast-python /path/to/venv/bin/python] [--seconds 10] [--soak 60]
+    python bench/server_load.py [--feast-python /path/to/venv/bin/python] [--seconds 10] [--soak 60] [--auth]
 
 For each implementation it builds a repo on the small workload (bench/workload.py), applies and
 materializes it into SQLite, starts ``feast serve`` with one worker on a loopback port, and drives
 it with wrk (Debian package ``wrk``) for a bounded time per scenario: 1 client and 1 key, 8 clients
 and 1 key, 1 client and 100 keys; then a soak at 8 clients while sampling the server's resident
 memory. Results are appended to ``server_results.json`` and rendered to ``server_results.md``.
+
+``--auth`` adds feast_core with auth on, same data, same run: ``feast_core+oidc`` (a loopback OIDC provider,
+tests/oidc_provider.py) and ``feast_core+kubernetes`` (the loopback Kubernetes API double, tests/kube_api.py),
+each with a Permission the token's user must satisfy, wrk sending one bearer token. Before the load, a request
+with the token must answer 200 with values and one without must answer 401; the target is 80 % of the no-auth
+requests per second at 8 clients.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the loopback OIDC provider and Kubernetes API double
 
 import run  # noqa: E402  (the machine description and repo layout are shared with the main harness)
 import workload  # noqa: E402
@@ -45,8 +53,47 @@ store.materialize(datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(2026, 11,
 """
 LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = [[{body}]]
+{auth}wrk.body = [[{body}]]
 """
+PERMISSION = """
+from feast_core import FeatureView
+from feast_core.permissions.action import AuthzedAction
+from feast_core.permissions.permission import Permission
+from feast_core.permissions.policy import {policy}
+store.apply([Permission(name="bench-readers", types=[FeatureView], policy={policy}({values}),
+                        actions=[AuthzedAction.READ_ONLINE])])
+"""
+
+
+class AuthSetup:
+    """The identity side of an auth impl: the feature_store.yaml block, the token, the environment."""
+
+    def __init__(self, kind: str, scratch: Path) -> None:
+        self.kind = kind
+        self.env: dict[str, str] = {}
+        if kind == "oidc":
+            from oidc_provider import CLIENT_ID, OidcProvider
+
+            self.double = OidcProvider()
+            self.block = (f"auth:\n  type: oidc\n  auth_discovery_url: {self.double.discovery_url}\n"
+                          f"  client_id: {CLIENT_ID}\n")
+            claims = self.double.claims(username="bench", roles=("reader",))
+            claims["exp"] += 3600
+            self.token = self.double.mint(claims)
+            self.permission = PERMISSION.format(policy="RoleBasedPolicy", values="roles=['reader']")
+        else:
+            from kube_api import KubeApi
+
+            self.double = KubeApi()
+            self.token = "bench-notebook-token"
+            self.double.tokens[self.token] = {"username": "system:serviceaccount:team-a:default-editor",
+                                              "groups": ["system:serviceaccounts:team-a"]}
+            self.env["KUBECONFIG"] = str(self.double.kubeconfig(scratch / "kubeconfig", namespace="feast"))
+            self.block = "auth:\n  type: kubernetes\n"
+            self.permission = PERMISSION.format(policy="NamespaceBasedPolicy", values="namespaces=['team-a']")
+
+    def close(self) -> None:
+        self.double.close()
 
 
 def free_port() -> int:
@@ -62,7 +109,7 @@ def body(keys: int) -> str:
     })
 
 
-def prepare(impl: str, python: str) -> Path:
+def prepare(impl: str, python: str, auth: AuthSetup | None = None) -> Path:
     repo = HERE / "work" / "server" / impl
     shutil.rmtree(repo, ignore_errors=True)
     repo.mkdir(parents=True)
@@ -70,17 +117,21 @@ def prepare(impl: str, python: str) -> Path:
         "project: bench\nprovider: local\nregistry: data/registry.db\n"
         "online_store:\n  type: sqlite\n  path: data/online.db\nentity_key_serialization_version: 3\n"
     )
-    package = "feast_core" if impl == "feast_core" else "feast"
+    package = "feast_core" if impl.startswith("feast_core") else "feast"
     (repo / "definitions.py").write_text(
         workload.REPO_DEFINITIONS.format(package=package, path=str(HERE / "work" / "small" / "features.parquet"))
     )
-    subprocess.run([python, "-c", SETUP.format(package=package)], cwd=repo, check=True, capture_output=True)
+    setup = SETUP.format(package=package) + (auth.permission if auth else "")
+    subprocess.run([python, "-c", setup], cwd=repo, check=True, capture_output=True)
+    if auth is not None:
+        config = repo / "feature_store.yaml"
+        config.write_text(config.read_text() + auth.block)
     return repo
 
 
 def start(impl: str, python: str, repo: Path, port: int, env: dict | None = None) -> subprocess.Popen:
     """``feast serve`` on ``port``; ``env``: extra environment variables (OTEL_* settings are dropped otherwise)."""
-    module = "feast_core.cli" if impl == "feast_core" else "feast.cli.cli"
+    module = "feast_core.cli" if impl.startswith("feast_core") else "feast.cli.cli"
     command = [python, "-m", module, "serve", "-h", "127.0.0.1", "-p", str(port), "--no-access-log", "-w", "1"]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     server = subprocess.Popen(command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -119,9 +170,34 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def wrk(port: int, clients: int, keys: int, seconds: int) -> dict:
+def lua(keys: int, token: str | None) -> str:
+    auth = f'wrk.headers["Authorization"] = "Bearer {token}"\n' if token else ""
+    return LUA.format(body=body(keys), auth=auth)
+
+
+def check_answers(port: int, token: str) -> None:
+    """With the token: 200 with the features asked for; without: 401 (so the load measures authorized reads)."""
+    def post(headers: dict) -> tuple[int, bytes]:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/get-online-features", data=body(1).encode(),
+                                         headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    status, answer = post({"Authorization": f"Bearer {token}"})
+    names = json.loads(answer)["metadata"]["feature_names"] if status == 200 else []
+    if status != 200 or names[1:] != [f.split(":")[1] for f in workload.FEATURES]:
+        raise RuntimeError(f"an authorized read answered {status}: {answer[:200]!r}")
+    status, answer = post({})
+    if status != 401:
+        raise RuntimeError(f"a read without a token answered {status}, not 401")
+
+
+def wrk(port: int, clients: int, keys: int, seconds: int, token: str | None = None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA.format(body=body(keys)))
+        script.write(lua(keys, token))
     threads = min(clients, 2)
     done = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--latency", "-s", script.name,
@@ -151,20 +227,28 @@ def parse_wrk(output: str) -> dict:
 
 
 def measure(impl: str, python: str, seconds: int, soak: int) -> dict:
-    repo = prepare(impl, python)
+    kind = impl.partition("+")[2]
+    auth = AuthSetup(kind, Path(tempfile.mkdtemp(prefix="bench-auth-"))) if kind else None
+    token = auth.token if auth else None
+    repo = prepare(impl, python, auth)
     port = free_port()
-    server = start(impl, python, repo, port)
+    server = start(impl, python, repo, port, auth.env if auth else None)
     try:
-        wrk(port, 1, 1, 2)  # warm up
+        if token:
+            check_answers(port, token)
+        wrk(port, 1, 1, 2, token)  # warm up
         result = {
-            "c1_k1": wrk(port, 1, 1, seconds),
-            "c8_k1": wrk(port, 8, 1, seconds),
-            "c1_k100": wrk(port, 1, 100, seconds),
+            "c1_k1": wrk(port, 1, 1, seconds, token),
+            "c8_k1": wrk(port, 8, 1, seconds, token),
+            "c1_k100": wrk(port, 1, 100, seconds, token),
         }
+        for scenario in ("c1_k1", "c8_k1", "c1_k100"):
+            if result[scenario]["errors"]:
+                raise RuntimeError(f"{scenario}: {result[scenario]['errors']} non-2xx answers")
         if soak:
             before = rss_mb(server.pid)
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-                script.write(LUA.format(body=body(1)))
+                script.write(lua(1, token))
             load = subprocess.Popen(
                 ["wrk", "-t", "2", "-c", "8", "-d", f"{soak}s", "--latency", "-s", script.name,
                  f"http://127.0.0.1:{port}/get-online-features"], stdout=subprocess.PIPE, text=True,
@@ -180,6 +264,8 @@ def measure(impl: str, python: str, seconds: int, soak: int) -> dict:
         return result
     finally:
         stop(server)
+        if auth is not None:
+            auth.close()
 
 
 def render(runs: list[dict]) -> str:
@@ -204,6 +290,11 @@ def render(runs: list[dict]) -> str:
                 f"| {r['c8_k1']['req_per_s']:.0f} | {r['c8_k1']['p99_ms']:.2f} "
                 f"| {r['c1_k100']['p50_ms']:.3f} / {r['c1_k100']['p99_ms']:.3f} | {soak_errors} | {soak_rss} |"
             )
+        base = entry["results"].get("feast_core", {}).get("c8_k1", {}).get("req_per_s")
+        ratios = [f"{impl}: {r['c8_k1']['req_per_s'] / base:.0%}" for impl, r in entry["results"].items()
+                  if "+" in impl and base and "c8_k1" in r]
+        if ratios:
+            lines += ["", "Auth on, 8 clients, share of the no-auth requests per second: " + ", ".join(ratios) + "."]
         lines.append("")
     return "\n".join(lines)
 
@@ -214,11 +305,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--soak", type=int, default=60)
     parser.add_argument("--out", default=str(HERE / "server_results"))
+    parser.add_argument("--auth", action="store_true", help="also feast_core with OIDC and with Kubernetes auth on")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     run.prepare(SIZE)
     impls = {"feast_core": sys.executable}
+    if args.auth:
+        impls.update({"feast_core+oidc": sys.executable, "feast_core+kubernetes": sys.executable})
     if args.feast_python:
         impls["feast"] = args.feast_python
     entry = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": run.machine(),
