@@ -25,3 +25,17 @@ def token_from_header(value: str | bytes | None) -> str:
 
 def header_value(token: str) -> str:
     return f"Bearer {token}"
+
+
+def authorization_from_metadata(metadata) -> str | None:
+    """The ``authorization`` value among gRPC invocation metadata or Arrow Flight call headers (pairs or a dict
+    of key -> value or list of values; keys compared case-insensitively), for the interceptors of those servers."""
+    items = metadata.items() if hasattr(metadata, "items") else (metadata or ())
+    for key, value in items:
+        if isinstance(key, bytes):
+            key = key.decode("latin-1")
+        if key.lower() == "authorization":
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else None
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None

@@ -378,3 +378,17 @@ def test_client_credentials_and_password_grants_fetch_and_reuse_tokens(oidc_prov
                                              client_secret="guess"))
     with pytest.raises(AuthConfigError, match="refused a token.*401"):
         wrong()
+
+
+def test_feasts_permission_module_paths_and_grpc_metadata():
+    from feast_core.auth.bearer import authorization_from_metadata
+    from feast_core.permissions.auth_model import OidcClientAuthConfig as Client
+    from feast_core.permissions.enforcer import enforce_policy
+    from feast_core.permissions.policy import CombinedGroupNamespacePolicy as Combined
+    from feast_core.permissions.user import User as FeastUser
+
+    assert Client is OidcClientAuthConfig and Combined is CombinedGroupNamespacePolicy and FeastUser is User
+    assert enforce_policy(PERMISSIONS, reader, [public], [AuthzedAction.READ_ONLINE]) == [public]
+    assert authorization_from_metadata((("x-a", "1"), ("Authorization", "Bearer t"))) == "Bearer t"
+    assert authorization_from_metadata({"authorization": [b"Bearer f"]}) == "Bearer f"
+    assert authorization_from_metadata(()) is None
