@@ -4,6 +4,9 @@ Validating a token costs a signature check (OIDC) or API calls (Kubernetes); a c
 every request until it is refreshed, so the cache makes authentication a dictionary lookup. Entries live no
 longer than the token's ``exp``, nor than ``max_age`` (so key rotation, revocation and RBAC changes show up
 within it), and the cache holds at most ``capacity`` tokens (oldest dropped first).
+
+A refused token is remembered too, for ``REFUSAL_SECONDS``: a client repeating a bad token does not make the
+server ask the identity provider or the Kubernetes API again on every request.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..errors import AuthenticationError
 from .user import User
 
 Authenticate = Callable[[str], "tuple[User, float | None]"]
+REFUSAL_SECONDS = 5.0
 
 
 class TokenCache:
@@ -26,6 +30,7 @@ class TokenCache:
         self.capacity = capacity
         self._clock = clock
         self._entries: dict[str, tuple[User, float]] = {}
+        self._refused: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def cached(self, token: str) -> User | None:
@@ -40,13 +45,26 @@ class TokenCache:
         user = self.cached(token)
         if user is not None:
             return user
-        user, expires = self._authenticate(token)
+        refused = self._refused.get(token)
+        if refused is not None and self._clock() < refused[1]:
+            raise AuthenticationError(refused[0])
+        try:
+            user, expires = self._authenticate(token)
+        except AuthenticationError as error:
+            self._refuse(token, str(error))
+            raise
         now = self._clock()
         until = now + self.max_age if expires is None else min(expires, now + self.max_age)
         if until > now:
             self._remember(token, user, until, now)
             return user
         raise AuthenticationError("token expired")
+
+    def _refuse(self, token: str, reason: str) -> None:
+        with self._lock:
+            if len(self._refused) >= 1000:
+                self._refused.clear()
+            self._refused[token] = (reason, self._clock() + REFUSAL_SECONDS)
 
     def _remember(self, token: str, user: User, until: float, now: float) -> None:
         with self._lock:

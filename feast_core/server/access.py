@@ -50,7 +50,7 @@ class Access:
         def views() -> list:
             found, seen = [], set()
             for ref in features or ():
-                name = ref.split(":", 1)[0] if ":" in ref else ref
+                name = (ref.split(":", 1)[0] if ":" in ref else ref).split("@", 1)[0]  # "view@v2:f" reads view
                 if name in seen:
                     continue
                 seen.add(name)

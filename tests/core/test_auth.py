@@ -242,6 +242,24 @@ def test_each_kubernetes_token_is_reviewed_once(cluster):
     for _ in range(20):
         guard.user("Bearer team-a-notebook")
     assert cluster.reviews() == 1
+    for _ in range(20):  # a refused token is remembered for a while too: no review per request
+        with pytest.raises(AuthenticationError):
+            guard.user("Bearer stolen-or-stale")
+    assert cluster.reviews() == 2
+
+
+def test_an_oidc_server_reviews_service_account_tokens_with_the_cluster(cluster, oidc_provider):
+    """As Feast: a token with a kubernetes.io claim is checked by TokenReview, and its user has its namespace."""
+    sa_token = jwt.encode({"sub": "system:serviceaccount:team-a:default-editor", "kubernetes.io": {
+        "namespace": "team-a", "serviceaccount": {"name": "default-editor"}}}, "a-signing-key-the-test-cluster-holds-only", algorithm="HS256")
+    cluster.tokens[sa_token] = cluster.tokens["team-a-notebook"]
+    guard = Guard(OidcAuthConfig(auth_discovery_url=oidc_provider.discovery_url)).start()
+    user = guard.user(f"Bearer {sa_token}")
+    assert user.namespaces == ("team-a",) and user.roles == ()
+    forged = jwt.encode({"sub": "system:serviceaccount:team-a:default-editor", "kubernetes.io": {}},
+                        "a-key-nobody-in-the-cluster-knows-about", algorithm="HS256")
+    with pytest.raises(AuthenticationError, match="TokenReview"):
+        guard.user(f"Bearer {forged}")
 
 
 def test_kubernetes_auth_without_a_cluster_stops_the_start(tmp_path, monkeypatch):
