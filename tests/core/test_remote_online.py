@@ -74,6 +74,11 @@ def test_remote_reads_answer_what_a_local_read_answers(served, oidc_provider, tm
         local.get_online_features(service, entities, full_feature_names=True).to_dict()
     with pytest.raises(FeatureViewNotFoundError, match="no_such_view"):
         client.get_online_features(["no_such_view:x"], entities)
+    # the per-view read of the online-store protocol (what generic callers use), every join key sent
+    view = client.get_feature_view("driver_stats")
+    read = client.online_store.read("shop", view, [(1002,), (7,)], ["conv_rate", "avatar"])
+    assert read.values == {"conv_rate": [0.25, None], "avatar": [b"png", None]}
+    assert read.event_ts == [int(STAMP.timestamp() * 1_000_000), None]
     client.close()
     local.close()
 
