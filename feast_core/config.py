@@ -170,6 +170,7 @@ STORE_CLASSES = {
         "feast.infra.online_stores.sqlite.SqliteOnlineStore": "sqlite",
         "feast.infra.online_stores.postgres_online_store.postgres.PostgreSQLOnlineStore": "postgres",
         "feast.infra.online_stores.contrib.postgres.PostgreSQLOnlineStore": "postgres",
+        "feast.infra.online_stores.remote.RemoteOnlineStore": "remote",
     },
     "offline_store": {
         "feast.infra.offline_stores.file.FileOfflineStore": "file",

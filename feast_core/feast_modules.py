@@ -94,6 +94,9 @@ FEAST_MODULES: dict[str, Target] = {
         "PostgreSQLOnlineStoreConfig": "config:PostgresOnlineStoreConfig",
         "PostgreSQLOnlineStore": "online.postgres:PostgresOnlineStore",
     },
+    "infra.online_stores.remote": {
+        "RemoteOnlineStoreConfig": "config", "RemoteOnlineStore": "online.remote",
+    },
     # the HTTP feature server
     "feature_server": {
         "get_app": "server.app:create_app", "MaterializeRequest": "server.schemas",

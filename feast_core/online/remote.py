@@ -29,7 +29,7 @@ import orjson
 import pyarrow as pa
 import urllib3
 
-from .. import errors, types
+from .. import types
 from ..auth.client import TokenSource
 from ..auth.config import AuthConfig
 from ..definitions import FeatureView
@@ -47,28 +47,20 @@ class RemoteServerError(FeastError):
 
 def _error_from_body(status: int, body: bytes, url: str) -> FeastError:
     """The FeastError a server's error answer stands for (Feast's body: a JSON string of module/class/message)."""
-    detail = None
-    try:
-        data = orjson.loads(body)
-        if isinstance(data, str):
-            data = orjson.loads(data)
-        detail = data if isinstance(data, dict) else None
-    except orjson.JSONDecodeError:
-        pass
     if status == 401:
         return AuthenticationError(f"{url}: the feature server refused the token ({body[:200].decode('utf-8', 'replace')})")
-    if detail is not None and "class" in detail:
-        cls = errors.class_for_feast_name(detail.get("class", ""))
-        message = str(detail.get("message", ""))
-        if cls is errors.FeastPermissionError:
-            return errors.FeastPermissionError(message.removeprefix("Permission error:\n"))
-        if cls is not None:
-            error = cls.__new__(cls)
-            Exception.__init__(error, message)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        data = None
+    if isinstance(data, str) and '"class"' in data:
+        error = FeastError.from_error_detail(data)
+        if error is not None and type(error) is not FeastError:
             return error
-        text = f"{detail.get('class')}: {message}"
-    elif detail is not None and "detail" in detail:
-        text = str(detail["detail"])
+    if isinstance(data, dict) and "detail" in data:
+        text = str(data["detail"])
+    elif isinstance(data, str):
+        text = data
     else:
         text = body[:500].decode("utf-8", "replace")
     error = RemoteServerError(f"{url} answered {status}: {text}")
