@@ -14,16 +14,28 @@ the machine's load hits all of them, and the median of the rounds is recorded:
 
 Every response is checked (wrk counts non-2xx answers; a run with any is reported as failed). Results are
 appended to ``telemetry_results.json`` and rendered to ``telemetry_results.md``.
+
+On a machine shared with other work, wrk's throughput swings by 2x from one 5-second window to the next, far more
+than what is measured here; ``--cpu`` therefore also measures the server's CPU time per request directly: the same
+app (FastPath, dispatcher, store, SQLite) called in-process with the same request, in a fresh process per
+configuration, 50 requests per sample, configurations interleaved, keeping the minimum (the sample least disturbed
+by other processes) and the median. It leaves out uvicorn's and the kernel's share of a request, which telemetry
+does not change, so its ratios overstate the cost for a real client.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,18 +103,90 @@ def render(runs: list[dict]) -> str:
         m = entry["machine"]
         lines += [f"## Run of {entry['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
-                  f"load average at start {entry.get('load_average', '?')}. {entry['clients']} clients, "
+                  f"load average at start {entry.get('load_average', '?')}; code at {entry.get('commit', '?')}. "
+                  f"{entry['clients']} clients, "
                   f"{entry['seconds']} s per measurement, {entry['rounds']} rounds.", "",
                   "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round |",
                   "|---|---|---|---|---|---|"]
-        off = entry["results"]["off"]["req_per_s"]
-        for name, r in entry["results"].items():
-            lines.append(
-                f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {r['p50_ms']:.3f} | {r['p99_ms']:.2f} "
-                f"| {', '.join(f'{x:.0f}' for x in r['rounds'])} |"
-            )
+        if entry["results"]:
+            off = entry["results"]["off"]["req_per_s"]
+            for name, r in entry["results"].items():
+                lines.append(
+                    f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {r['p50_ms']:.3f} "
+                    f"| {r['p99_ms']:.2f} | {', '.join(f'{x:.0f}' for x in r['rounds'])} |"
+                )
+        else:
+            lines.append("| (not measured) | | | | | |")
+        if entry.get("cpu"):
+            cpu = entry["cpu"]
+            lines += ["", "CPU per request of the app in-process (`--cpu`; lower is better; the share is `off`'s "
+                      "CPU time over this configuration's, i.e. the throughput a CPU-bound server keeps):", "",
+                      "| configuration | min µs | median µs | throughput kept (min) | (median) | samples |",
+                      "|---|---|---|---|---|---|"]
+            for name, c in cpu.items():
+                lines.append(
+                    f"| {name} | {c['min_us']:.1f} | {c['median_us']:.1f} | {cpu['off']['min_us'] / c['min_us']:.0%} "
+                    f"| {cpu['off']['median_us'] / c['median_us']:.0%} | {c['samples']} |"
+                )
         lines.append("")
     return "\n".join(lines)
+
+
+def cpu_child(config_name: str, samples: int) -> None:
+    """In a fresh process configured as ``config_name`` (its environment set by the parent): CPU microseconds per
+    request of the feature server app, ``samples`` samples of 50 requests, printed as JSON."""
+    from feast_core import FeatureStore
+    from feast_core.server.app import create_app
+
+    repo = Path(tempfile.mkdtemp(prefix="feast-telemetry-cpu-"))
+    shutil.copytree(HERE / "work" / "server" / "feast_core", repo, dirs_exist_ok=True)
+    block = OFF_BLOCK if config_name == "off" else ""
+    config = repo / "feature_store.yaml"
+    config.write_text(config.read_text().split("feature_server:")[0] + block)
+    app = create_app(FeatureStore(repo_path=repo), registry_ttl_sec=0)
+    body = server_load.body(1).encode()
+    scope = {"type": "http", "method": "POST", "path": "/get-online-features", "raw_path": b"/get-online-features",
+             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 6566), "client": ("127.0.0.1", 50000),
+             "http_version": "1.1", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1:6566"), (b"content-type", b"application/json"),
+                         (b"content-length", str(len(body)).encode())]}
+    statuses = set()
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.add(message["status"])
+
+    async def measure() -> list[float]:
+        for _ in range(200):
+            await app(dict(scope), receive, send)
+        found = []
+        for _ in range(samples):
+            started = time.process_time()
+            for _ in range(50):
+                await app(dict(scope), receive, send)
+            found.append((time.process_time() - started) / 50 * 1e6)
+        return found
+
+    found = asyncio.run(measure())
+    if statuses != {200}:
+        raise SystemExit(f"answers other than 200: {statuses}")
+    shutil.rmtree(repo, ignore_errors=True)
+    print(json.dumps(found))
+
+
+def measure_cpu(configs: dict, rounds: int, samples: int) -> dict[str, dict]:
+    found: dict[str, list[float]] = {name: [] for name in configs}
+    for _ in range(rounds):
+        for name, (_, env) in configs.items():
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+            done = subprocess.run([sys.executable, __file__, "--cpu-child", name, str(samples)], capture_output=True,
+                                  text=True, env={**environment, **env}, check=True)
+            found[name] += json.loads(done.stdout.strip().splitlines()[-1])
+    return {name: {"min_us": min(xs), "median_us": statistics.median(xs), "samples": len(xs)}
+            for name, xs in found.items()}
 
 
 def main() -> None:
@@ -111,7 +195,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--out", default=str(HERE / "telemetry_results"))
+    parser.add_argument("--cpu", action="store_true", help="also measure CPU per request in-process (see above)")
+    parser.add_argument("--no-load", action="store_true", help="skip the wrk measurements")
+    parser.add_argument("--cpu-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cpu_child:
+        cpu_child(args.cpu_child[0], int(args.cpu_child[1]))
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     run.prepare(server_load.SIZE)
@@ -122,14 +212,16 @@ def main() -> None:
     results: dict[str, list[dict]] = {name: [] for name in configs}
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    for round_ in range(args.rounds):
+    cpu = measure_cpu(configs, args.rounds, 40) if args.cpu else None
+    for round_ in range(0 if args.no_load else args.rounds):
         for name, (block, env) in configs.items():
             result = measure(repo, block, env, args.clients, args.seconds)
             results[name].append(result)
             print(f"round {round_ + 1} {name}: {result['req_per_s']:.0f} req/s", flush=True)
     sink.shutdown()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout
     entry = {
-        "started": started, "machine": run.machine(), "load_average": load, "clients": args.clients,
+        "started": started, "commit": commit.strip(), "machine": run.machine(), "load_average": load, "clients": args.clients,
         "seconds": args.seconds, "rounds": args.rounds, "otlp_bytes_received": Sink.received,
         "results": {
             name: {
@@ -138,8 +230,9 @@ def main() -> None:
                 "p99_ms": statistics.median(r["p99_ms"] for r in rs),
                 "rounds": [r["req_per_s"] for r in rs],
             }
-            for name, rs in results.items()
+            for name, rs in results.items() if rs
         },
+        "cpu": cpu,
     }
     run.record(Path(args.out), entry, render)
 

@@ -6,6 +6,7 @@ configuration never imports the SDK.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import threading
@@ -98,22 +99,31 @@ def shutdown() -> None:
 # ---- spans ---------------------------------------------------------------------------------------
 
 
+# True inside a span feast_core made that is not recorded: spans below it are skipped without asking OpenTelemetry
+# for the current span (a few microseconds per request whose trace is not sampled)
+UNSAMPLED: contextvars.ContextVar[bool] = contextvars.ContextVar("feast_unsampled", default=False)
+
+
 class ActiveSpan:
     """A started span made current for the ``with`` block; an exception leaving the block marks it as an error."""
 
-    __slots__ = ("span", "_token")
+    __slots__ = ("span", "_token", "_unsampled")
 
     def __init__(self, span: trace.Span) -> None:
         self.span = span
-        self._token = None
+        self._token = self._unsampled = None
 
     def __enter__(self) -> trace.Span:
         self._token = context.attach(trace.set_span_in_context(self.span))
+        if not self.span.is_recording():
+            self._unsampled = UNSAMPLED.set(True)
         return self.span
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc is not None:
             fail(self.span, exc)
+        if self._unsampled is not None:
+            UNSAMPLED.reset(self._unsampled)
         context.detach(self._token)
         self.span.end()
         return False
@@ -130,6 +140,8 @@ def span(tracer_: trace.Tracer, name: str, attributes: Mapping | None, parent: t
     """A child of the current span when that one is recorded; nothing when it is not (its trace was not sampled,
     so neither would its children be); when there is no current span, a child of ``parent`` if given, else a
     new root (kept current even when not sampled, so that its own children are skipped too)."""
+    if UNSAMPLED.get():
+        return NO_SPAN
     current = trace.get_current_span()
     if current is trace.INVALID_SPAN:
         where = trace.set_span_in_context(parent) if parent is not None else None
