@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..definitions import DataSource
-from ..errors import EntityDataError, FeatureNameCollisionError
+from ..errors import DataSourceError, EntityDataError, FeatureNameCollisionError
 
 ENTITY_ROW_ID = "__feast_row_id"  # internal: keeps one output row per input row, in input order
 
@@ -117,3 +117,31 @@ def check_output_names(entity_columns: list[str], views: list[ViewQuery]) -> Non
                     "use full_feature_names=True or rename the column"
                 )
             seen[output] = f"feature view {view.name!r}"
+
+
+def conform_to_schema(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
+    """Rows to append, in the target's column order and types, or DataSourceError naming the mismatch.
+
+    ``what`` starts the message, e.g. "cannot append to data source 'x' (...)".
+    """
+    missing = [c for c in schema.names if c not in table.schema.names]
+    extra = [c for c in table.schema.names if c not in schema.names]
+    if missing or extra:
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(map(repr, missing))}")
+        if extra:
+            problems.append(f"unknown column(s) {', '.join(map(repr, extra))}")
+        raise DataSourceError(f"{what}: {'; '.join(problems)}; expected columns {', '.join(schema.names)}")
+    columns = []
+    for field in schema:
+        column = table.column(field.name)
+        if not column.type.equals(field.type):
+            try:
+                column = column.cast(field.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+                raise DataSourceError(
+                    f"{what}: column {field.name!r} of type {column.type} does not convert to {field.type}: {exc}"
+                ) from None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 from ..config import FileOfflineStoreConfig
 from ..definitions import DataSource, FileSource
 from ..errors import DataSourceError, DataSourceNotFoundException, EntityDataError
-from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, entity_table
+from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, conform_to_schema, entity_table
 
 APPEND_DIR_SUFFIX = ".d"
 DEFAULT_MEMORY_LIMIT = "1700MB"
@@ -140,6 +140,34 @@ class _ResolvedSource:
         return f"data source {self.source.name!r} ({self.path})"
 
 
+def resolve_file_source(source: DataSource, repo_path: Path) -> _ResolvedSource:
+    """A FileSource's absolute path and its parquet files now (the file, then its appended parts)."""
+    batch = source.batch_source
+    if not isinstance(batch, FileSource):
+        raise DataSourceError(
+            f"data source {source.name!r} is a {type(batch).__name__}; the file offline store reads FileSource only"
+        )
+    raw = batch.path
+    if raw.startswith("file://"):
+        raw = raw[len("file://"):]
+    elif "://" in raw:
+        raise DataSourceError(f"data source {batch.name!r}: path {batch.path!r} is remote; the file offline store reads local paths")
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = repo_path / path
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and _is_data_file(p))
+        if not files:
+            raise DataSourceNotFoundException(str(path), batch.name, f"directory {path} contains no parquet files")
+    elif path.is_file():
+        sibling = path.with_name(path.name + APPEND_DIR_SUFFIX)
+        appended = sorted(p for p in sibling.glob("*.parquet") if _is_data_file(p)) if sibling.is_dir() else []
+        files = [path, *appended]
+    else:
+        raise DataSourceNotFoundException(str(path), batch.name, f"no parquet file or directory at {path}")
+    return _ResolvedSource(batch, path, tuple(files))
+
+
 class FileOfflineStore:
     """Parquet files + DuckDB. Safe to share between threads: each call uses its own DuckDB cursor."""
 
@@ -172,30 +200,7 @@ class FileOfflineStore:
     # ---------------------------------------------------------------- sources
 
     def _resolve(self, source: DataSource) -> _ResolvedSource:
-        batch = source.batch_source
-        if not isinstance(batch, FileSource):
-            raise DataSourceError(
-                f"data source {source.name!r} is a {type(batch).__name__}; the file offline store reads FileSource only"
-            )
-        raw = batch.path
-        if raw.startswith("file://"):
-            raw = raw[len("file://"):]
-        elif "://" in raw:
-            raise DataSourceError(f"data source {batch.name!r}: path {batch.path!r} is remote; the file offline store reads local paths")
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = self.repo_path / path
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and _is_data_file(p))
-            if not files:
-                raise DataSourceNotFoundException(str(path), batch.name, f"directory {path} contains no parquet files")
-        elif path.is_file():
-            sibling = path.with_name(path.name + APPEND_DIR_SUFFIX)
-            appended = sorted(p for p in sibling.glob("*.parquet") if _is_data_file(p)) if sibling.is_dir() else []
-            files = [path, *appended]
-        else:
-            raise DataSourceNotFoundException(str(path), batch.name, f"no parquet file or directory at {path}")
-        return _ResolvedSource(batch, path, tuple(files))
+        return resolve_file_source(source, self.repo_path)
 
     def _schema(self, resolved: _ResolvedSource) -> pa.Schema:
         schemas = []
@@ -422,7 +427,7 @@ class FileOfflineStore:
                 raise
             resolved = None  # a new source: the first write creates it with the pushed columns
         if resolved is not None:
-            table = self._conform(resolved, self._schema(resolved), table)
+            table = conform_to_schema(table, self._schema(resolved), f"cannot append to {resolved.describe()}")
             self._write_atomically(table, resolved.append_dir, f"part-{uuid.uuid4().hex}.parquet")
         elif resolved_path.suffix == ".parquet":
             # a new single-file source: the first write becomes the file itself, readable by other tools too
@@ -438,35 +443,6 @@ class FileOfflineStore:
             )
         path = Path(batch.path.removeprefix("file://")).expanduser()
         return path if path.is_absolute() else self.repo_path / path
-
-    @staticmethod
-    def _conform(resolved: _ResolvedSource, schema: pa.Schema, table: pa.Table) -> pa.Table:
-        """The pushed table in the source's column order and types, or DataSourceError naming the mismatch."""
-        missing = [c for c in schema.names if c not in table.schema.names]
-        extra = [c for c in table.schema.names if c not in schema.names]
-        if missing or extra:
-            problems = []
-            if missing:
-                problems.append(f"missing column(s) {', '.join(map(repr, missing))}")
-            if extra:
-                problems.append(f"unknown column(s) {', '.join(map(repr, extra))}")
-            raise DataSourceError(
-                f"cannot append to {resolved.describe()}: {'; '.join(problems)}; "
-                f"expected columns {', '.join(schema.names)}"
-            )
-        columns = []
-        for field in schema:
-            column = table.column(field.name)
-            if not column.type.equals(field.type):
-                try:
-                    column = column.cast(field.type)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
-                    raise DataSourceError(
-                        f"cannot append to {resolved.describe()}: column {field.name!r} of type {column.type} "
-                        f"does not convert to {field.type}: {exc}"
-                    ) from None
-            columns.append(column)
-        return pa.Table.from_arrays(columns, schema=schema)
 
     @staticmethod
     def _write_atomically(table: pa.Table, directory: Path, final_name: str) -> None:
