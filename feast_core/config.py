@@ -79,6 +79,25 @@ class PostgresOfflineStoreConfig(PostgreSQLConfig):
     entity_select_mode: Literal["temp_table", "embed_query"] = "temp_table"
 
 
+def _spark_conf_as_text(value: Any) -> Any:
+    """Spark settings are strings; YAML reads ``spark.sql.shuffle.partitions: 4`` as a number."""
+    if isinstance(value, dict):
+        return {str(k): (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in value.items()}
+    return value
+
+
+class SparkOfflineStoreConfig(_Block):
+    """Feast's Spark offline store keys. ``spark_conf`` configures the session feast_core starts (or, with
+    ``spark.remote: sc://host:port``, the Spark Connect session it opens); see feast_core/spark/session.py."""
+
+    type: Literal["spark"]
+    spark_conf: dict[str, str] | None = None
+    staging_location: str | None = None
+    region: str | None = None
+
+    _spark_conf_text = field_validator("spark_conf", mode="before")(_spark_conf_as_text)
+
+
 class SqliteOnlineStoreConfig(_Block):
     type: Literal["sqlite"] = "sqlite"
     path: str = "data/online.db"
@@ -123,6 +142,21 @@ class MaterializationConfig(_Block):
     online_write_batch_size: int | None = Field(default=None, gt=0)
 
 
+class SparkEngineConfig(_Block):
+    """Feast's ``spark.engine`` keys: materialization computed in Spark and written by its partitions.
+
+    ``spark_conf`` falls back to the Spark offline store's; ``partitions`` (0: Spark's own) is how many
+    partitions write to the online store."""
+
+    type: Literal["spark.engine"]
+    spark_conf: dict[str, str] | None = None
+    staging_location: str | None = None
+    region: str | None = None
+    partitions: int = Field(default=0, ge=0)
+
+    _spark_conf_text = field_validator("spark_conf", mode="before")(_spark_conf_as_text)
+
+
 class MetricsConfig(_Block):
     """``feature_server: metrics:``, Feast's per-category metric switches (see feast_core.telemetry).
 
@@ -157,8 +191,9 @@ class FeatureServerConfig(_Block):
 
 
 OfflineStoreConfig = Annotated[
-    FileOfflineStoreConfig | PostgresOfflineStoreConfig, Field(discriminator="type")
+    FileOfflineStoreConfig | PostgresOfflineStoreConfig | SparkOfflineStoreConfig, Field(discriminator="type")
 ]
+EngineConfig = Annotated[BatchEngineConfig | SparkEngineConfig, Field(discriminator="type")]
 OnlineStoreConfig = Annotated[
     SqliteOnlineStoreConfig | PostgresOnlineStoreConfig | RemoteOnlineStoreConfig, Field(discriminator="type")
 ]
@@ -200,6 +235,7 @@ class RepoConfig(BaseModel):
     registry: RegistryConfig = Field(default_factory=RegistryConfig)  # path "" = data/registry.db
     offline_store: OfflineStoreConfig = Field(default_factory=FileOfflineStoreConfig)
     online_store: OnlineStoreConfig | None = Field(default_factory=SqliteOnlineStoreConfig)
+EngineConfig = Annotated[BatchEngineConfig | SparkEngineConfig, Field(discriminator="type")]
     batch_engine: BatchEngineConfig = Field(default_factory=BatchEngineConfig)
     auth: AuthBlock = Field(default_factory=NoAuthConfig)
     feature_server: FeatureServerConfig | None = None
@@ -264,6 +300,9 @@ def _normalise(data: dict) -> dict:
         kind = _store_type("offline_store", offline.get("type", "file"))
         offline["type"] = _ALIASES.get(kind, kind)
         data["offline_store"] = offline
+    engine = data.get("batch_engine")
+    if isinstance(engine, dict) and "type" not in engine:
+        data["batch_engine"] = {**engine, "type": "local"}
     online = data.get("online_store")
     if isinstance(online, dict):
         data["online_store"] = {**online, "type": _store_type("online_store", online.get("type", "sqlite"))}

@@ -59,6 +59,10 @@ def open_offline_store(config: RepoConfig) -> OfflineStore:
         from .offline.postgres import PostgresOfflineStore
 
         return PostgresOfflineStore(config.offline_store)
+    if config.offline_store.type == "spark":
+        from .offline.spark import SparkOfflineStore
+
+        return SparkOfflineStore(config.offline_store, config.repo_path)
     from .offline.file import FileOfflineStore
 
     return FileOfflineStore(config.offline_store, config.repo_path)

@@ -27,6 +27,7 @@ from .sources import (
     PostgreSQLSource,
     PushSource,
     RequestSource,
+    SparkSource,
     UnsupportedSource,
     source_from_dict,
 )
@@ -80,6 +81,6 @@ __all__ = [
     "CombinedGroupNamespacePolicy", "DataSource", "Entity", "FeatureService", "FeatureView", "FeatureViewState",
     "Field", "FileSource", "GroupBasedPolicy", "NamespaceBasedPolicy", "OnDemandFeatureView", "Permission",
     "PostgreSQLSource", "Project", "Projection", "PushSource", "RequestSource", "RoleBasedPolicy", "SavedDataset",
-    "SavedDatasetFileStorage", "UnsupportedSource", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
+    "SavedDatasetFileStorage", "SparkSource", "UnsupportedSource", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
     "source_from_dict",
 ]

@@ -12,7 +12,7 @@ from . import wire
 from .base import Described, ttl_to_seconds
 from .entity import Entity
 from .field import Field
-from .sources import DataSource, FileSource, PostgreSQLSource, PushSource, UnsupportedSource, source_from_dict
+from .sources import BATCH_SOURCE_TYPES, DataSource, PushSource, UnsupportedSource, source_from_dict
 
 # Feast gives entity-less views this placeholder entity (and join key); it never reaches our objects
 DUMMY_ENTITY_NAME = "__dummy"
@@ -163,9 +163,10 @@ class FeatureView(Projectable, Described):
         **_ignored,
     ) -> None:
         self._init_meta(name, description, tags, owner)
-        if not isinstance(source, (FileSource, PostgreSQLSource, PushSource)):
+        if not isinstance(source, (*BATCH_SOURCE_TYPES, PushSource)):
             raise ValueError(
-                f"feature view {name!r}: source must be a FileSource, PostgreSQLSource or PushSource, got {source!r}"
+                f"feature view {name!r}: source must be a FileSource, PostgreSQLSource, SparkSource or PushSource, "
+                f"got {source!r}"
             )
         if ttl is not None and not isinstance(ttl, timedelta):
             raise ValueError(f"feature view {name!r}: ttl must be a timedelta, got {ttl!r}")
