@@ -191,3 +191,43 @@ def kube_api():
     api = KubeApi()
     yield api
     api.close()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local SparkSession (local[2], 2 shuffle partitions, no UI) for the whole test session.
+
+    feast_core's Spark offline store and engine reuse it (each in a session of its own over the same
+    context). Skips only outside CI when pyspark or Java is missing.
+    """
+    import spark_support
+
+    reason = spark_support.missing()
+    if reason:
+        if os.environ.get(spark_support.REQUIRED_ENV):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from feast_core.spark.session import open_spark
+
+    handle = open_spark(spark_support.LEAN_CONF)
+    yield handle.session
+    handle.session.sparkContext.stop()
+    shutil.rmtree(spark_support.WAREHOUSE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def spark_connect_server():
+    """A Spark Connect server on loopback (a separate JVM, started from pyspark's own jars)."""
+    import spark_support
+
+    reason = spark_support.missing()
+    if reason:
+        if os.environ.get(spark_support.REQUIRED_ENV):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = spark_support.ConnectServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,4 +1,6 @@
-"""The PostgreSQL offline store against a real server: point-in-time joins, pulls, appends, errors."""
+"""The PostgreSQL offline store against a real server: query sources, SQL entity rows, index probes, pulls,
+appends, errors. The point-in-time semantics shared with the other engines are tested in test_offline_pit.py.
+"""
 
 from __future__ import annotations
 
@@ -46,34 +48,11 @@ def query(ttl=0.0, source=SOURCE, keys=("driver_id",), features=(("trips", "trip
                      timestamp_field="ts", created_timestamp_column=created, ttl_seconds=ttl)
 
 
-def test_pit_rule_ties_bounds_no_match_duplicates_and_order(db):
-    entity = pd.DataFrame({
-        "driver_id": [1, 1, 1, 2, 3, 1, 9],
-        "event_timestamp": [T0 + H, T0 + H - timedelta(microseconds=1), T0 - H, T0 + 3 * H, T0, T0 + H, T0],
-        "label": list("abcdefg"),
-    })
-    table = store_for(db).get_historical_features(entity, "event_timestamp", [query()])
-    df = table.to_pandas()
-    assert list(df["label"]) == list("abcdefg")  # input order, one row per input row
-    # T0+H: tie at ts=T0+H goes to the greater created (12); just before: 10; before all rows: null
-    assert pd.isna(df["trips"].tolist()[2])
-    assert df["trips"].tolist()[0] == 12 and df["trips"].tolist()[1] == 10
-    assert df["trips"].tolist()[3] == 21 and pd.isna(df["trips"].tolist()[4]) and df["trips"].tolist()[5] == 12
-    assert pd.isna(df["trips"].tolist()[6])
-    assert table.schema.field("event_timestamp").type.tz == "UTC"
-    assert table.schema.field("label").type in (pa.string(), pa.large_string())
 
 
-def test_ttl_bounds_are_inclusive(db):
-    entity = pd.DataFrame({"driver_id": [2, 2], "event_timestamp": [T0 + H, T0 + H + timedelta(seconds=1)]})
-    # row (2, ts=T0, 21): with ttl 1h, T=T0+H matches exactly at the bound; one second later it is too old
-    df = store_for(db).get_historical_features(entity, "event_timestamp", [query(ttl=3600)]).to_pandas()
-    assert df["trips"].iloc[0] == 21 and pd.isna(df["trips"].iloc[1])
-    unbounded = store_for(db).get_historical_features(entity, "event_timestamp", [query(ttl=0)]).to_pandas()
-    assert unbounded["trips"].tolist() == [21, 21]
 
 
-def test_two_join_keys_field_mapping_and_two_views(db):
+def test_query_sources_with_field_mapping_beside_a_table_source(db):
     mapped = PostgreSQLSource(name="mapped", query="SELECT * FROM stats", timestamp_field="ts",
                               field_mapping={"trips": "n_trips"})
     entity = pd.DataFrame({"driver_id": [2, 2], "city": ["a", "b"], "event_timestamp": [T0 + H, T0 + H]})
