@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -57,6 +58,8 @@ _lock = threading.Lock()
 def _import_pyspark():
     # pyspark warns that it does not fully support pandas >= 3; feast_core moves rows to and from Spark as Arrow
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    # an unreachable Spark Connect server: feast_core raises StoreUnavailableError naming it instead
+    warnings.filterwarnings("ignore", message=r"\[RETRIES_EXCEEDED\]", category=UserWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -100,7 +103,7 @@ class SparkHandle:
     def close(self) -> None:
         """Release a Spark Connect session; a classic context stays up for the rest of the process."""
         if self.remote is not None:
-            with contextlib.suppress(Exception):  # the server may be gone already; nothing to release then
+            with contextlib.suppress(*spark_error_types()):  # the server may be gone: nothing to release then
                 self.session.stop()
 
 
@@ -185,12 +188,9 @@ def _check_java() -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    getter = getattr(exc, "getMessage", None)
-    text = ""
-    if callable(getter):
-        with contextlib.suppress(Exception):
-            text = getter() or ""
-    text = text or str(exc)
+    from pyspark.errors import PySparkException
+
+    text = (exc.getMessage() if isinstance(exc, PySparkException) else "") or str(exc)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
 
@@ -230,6 +230,16 @@ def spark_error_types() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
+def _rpc_details(exc: BaseException) -> str:
+    """gRPC's own words (``details``), from the error or the one pyspark wrapped."""
+    for candidate in (exc, exc.__cause__, exc.__context__):
+        details = getattr(candidate, "details", None)
+        if callable(details):
+            return str(details())
+    found = re.search(r'details = "([^"]*)"', str(exc))
+    return found.group(1) if found else _first_line(exc)
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """A Spark Connect server that cannot be reached (rather than a query that failed)."""
     text = str(exc)
@@ -243,7 +253,7 @@ def spark_errors(what: str, error: type[FeastError] = DataSourceError) -> Iterat
         yield
     except spark_error_types() as exc:
         if is_unavailable(exc):
-            raise StoreUnavailableError(f"{what}: the Spark Connect server cannot be reached: {_first_line(exc)}") from None
+            raise StoreUnavailableError(f"{what}: the Spark Connect server cannot be reached ({_rpc_details(exc)})") from None
         raise error(f"{what}: {spark_message(exc)}") from None
 
 
