@@ -49,7 +49,7 @@ def pull_query(view: FeatureView, start: datetime, end: datetime) -> PullQuery:
     )
 
 
-def _renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.RecordBatch], pa.Table]:
+def online_batch_renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.RecordBatch], pa.Table]:
     """A function from a pulled batch (source names) to the online write form (view names, EVENT_TS, CREATED_TS).
 
     Columns are picked by name, not position, so a source column used twice (a feature that is also
@@ -90,7 +90,7 @@ def materialize_view(
     if _utc(start) > _utc(end):
         raise ValueError(f"materializing {view.name!r}: start {start.isoformat()} is after end {end.isoformat()}")
     query = pull_query(view, start, end)
-    rename = _renamer(view, query)
+    rename = online_batch_renamer(view, query)
     written = 0
     counter = None
     if telemetry.flags.materialization:
@@ -111,6 +111,24 @@ def materialize_view(
             progress(rows)
         pulled_from = time.time_ns()
     return written
+
+
+class LocalEngine:
+    """``batch_engine: local``: the offline store streams the latest rows here, this process writes them."""
+
+    def __init__(self, offline: OfflineStore, online: OnlineStore) -> None:
+        self.offline = offline
+        self.online = online
+
+    def materialize_view(
+        self, project: str, view: FeatureView, start: datetime, end: datetime, *,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: Callable[[int], None] | None = None,
+    ) -> int:
+        return materialize_view(self.offline, self.online, project, view, start, end, chunk_rows=chunk_rows,
+                                progress=progress)
+
+    def close(self) -> None:
+        pass
 
 
 class ProgressBar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -155,6 +156,7 @@ class FeatureStore:
         self._registry = Registry(open_store(self.config), self.config.registry.cache_ttl_seconds)
         self._offline: OfflineStore | None = None
         self._online: OnlineStore | None = None
+        self._engine = None
         self._plan_cache: dict[tuple, plans.FeaturePlan] = {}
         self._plan_snapshot: Snapshot | None = None
         telemetry.configure(self.config, store=self)
@@ -177,7 +179,26 @@ class FeatureStore:
             self._online = open_online_store(self.config)
         return self._online
 
+    def _materialization_engine(self):
+        """The configured batch engine: ``local`` (this process writes what the offline store streams) or
+        ``spark.engine`` (Spark computes and its partitions write)."""
+        if self._engine is None:
+            if self.config.batch_engine.type == "spark.engine":
+                from .spark.engine import SparkMaterializationEngine
+
+                self._engine = SparkMaterializationEngine(
+                    self.config, self.offline_store, self.online_store, functools.partial(open_online_store, self.config)
+                )
+            else:
+                from .materialize import LocalEngine
+
+                self._engine = LocalEngine(self.offline_store, self.online_store)
+        return self._engine
+
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         for backend in (self._offline, self._online):
             if backend is not None:
                 backend.close()
@@ -391,6 +412,8 @@ class FeatureStore:
             span.set_attribute("feast.feature_view_count", len(plan.views))
             if isinstance(entity_df, pd.DataFrame):
                 span.set_attribute("feast.entity_row_count", len(entity_df))
+        if _is_spark_frame(entity_df):  # Feast accepts a Spark DataFrame too: its rows come here as Arrow
+            entity_df = _spark_frame_rows(entity_df)
         if isinstance(entity_df, str):
             timestamp_column = None
         elif isinstance(entity_df, pd.DataFrame):
@@ -515,14 +538,15 @@ class FeatureStore:
                 log.info("materialized %s rows of %s", rows, view.name)
 
     def _materialize_view(self, view: FeatureView, start: datetime, end: datetime, progress: bool) -> int:
-        from .materialize import ProgressBar, materialize_view
+        from .materialize import ProgressBar
 
+        engine = self._materialization_engine()
         if progress:
             print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
             with ProgressBar(view.name) as bar:
-                rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end, progress=bar)
+                rows = engine.materialize_view(self.project, view, start, end, progress=bar)
         else:
-            rows = materialize_view(self.offline_store, self.online_store, self.project, view, start, end)
+            rows = engine.materialize_view(self.project, view, start, end)
         self._registry.record_materialization(self.project, view.name, start, end)
         return rows
 
@@ -659,6 +683,18 @@ def _view_query(part: plans.ViewPart) -> ViewQuery:
         created_timestamp_column=source.source_column(source.created_timestamp_column),
         ttl_seconds=view.ttl_seconds,
     )
+
+
+def _is_spark_frame(value: object) -> bool:
+    return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pyspark.sql")
+
+
+def _spark_frame_rows(frame) -> pd.DataFrame:
+    from .spark.session import spark_errors
+
+    with spark_errors("entity_df (a Spark DataFrame)", EntityDataError):
+        table = frame.toArrow()
+    return table.to_pandas()
 
 
 def _entity_timestamp_column(entity_df: pd.DataFrame) -> str:
