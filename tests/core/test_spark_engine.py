@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -147,4 +148,21 @@ def test_the_spark_engine_refuses_postgresql_sources(spark_session, tmp_path):
     store.apply([driver, source, view], skip_source_validation=True)
     with pytest.raises(FeastError, match="pg_stats.*PostgreSQLSource"):
         store.materialize(T0, T0 + H, feature_views=["pg_stats"], progress=False)
+    store.close()
+
+
+def test_entity_rows_as_pandas_a_spark_sql_string_or_a_spark_dataframe_give_one_answer(spark_session, tmp_path):
+    store, _ = make_store(tmp_path, {"type": "sqlite", "path": "data/online.db"}, None)
+    rows = pd.DataFrame({"driver_id": [3, 1, 2, 8], "event_timestamp": [T0 + 3 * H] * 3 + [T0]})
+    features = ["driver_stats:trips", "driver_stats:rate"]
+    frame = spark_session.createDataFrame(pa.Table.from_pandas(rows, preserve_index=False))
+    frame.createOrReplaceGlobalTempView("spark_engine_entity_rows")
+    answers = [
+        store.get_historical_features(entity_df=entity, features=features).to_arrow().select(["driver_id", "trips", "rate"])
+        for entity in (rows, frame, "SELECT * FROM global_temp.spark_engine_entity_rows")
+    ]
+    assert answers[0].to_pylist() == [
+        {"driver_id": 3, "trips": 30, "rate": None}, {"driver_id": 1, "trips": 13, "rate": 1.3},
+        {"driver_id": 2, "trips": 20, "rate": 2.0}, {"driver_id": 8, "trips": None, "rate": None}]
+    assert answers[1].to_pylist() == answers[0].to_pylist() == answers[2].to_pylist()
     store.close()
