@@ -309,6 +309,24 @@ class SparkOfflineStore:
         with spark_errors(f"materializing {describe_source(query.source)}"):
             yield from arrow_batches(latest, chunk_rows)
 
+    def entity_rows_in_range(
+        self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
+    ) -> pa.Table:
+        from pyspark.sql import functions as F
+
+        rows = self.frame(source)
+        what = f"reading rows of {describe_source(source)}"
+        require_columns(rows, source, [*key_columns, timestamp_field], what)
+        ts = instant(rows, timestamp_field, source)
+        condition = (ts >= timestamp_literal(_utc(start))) & (ts <= timestamp_literal(_utc(end)))
+        pruning = partition_filter(source, _utc(start), _utc(end))
+        if pruning is not None:
+            condition = condition & pruning
+        with spark_errors(what):
+            distinct = rows.where(condition).select(
+                *(F.col(k) for k in key_columns), ts.alias(timestamp_field)).distinct()
+            return to_arrow(distinct)
+
     # ---- appends ---------------------------------------------------------------------------------
 
     def write(self, source: DataSource, table: pa.Table) -> None:

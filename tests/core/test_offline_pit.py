@@ -335,3 +335,12 @@ def test_a_source_that_does_not_exist_is_named(engine):
         engine.join(entity_df([1], [1]), [view(engine.missing_source(), ["value"])])
     with pytest.raises(DataSourceError, match="ghost"):
         engine.store.source_schema(engine.missing_source())
+
+
+def test_entity_rows_in_range_are_the_distinct_keys_and_times_inside_the_inclusive_bounds(engine):
+    # Feast's start/end mode: the entity rows are the source's own (keys, event time) in the range
+    source = drivers(engine, [(1, 1, 1, 1.0), (1, 1, 2, 2.0), (1, 3, 3, 3.0), (2, 5, 5, 5.0), (3, 6, 6, 6.0)])
+    table = engine.store.entity_rows_in_range(source, ("driver_id",), "event_timestamp", at(1), at(5))
+    assert sorted((r["driver_id"], r["event_timestamp"]) for r in table.to_pylist()) == [
+        (1, at(1)), (1, at(3)), (2, at(5))]
+    assert table.schema.field("event_timestamp").type.tz == "UTC"
