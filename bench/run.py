@@ -1,12 +1,19 @@
 """Benchmark harness: historical retrieval, materialization and online reads on one workload.
 
     python bench/run.py --sizes small,medium,large [--impls feast_core,feast,feast_core_pg] [--out bench/results]
+    python bench/run.py --sizes medium,large --impls feast_core,feast_core_spark,feast_spark \
+        --feast-python .venv-feast-spark/bin/python --out bench/spark_results
 
 Each measurement runs in its own process so its peak memory is its own. feast_core is always
 measured; Feast too when it is importable (``pip install feast``), so ratios come from one run.
 The DuckDB floor is a hand-written ASOF join of the same files. ``feast_core_pg`` runs feast_core
 with its PostgreSQL offline and online stores on a throwaway server (bench/pg.py, data kept in
-bench/work/pg); its floor is the same join hand-written in PostgreSQL SQL, timed the same way. Results go to
+bench/work/pg); its floor is the same join hand-written in PostgreSQL SQL, timed the same way. ``feast_core_spark``
+runs feast_core with its Spark offline store (a SparkSource over the same parquet file, local Spark) and the
+``spark.engine`` batch engine; ``feast_spark`` runs Feast's own Spark offline store and engine on the same
+settings (``--feast-python``: a venv with ``feast[spark]``). For those two, ``seconds_warm`` is a second
+retrieval in the same process and ``jvm_peak_mb`` the Spark JVM's peak memory (``peak_rss_mb`` is the
+Python driver's alone). Results go to
 ``<out>.json`` (appended per run) and ``<out>.md`` (a table), with the machine noted.
 """
 
@@ -34,6 +41,28 @@ import workload  # noqa: E402
 WORK = HERE / "work"
 PG_DATA = WORK / "pg"
 PG_ONLINE_SCHEMA = "feast_online"
+SPARK_IMPLS = ("feast_core_spark", "feast_spark")
+# local Spark on this machine: both cores, memory enough for the large workload's shuffle
+SPARK_CONF = {
+    "spark.master": "local[2]", "spark.driver.memory": "6g", "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false", "spark.sql.session.timeZone": "UTC",
+}
+SPARK_DEFINITIONS = '''
+from datetime import timedelta
+
+from {package} import Entity, FeatureView, Field
+from {package}.infra.offline_stores.contrib.spark_offline_store.spark_source import SparkSource
+from {package}.types import Float32, Float64, Int64
+
+driver = Entity(name="driver", join_keys=["driver_id"])
+source = SparkSource(name="driver_stats", path="{path}", file_format="parquet", timestamp_field="event_timestamp",
+                     created_timestamp_column="created")
+driver_stats = FeatureView(
+    name="driver_stats", entities=[driver], ttl=timedelta(days=2), source=source,
+    schema=[Field(name="conv_rate", dtype=Float32), Field(name="acc_rate", dtype=Float32),
+            Field(name="avg_daily_trips", dtype=Int64), Field(name="rating", dtype=Float64)],
+)
+'''
 
 
 # ---- tasks, each run in a child process --------------------------------------------------
@@ -50,6 +79,12 @@ def _repo(impl: str, size: workload.Size) -> Path:
                   f"offline_store:\n  type: postgres\n{block}")
         definitions = workload.REPO_DEFINITIONS.replace("FileSource", "PostgreSQLSource").replace(
             'path="{path}"', 'table="driver_stats"').format(package="feast_core")
+    elif impl in SPARK_IMPLS:
+        conf = "".join(f"    {k}: \"{v}\"\n" for k, v in SPARK_CONF.items())
+        stores = (f"online_store:\n  type: sqlite\n  path: data/online.db\noffline_store:\n  type: spark\n"
+                  f"  spark_conf:\n{conf}batch_engine:\n  type: spark.engine\n  partitions: 2\n")
+        definitions = SPARK_DEFINITIONS.format(
+            package="feast_core" if impl == "feast_core_spark" else "feast", path=str(data / "features.parquet"))
     else:
         stores = "online_store:\n  type: sqlite\n  path: data/online.db\noffline_store:\n  type: file\n"
         definitions = workload.REPO_DEFINITIONS.format(
@@ -65,7 +100,8 @@ def _store(impl: str, size: workload.Size, apply: bool = False):
     repo = _repo(impl, size)
     os.chdir(repo)
     sys.path.insert(0, str(repo))
-    module = importlib.import_module("feast_core" if impl == "feast_core_pg" else impl)
+    module = importlib.import_module({"feast_core_pg": "feast_core", "feast_core_spark": "feast_core",
+                                      "feast_spark": "feast"}.get(impl, impl))
     store = module.FeatureStore(repo_path=str(repo))
     if apply:
         import definitions
@@ -91,7 +127,47 @@ def task_historical(impl: str, size: workload.Size) -> dict:
     started = time.perf_counter()
     df = store.get_historical_features(entity_df=entity_df, features=workload.FEATURES).to_df()
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": len(df), "matched": int(df["conv_rate"].notna().sum())}
+    result = {"seconds": seconds, "rows": len(df), "matched": int(df["conv_rate"].notna().sum()),
+              "digest": digest(df)}
+    if impl in SPARK_IMPLS:  # a second retrieval: the JVM warm, as in a notebook's second call
+        del df
+        started = time.perf_counter()
+        again = store.get_historical_features(entity_df=entity_df, features=workload.FEATURES).to_df()
+        result["seconds_warm"] = time.perf_counter() - started
+        result["warm_digest_equal"] = digest(again) == result["digest"]
+        result["jvm_peak_mb"] = jvm_peak_mb()
+    return result
+
+
+def digest(df) -> str:
+    """A digest of the join's answer that does not depend on column order, dtypes or timestamp units: every
+    entity row's key, timestamp (µs) and features, in input order."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha256()
+    h.update(df["driver_id"].to_numpy(dtype=np.int64).tobytes())
+    stamps = df["event_timestamp"]
+    h.update(stamps.dt.tz_convert("UTC").astype("datetime64[us, UTC]").astype("int64").to_numpy().tobytes())
+    for name in ("conv_rate", "acc_rate", "avg_daily_trips", "rating"):
+        values = df[name].astype("float64").to_numpy()
+        h.update(np.where(np.isnan(values), -1.0, values).round(6).tobytes())
+    return h.hexdigest()[:16]
+
+
+def jvm_peak_mb() -> float | None:
+    """The peak resident memory of this process's Java children (a local Spark's JVM), if any."""
+    peak = 0.0
+    me = str(os.getpid())
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == me and fields.get("Name", "").strip() == "java":
+            peak = max(peak, int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
+    return peak or None
 
 
 def task_materialize(impl: str, size: workload.Size) -> dict:
@@ -106,7 +182,10 @@ def task_materialize(impl: str, size: workload.Size) -> dict:
     store = _store(impl, size, apply=True)  # recreate the online tables
     started = time.perf_counter()
     store.materialize(workload.START, workload.END, **({"progress": False} if impl.startswith("feast_core") else {}))
-    return {"seconds": time.perf_counter() - started}
+    result = {"seconds": time.perf_counter() - started}
+    if impl in SPARK_IMPLS:
+        result["jvm_peak_mb"] = jvm_peak_mb()
+    return result
 
 
 def task_online(impl: str, size: workload.Size) -> dict:
@@ -263,7 +342,12 @@ def render(runs: list[dict]) -> str:
                 value = row.get(task, {})
                 if "error" in value:
                     return "error: " + value["error"][:60]
-                return fmt.format(value[key]) if key in value else "–"
+                text = fmt.format(value[key]) if key in value else "–"
+                if key == "seconds" and "seconds_warm" in value:  # Spark: the first retrieval, then a warm one
+                    text += f" (warm {value['seconds_warm']:.2f})"
+                if key == "peak_rss_mb" and value.get("jvm_peak_mb"):  # Spark: the JVM beside the Python driver
+                    text += f" (+JVM {value['jvm_peak_mb']:.0f})"
+                return text
 
             online = row.get("online", {})
             if "error" in online:
