@@ -391,10 +391,10 @@ def main() -> None:
         child_main(*args.child)
         return
     if args.feast_python:
-        PYTHONS["feast"] = args.feast_python
+        PYTHONS["feast"] = PYTHONS["feast_spark"] = args.feast_python
     impls = [
         i for i in args.impls.split(",")
-        if i == "feast_core_pg" or i in PYTHONS or importlib.util.find_spec(i) is not None
+        if i in ("feast_core_pg", "feast_core_spark") or i in PYTHONS or importlib.util.find_spec(i) is not None
     ]
     skipped = sorted(set(args.impls.split(",")) - set(impls))
     if skipped:
