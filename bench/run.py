@@ -333,7 +333,8 @@ def render(runs: list[dict]) -> str:
         lines += [f"## Run of {run['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
                   f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}."
-                  + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else ""), "",
+                  + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else "")
+                  + (f" Note: {run['note']}." if run.get("note") else ""), "",
                   "| size | impl | historical s | rows out | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
                   "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
