@@ -226,3 +226,44 @@ def test_spark_source_keeps_feasts_constructor_rules():
         SparkSource(name="x", path="x", file_format="orc")
     both = SparkSource(name="x", query="SELECT 1", path="out", file_format="parquet")
     assert (both.query, both.path, SparkSource(table="db.t").name) == ("SELECT 1", "out", "db.t")
+
+
+def test_spark_sources_cross_the_wire_with_upstream_feast_both_ways(upstream_feast, tmp_path):
+    """Feast's DataSource message (type BATCH_SPARK, spark_options = field 27), read and written by Feast 0.67."""
+    import base64
+    import json
+
+    from feast_core.definitions import DataSource
+
+    ours = [
+        SparkSource(name="by_path", path="s3a://bucket/stats", file_format="parquet", timestamp_field="ts",
+                    created_timestamp_column="created", field_mapping={"t": "trips"}, tags={"team": "a"},
+                    date_partition_column="day", date_partition_column_format="%Y%m%d", description="d", owner="o"),
+        SparkSource(table="db.stats", timestamp_field="ts"),
+        SparkSource(name="q", query="SELECT * FROM x", path="out", file_format="json", timestamp_field="ts"),
+    ]
+    encoded = [base64.b64encode(s.to_proto().SerializeToString()).decode() for s in ours]
+    script = f"""
+        import base64, json, warnings
+        warnings.simplefilter("ignore")
+        from feast.protos.feast.core.DataSource_pb2 import DataSource
+        from feast.infra.offline_stores.contrib.spark_offline_store.spark_source import SparkSource
+        out = []
+        for raw in {encoded!r}:
+            source = SparkSource.from_proto(DataSource.FromString(base64.b64decode(raw)))
+            seen = [source.name, source.table, source.query, source.path, source.file_format, source.timestamp_field,
+                    source.created_timestamp_column, source.field_mapping, source.tags, source.date_partition_column,
+                    source.date_partition_column_format]
+            out.append([seen, base64.b64encode(source.to_proto().SerializeToString()).decode()])
+        print(json.dumps(out))
+    """
+    answers = upstream_feast.run_python(script, cwd=tmp_path)
+    assert answers[0][0] == ["by_path", "", "", "s3a://bucket/stats", "parquet", "ts", "created", {"t": "trips"},
+                             {"team": "a"}, "day", "%Y%m%d"]
+    assert [a[0][:5] for a in answers[1:]] == [["db.stats", "db.stats", "", "", ""], ["q", "", "SELECT * FROM x", "out", "json"]]
+    from feast_core.protos.feast.core.DataSource_pb2 import DataSource as DataSourceProto
+
+    back = [DataSource.from_proto(DataSourceProto.FromString(base64.b64decode(a[1]))) for a in answers]
+    assert [type(s) for s in back] == [SparkSource] * 3
+    assert [s.to_dict() for s in back] == [s.to_dict() for s in ours]
+    assert json.dumps([s.to_dict() for s in back])  # plain data for the registry
