@@ -235,8 +235,7 @@ class RepoConfig(BaseModel):
     registry: RegistryConfig = Field(default_factory=RegistryConfig)  # path "" = data/registry.db
     offline_store: OfflineStoreConfig = Field(default_factory=FileOfflineStoreConfig)
     online_store: OnlineStoreConfig | None = Field(default_factory=SqliteOnlineStoreConfig)
-EngineConfig = Annotated[BatchEngineConfig | SparkEngineConfig, Field(discriminator="type")]
-    batch_engine: BatchEngineConfig = Field(default_factory=BatchEngineConfig)
+    batch_engine: EngineConfig = Field(default_factory=BatchEngineConfig)
     auth: AuthBlock = Field(default_factory=NoAuthConfig)
     feature_server: FeatureServerConfig | None = None
     entity_key_serialization_version: Literal[2, 3] = 3
