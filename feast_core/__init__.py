@@ -43,6 +43,8 @@ _LAZY = {
         "PostgreSQLSource", "Project", "PushSource", "RequestSource", "on_demand_feature_view",
     )},
     "BatchFeatureView": (".definitions", "FeatureView"),
+    "Aggregation": (".definitions.aggregation", "Aggregation"),
+    "Feature": (".definitions.feature", "Feature"),
     "RepoConfig": (".config", "RepoConfig"),
     "FeatureStore": (".store", "FeatureStore"),
     "PushMode": (".store", "PushMode"),
@@ -51,7 +53,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "BatchFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
+    "Aggregation", "BatchFeatureView", "Feature", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",
     "RequestSource", "RetrievalJob", "ValueType", "on_demand_feature_view",
 ]

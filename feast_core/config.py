@@ -24,9 +24,13 @@ DEFAULT_FILE = "feature_store.yaml"
 
 
 class FeastConfigBaseModel(BaseModel):
-    """A block of feature_store.yaml: unknown keys are errors (Feast's base class of the same name)."""
+    """A block of feature_store.yaml: unknown keys are errors (Feast's base class of the same name).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Blocks can be changed after loading, as in Feast (``store.config.online_store.path = ...``); a value set
+    is validated like one read from the file.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 _Block = FeastConfigBaseModel
@@ -227,7 +231,7 @@ class RepoConfig(BaseModel):
     """The whole of feature_store.yaml. A key valid nowhere is an error (Feast accepts any top-level key); keys
     only Feast uses are dropped with a warning before the model sees them (FEAST_ONLY_KEYS)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     project: str
     project_description: str | None = None

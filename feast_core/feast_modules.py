@@ -37,7 +37,7 @@ FEAST_MODULES: dict[str, Target] = {
     "online_response": "response",
     # what a user declares
     "entity": {"Entity": "definitions"},
-    "field": {"Field": "definitions"},
+    "field": {"Field": "definitions", "Feature": "definitions.feature"},
     "value_type": {"ValueType": "types"},
     "feature_view": {
         "FeatureView": "definitions", "FeatureViewState": "definitions",
@@ -49,6 +49,13 @@ FEAST_MODULES: dict[str, Target] = {
     },
     "project": {"Project": "definitions"},
     "saved_dataset": {"SavedDataset": "definitions"},
+    "feature": {"Feature": "definitions.feature"},
+    "aggregation": {"Aggregation": "definitions.aggregation"},
+    "data_format": {
+        name: "definitions.formats" for name in (
+            "FileFormat", "ParquetFormat", "DeltaFormat", "StreamFormat", "AvroFormat", "JsonFormat", "ProtoFormat",
+        )
+    },
     "data_source": {
         "DataSource": _SOURCES, "PushSource": _SOURCES, "RequestSource": _SOURCES, "PushMode": "store",
     },

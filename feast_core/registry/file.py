@@ -43,6 +43,8 @@ class FileRegistryStore:
             return empty_raw()
         except OSError as exc:
             raise RegistryError(f"registry {self.path}: cannot read: {exc.strerror}") from None
+        if not text:  # an empty file (made by mkstemp, or touched) is an empty registry, as in Feast
+            return empty_raw()
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:

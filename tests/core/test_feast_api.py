@@ -158,3 +158,64 @@ def test_tag_filters_parse_as_feast_does():
     assert tags_str_to_dict("('team:drivers',)") == {"team": "drivers"}
     assert has_all_tags({"a": "1"}) and has_all_tags({"a": "1", "b": "2"}, {"a": "1"})
     assert not has_all_tags({"a": "1"}, {"a": "2"})
+
+
+def test_data_formats_compare_by_kind_and_settings():
+    from feast_core.data_format import AvroFormat, DeltaFormat, JsonFormat, ParquetFormat
+
+    assert ParquetFormat() == ParquetFormat() and str(ParquetFormat()) == "parquet"
+    assert ParquetFormat() != DeltaFormat() and len({ParquetFormat(), ParquetFormat()}) == 1
+    assert AvroFormat("{}") == AvroFormat("{}") != AvroFormat('{"type": "record"}')
+    assert AvroFormat("{}") != JsonFormat("{}")
+
+
+def test_aggregation_defaults_and_names():
+    from datetime import timedelta
+
+    from feast_core.aggregation import Aggregation
+
+    day = Aggregation(column="trips", function="sum", time_window=timedelta(days=1))
+    assert day.slide_interval == timedelta(days=1) and day.resolved_name() == "sum_trips"
+    assert day.resolved_name(timedelta(hours=1)) == "sum_trips_3600s"
+    assert Aggregation(column="trips", function="sum", name="total").resolved_name() == "total"
+    assert day == Aggregation(column="trips", function="sum", time_window=timedelta(days=1)) != Aggregation()
+    with pytest.raises(TypeError, match="time_window"):
+        Aggregation(column="trips", function="sum", time_window=3600)
+
+
+def test_the_older_feature_declaration_needs_a_value_type():
+    from feast_core.feature import Feature
+    from feast_core.value_type import ValueType
+
+    trips = Feature(name="trips", dtype=ValueType.INT64, labels={"team": "ops"})
+    assert (trips.name, trips.dtype, trips.labels) == ("trips", ValueType.INT64, {"team": "ops"})
+    assert trips == Feature("trips", ValueType.INT64) != Feature("trips", ValueType.FLOAT)
+    with pytest.raises(ValueError, match="UNKNOWN"):
+        Feature("x", ValueType.UNKNOWN)
+    with pytest.raises(ValueError, match="ValueType"):
+        Feature("x", "INT64")
+
+
+def test_config_blocks_can_be_changed_and_are_checked_when_they_are(tmp_path):
+    from pydantic import ValidationError
+
+    from feast_core.repo_config import RepoConfig
+
+    config = RepoConfig(project="p", registry=str(tmp_path / "r.db"))
+    config.registry.cache_mode = "thread"
+    config.online_store.path = str(tmp_path / "online.db")
+    assert config.registry.cache_mode == "thread" and config.online_store.path.endswith("online.db")
+    with pytest.raises(ValidationError):
+        config.registry.cache_mode = "sometimes"
+
+
+def test_an_empty_registry_file_is_an_empty_registry(tmp_path):
+    from feast_core import Entity, FeatureStore
+    from feast_core.repo_config import RepoConfig
+
+    (tmp_path / "registry.db").touch()  # as tempfile.mkstemp leaves it
+    store = FeatureStore(config=RepoConfig(project="p", registry=str(tmp_path / "registry.db"),
+                                           online_store={"path": str(tmp_path / "online.db")}))
+    assert store.list_entities() == []
+    store.apply(Entity(name="rider", join_keys=["rider_id"]))
+    assert [e.name for e in store.list_entities()] == ["rider"]
