@@ -7,6 +7,7 @@ import enum
 import functools
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +40,7 @@ from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
 from .timestamps import to_utc, utc_now
 from .transform import apply_to_table
-from .validate import Desired, prepare
+from .validate import Desired, fill_in, prepare
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +301,9 @@ class FeatureStore:
         if not partial and objects_to_delete:
             for obj in objects_to_delete:
                 merged[definitions.kind_of(obj)].pop(obj.name, None)
-        return self._commit(current, current_specs, merged, desired, delete_missing=not partial and bool(objects_to_delete))
+        result = self._commit(current, current_specs, merged, desired, delete_missing=not partial and bool(objects_to_delete))
+        fill_in(items, desired)
+        return result
 
     def plan(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
         """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing."""
@@ -314,7 +317,9 @@ class FeatureStore:
         desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        return self._commit(current, current_specs, desired.specs, desired, delete_missing=True)
+        result = self._commit(current, current_specs, desired.specs, desired, delete_missing=True)
+        fill_in(list(objects), desired)
+        return result
 
     def _prepare(self, items: list, registered: ProjectObjects, skip_source_validation: bool) -> Desired:
         return prepare(
@@ -586,11 +591,24 @@ class FeatureStore:
         frame = df if df is not None else inputs
         if isinstance(frame, dict):
             frame = pd.DataFrame(frame)
+        # nothing to write is a warning, not an error, as in Feast (a stream batch may be empty)
         if frame is None or len(frame) == 0:
-            log.warning("write_to_online_store(%s): no rows to write", feature_view_name)
+            warnings.warn(
+                f"Cannot write empty dataframe to online store: no rows for feature view {feature_view_name!r}",
+                stacklevel=2,
+            )
+            return
+        batch = _online_batch(view, frame)
+        features = [f.name for f in view.features if f.name in batch.column_names]
+        if all(batch.column(f).null_count == batch.num_rows for f in features):
+            warnings.warn(
+                "Cannot write dataframe with empty feature columns to online store: every feature value for "
+                f"feature view {feature_view_name!r} is null; nothing was written",
+                stacklevel=2,
+            )
             return
         with telemetry.span("feast.write_to_online_store", {"feast.feature_view": feature_view_name}):
-            self._write_online(view, _online_batch(view, frame))
+            self._write_online(view, batch)
 
     def _write_online(self, view: FeatureView, batch: pa.Table) -> None:
         with telemetry.span("feast.online_store.write", {

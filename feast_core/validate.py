@@ -15,7 +15,14 @@ import pyarrow as pa
 
 from . import definitions, diff
 from .definitions import DataSource, FeatureView, Field, OnDemandFeatureView
-from .errors import DataSourceError, DataSourceNotFoundException, RegistryInferenceFailure, RepoError
+from .errors import (
+    ConflictingFeatureViewNames,
+    DataSourceError,
+    DataSourceNotFoundException,
+    DataSourceRepeatNamesException,
+    RegistryInferenceFailure,
+    RepoError,
+)
 from .registry.base import ProjectObjects
 from .types import Invalid, from_arrow, from_name, from_value_type
 
@@ -41,12 +48,17 @@ def prepare(
     ``source_schema`` reads a data source's columns; nothing is written.
     """
     by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
+    views_by_name: dict[str, object] = {}  # lower-cased name -> the object declared with it
     for obj in items:
         try:
             kind = definitions.kind_of(obj)
         except TypeError:
             raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
         if isinstance(obj, (FeatureView, OnDemandFeatureView)):
+            # as in Feast: two feature views of any kind may not share a name, whatever its case
+            first = views_by_name.setdefault(obj.name.lower(), obj)
+            if first is not obj:
+                raise ConflictingFeatureViewNames(obj.name, type(first).__name__, type(obj).__name__)
             obj = _unprojected(obj)
         seen = by_kind[kind].get(obj.name)
         if seen is not None and seen is not obj and seen != obj:
@@ -62,15 +74,16 @@ def prepare(
         for entity in view.entity_objects:
             other = by_kind["entities"].setdefault(entity.name, entity)
             if other is not entity and other != entity:
-                raise RepoError(f"two different entity objects are named {entity.name!r}")
+                if not _same_but_inferred(other, entity):
+                    raise RepoError(f"two different entity objects are named {entity.name!r}")
+                if other.value_type.name == "UNKNOWN":  # keep the one an earlier apply filled in
+                    by_kind["entities"][entity.name] = entity
         for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
-            other = by_kind["data_sources"].get(source.name)
-            if other is not None and other != source:
-                raise RepoError(f"two different data sources are named {source.name!r}")
-            by_kind["data_sources"][source.name] = source
+            by_kind["data_sources"].setdefault(source.name, source)
     for view in by_kind["on_demand_feature_views"].values():
         for request in view.request_sources:
             by_kind["data_sources"].setdefault(request.name, request)
+    _check_source_names(items, by_kind)
     entities = {**registered.objects["entities"], **by_kind["entities"]}
     specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
     schemas: dict[str, pa.Schema] = {}
@@ -178,6 +191,49 @@ def _complete_view(
     if any(f.dtype is Invalid for f in features):
         raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
     return spec
+
+
+def fill_in(items: list, desired: Desired) -> None:
+    """After an apply: the objects passed to it carry what the apply inferred, as in Feast (a view's entity
+    columns and inferred features, an entity's value type)."""
+    for obj in items:
+        if isinstance(obj, FeatureView):
+            spec = desired.specs["feature_views"].get(obj.name)
+            if spec is None:
+                continue
+            obj.entity_columns = [Field.from_dict(f) for f in spec["entity_columns"]]
+            if obj.schema_inferred:
+                obj.features = [Field.from_dict(f) for f in spec["features"]]
+                obj.schema_inferred = False
+                obj._reset_projection()
+            for entity in obj.entity_objects:
+                fill_in([entity], desired)
+        elif isinstance(obj, definitions.Entity):
+            spec = desired.specs["entities"].get(obj.name)
+            if spec is not None and obj.value_type.name == "UNKNOWN":
+                obj.value_type = type(obj.value_type)[spec["value_type"]]
+
+
+def _same_but_inferred(a, b) -> bool:
+    """Two entities that differ only in a value type one of them had filled in by an earlier apply."""
+    left, right = a.to_dict(), b.to_dict()
+    if "UNKNOWN" not in (left["value_type"], right["value_type"]):
+        return False
+    left.pop("value_type"), right.pop("value_type")
+    return left == right
+
+
+def _check_source_names(items: list, by_kind: dict) -> None:
+    """As in Feast: data sources (declared, or inline in a view) with the same name, whatever its case, must be
+    the same source."""
+    seen: dict[str, DataSource] = {}
+    declared = [o for o in items if isinstance(o, DataSource)]
+    inline = [s for v in by_kind["feature_views"].values() for s in (v.source, v.batch_source)]
+    inline += [r for v in by_kind["on_demand_feature_views"].values() for r in v.request_sources]
+    for source in declared + inline:
+        first = seen.setdefault(source.name.lower(), source)
+        if first is not source and first != source:
+            raise DataSourceRepeatNamesException(source.name)
 
 
 def _missing_parts(view: FeatureView, untyped_keys: list[str]) -> str:

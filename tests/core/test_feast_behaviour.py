@@ -32,9 +32,9 @@ def _rider() -> Entity:
     return Entity(name="rider", join_keys=["rider_id"])
 
 
-def _view(name: str, path: str, **source) -> FeatureView:
+def _view(view_name: str, path: str, **source) -> FeatureView:
     return FeatureView(
-        name=name, entities=[_rider()], ttl=timedelta(hours=2),
+        name=view_name, entities=[_rider()], ttl=timedelta(hours=2),
         schema=[Field(name="rider_id", dtype=Int64), Field(name="score", dtype=Float64)],
         source=FileSource(path=path, **{"timestamp_field": "event_timestamp", **source}),
     )
@@ -143,3 +143,53 @@ def test_cli_configuration_and_materialize_without_dates(demo_copy, feast):
     neither = feast("materialize", cwd=demo_copy, ok=False)
     assert neither.returncode == 2 and "START_TS and END_TS are required" in feast.error_line(neither)
     assert feast("entities", "describe", "nobody", cwd=demo_copy, ok=False).returncode == 1  # not a usage error
+
+
+def test_writing_nothing_warns_and_writes_nothing(store):
+    _write(store.repo_path, "scores.parquet", {"rider_id": [1], "score": [0.1], "event_timestamp": [NOW]})
+    store.apply([_rider(), _view("scores", "data/scores.parquet")])
+    store.write_to_online_store("scores", pd.DataFrame({"rider_id": [1], "score": [0.5], "event_timestamp": [NOW]}))
+    with pytest.warns(UserWarning, match="Cannot write empty dataframe to online store.*'scores'"):
+        store.write_to_online_store("scores", pd.DataFrame())
+    with pytest.warns(UserWarning, match="Cannot write empty dataframe"):
+        store.write_to_online_store("scores", inputs={"rider_id": [], "score": []})
+    with pytest.warns(UserWarning, match="Cannot write dataframe with empty feature columns"):
+        store.write_to_online_store("scores", pd.DataFrame({
+            "rider_id": [1], "score": [None], "event_timestamp": [NOW + pd.Timedelta("1s")]}))
+    # the all-null row did not replace the value
+    assert store.get_online_features(["scores:score"], [{"rider_id": 1}]).to_dict()["score"] == [0.5]
+
+
+def test_feature_view_names_are_unique_across_kinds_and_case(store):
+    from feast_core import OnDemandFeatureView, RequestSource
+    from feast_core.errors import ConflictingFeatureViewNames, DataSourceRepeatNamesException
+
+    first, second = _view("Scores", "data/a.parquet"), _view("scores", "data/b.parquet")
+    with pytest.raises(ConflictingFeatureViewNames, match="scores"):
+        store.apply([_rider(), first, second])
+    request = RequestSource(name="req", schema=[Field(name="bonus", dtype=Float64)])
+    odfv = OnDemandFeatureView(name="SCORES", sources=[request], schema=[Field(name="out", dtype=Float64)],
+                               udf=lambda df: df.rename(columns={"bonus": "out"}))
+    with pytest.raises(ConflictingFeatureViewNames, match="FeatureView.*OnDemandFeatureView"):
+        store.apply([_rider(), first, odfv])
+    view = _view("scores", "data/a.parquet")
+    store.apply([_rider(), view, view])  # the same object twice is one view
+    a = _view("a", "data/a.parquet", name="shared")
+    b = _view("b", "data/b.parquet", name="Shared")
+    with pytest.raises(DataSourceRepeatNamesException, match="Shared"):
+        store.apply([_rider(), a, b])
+    assert [v.name for v in store.list_feature_views()] == ["scores"]
+
+
+def test_apply_fills_in_the_objects_passed_to_it(store):
+    _write(store.repo_path, "scores.parquet", {"rider_id": [1], "score": [0.1], "event_timestamp": [NOW]})
+    rider = _rider()
+    view = FeatureView(name="scores", entities=[rider], schema=[Field(name="score", dtype=Float64)],
+                       source=FileSource(path="data/scores.parquet", timestamp_field="event_timestamp"))
+    inferred = FeatureView(name="inferred", entities=[rider],
+                           source=FileSource(path="data/scores.parquet", timestamp_field="event_timestamp"))
+    assert view.join_keys == [] and view.entity_columns == [] and inferred.features == []
+    store.apply([rider, view, inferred])
+    assert view.join_keys == ["rider_id"] and view.entity_columns == [Field(name="rider_id", dtype=Int64)]
+    assert [f.name for f in inferred.features] == ["score"] and inferred.projection.features == ["score"]
+    assert rider.value_type.name == "INT64"
