@@ -121,26 +121,29 @@ def init(obj: Context, project_directory: str | None, template: str, minimal: bo
 
 @main.command()
 @click.option("--skip-source-validation", is_flag=True, help="Do not read data sources to check columns.")
-@click.option("--skip-feature-view-validation", is_flag=True, hidden=True)
+@click.option("--skip-feature-view-validation", is_flag=True,
+              help="Do not try on-demand feature views' functions on a made-up row.")
 @click.option("--no-progress", is_flag=True, hidden=True)
 @pass_context
-def apply(obj: Context, skip_source_validation: bool, **_ignored) -> None:
+def apply(obj: Context, skip_source_validation: bool, skip_feature_view_validation: bool, **_ignored) -> None:
     """Make the registry hold exactly the objects this repository declares."""
     from .repo import apply_repo
 
-    diff = apply_repo(obj.store, obj.repo_path, skip_source_validation=skip_source_validation)
+    diff = apply_repo(obj.store, obj.repo_path, skip_source_validation=skip_source_validation,
+                      skip_feature_view_validation=skip_feature_view_validation)
     click.echo(diff.to_string())
 
 
 @main.command()
 @click.option("--skip-source-validation", is_flag=True)
-@click.option("--skip-feature-view-validation", is_flag=True, hidden=True)
+@click.option("--skip-feature-view-validation", is_flag=True)
 @pass_context
-def plan(obj: Context, skip_source_validation: bool, **_ignored) -> None:
+def plan(obj: Context, skip_source_validation: bool, skip_feature_view_validation: bool) -> None:
     """Show what `feast apply` would change, writing nothing."""
     from .repo import plan_repo
 
-    diff = plan_repo(obj.store, obj.repo_path, skip_source_validation=skip_source_validation)
+    diff = plan_repo(obj.store, obj.repo_path, skip_source_validation=skip_source_validation,
+                     skip_feature_view_validation=skip_feature_view_validation)
     click.echo(diff.to_string())
 
 

@@ -171,6 +171,10 @@ def build(
                     column = add_view_feature(source_view, source_projection, f, hidden=True)
                     part.inputs[f] = column
                     part.inputs[f"{source_projection.name}__{f}"] = column
+                # the function also sees its sources' join keys (as the entity rows name them), as in Feast
+                for key in source_view.join_keys:
+                    column = source_projection.join_key_map.get(key, key)
+                    part.inputs.setdefault(column, column)
             for request in target.request_sources:
                 for f in request.schema:
                     request_fields[f.name] = f.dtype

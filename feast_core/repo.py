@@ -265,14 +265,22 @@ def parse_repo(repo_root: str | Path) -> RepoContents:
     return load_repo(repo_root)
 
 
-def plan_repo(store: FeatureStore, repo_path: str | Path, skip_source_validation: bool = False) -> RegistryDiff:
+def plan_repo(
+    store: FeatureStore, repo_path: str | Path, skip_source_validation: bool = False,
+    skip_feature_view_validation: bool = False,
+) -> RegistryDiff:
     """What ``feast apply`` would change. Writes nothing."""
-    return store.plan(load_repo(repo_path).objects, skip_source_validation=skip_source_validation)
+    return store.plan(load_repo(repo_path).objects, skip_source_validation=skip_source_validation,
+                      skip_feature_view_validation=skip_feature_view_validation)
 
 
-def apply_repo(store: FeatureStore, repo_path: str | Path, skip_source_validation: bool = False) -> RegistryDiff:
+def apply_repo(
+    store: FeatureStore, repo_path: str | Path, skip_source_validation: bool = False,
+    skip_feature_view_validation: bool = False,
+) -> RegistryDiff:
     """Make the registry hold exactly what the repo declares; nothing is written if any check fails."""
-    return store.apply_repo(load_repo(repo_path).objects, skip_source_validation=skip_source_validation)
+    return store.apply_repo(load_repo(repo_path).objects, skip_source_validation=skip_source_validation,
+                            skip_feature_view_validation=skip_feature_view_validation)
 
 
 def teardown(store: FeatureStore) -> None:

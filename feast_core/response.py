@@ -197,6 +197,8 @@ def read_online(
     if plan.on_demand:
         for field in plan.request_fields:
             joined[field] = columns[field]
+        for key, column in checked.items():  # join keys, for the functions that see them
+            joined.setdefault(key, column)
         for part in plan.on_demand:
             for output, column in run(part, joined).items():
                 column = [None if _is_missing(v) else _plain(v) for v in column]

@@ -291,11 +291,16 @@ class FeatureStore:
         objects_to_delete: list | None = None,
         partial: bool = True,
         skip_source_validation: bool = False,
+        skip_feature_view_validation=False,  # unannotated: Feast's tests read the annotation as the type bool
+        **_ignored,
     ) -> diff.RegistryDiff:
-        """Validate, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False)."""
+        """Validate, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False).
+
+        ``skip_feature_view_validation`` skips trying each on-demand view's function on a made-up row.
+        """
         items = list(objects) if isinstance(objects, (list, tuple)) else [objects]
         current = self._objects(allow_cache=False)
-        desired = self._prepare(items, current, skip_source_validation)
+        desired = self._prepare(items, current, skip_source_validation, skip_feature_view_validation)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
         merged = {k: {**current_specs[k], **desired.specs.get(k, {})} for k in diff.KIND_LABELS}
         if not partial and objects_to_delete:
@@ -305,26 +310,39 @@ class FeatureStore:
         fill_in(items, desired)
         return result
 
-    def plan(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
-        """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing."""
-        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation)
+    def plan(
+        self, objects, skip_source_validation: bool = False, skip_feature_view_validation=False
+    ) -> diff.RegistryDiff:
+        """What applying exactly ``objects`` (deleting everything else) would change. Writes nothing.
+
+        ``objects`` is a list of definitions, or what ``repo_operations.parse_repo`` returns.
+        """
+        objects = getattr(objects, "objects", objects)
+        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation,
+                                skip_feature_view_validation)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
         return diff.compute(current_specs, desired.specs, delete_missing=True)
 
-    def apply_repo(self, objects: list, skip_source_validation: bool = False) -> diff.RegistryDiff:
+    def apply_repo(
+        self, objects: list, skip_source_validation: bool = False, skip_feature_view_validation: bool = False
+    ) -> diff.RegistryDiff:
         """``feast apply``: make the registry hold exactly ``objects``, deleting what the repo no longer defines."""
-        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation)
+        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation,
+                                skip_feature_view_validation)
         current = self._objects(allow_cache=False)
         current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
         result = self._commit(current, current_specs, desired.specs, desired, delete_missing=True)
         fill_in(list(objects), desired)
         return result
 
-    def _prepare(self, items: list, registered: ProjectObjects, skip_source_validation: bool) -> Desired:
+    def _prepare(
+        self, items: list, registered: ProjectObjects, skip_source_validation: bool,
+        skip_feature_view_validation: bool = False,
+    ) -> Desired:
         return prepare(
             items, self.project, registered, lambda source: self.offline_store.source_schema(source),
-            skip_source_validation,
+            skip_source_validation, skip_feature_view_validation,
         )
 
     def _commit(self, current, current_specs, target_specs, desired, delete_missing: bool) -> diff.RegistryDiff:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from .errors import FeastError
+from . import types
+from .errors import FeastError, RepoError
 from .plans import OnDemandPart
 
 _USER_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
@@ -64,3 +65,35 @@ def apply_to_table(parts: list[OnDemandPart], table: pa.Table) -> pa.Table:
         for feature, (output, values) in zip(part.features, run(part, columns).items()):
             table = table.append_column(output, pa.array(values, type=types[feature].arrow, from_pandas=True))
     return table
+
+
+class OnDemandFeatureViewOutputError(RepoError, TypeError):
+    """An on-demand view's function, tried at apply time, does not return its declared features."""
+
+
+_SAMPLES = {
+    types.Int32: 1, types.Int64: 1, types.Float32: 1.0, types.Float64: 1.0, types.String: "hello",
+    types.Bytes: b"hello", types.Bool: True,
+}
+
+
+def _sample(feast_type) -> object:
+    if isinstance(feast_type, types.Array):
+        return [_sample(feast_type.base_type)]
+    if feast_type is types.UnixTimestamp:
+        return pd.Timestamp("2024-01-01", tz="UTC")
+    return _SAMPLES.get(feast_type)
+
+
+def try_on_sample(view, inputs: dict[str, object]) -> None:
+    """Run an on-demand view's function on one made-up row of ``inputs`` (name -> type) and check that it
+    returns a value for every declared feature, as Feast does when it infers an on-demand view's features."""
+    features = [f.name for f in view.features]
+    part = OnDemandPart(view, view.projection, features, features, {name: name for name in inputs})
+    returned = run(part, {name: [_sample(dtype)] for name, dtype in inputs.items()})
+    for feature, values in zip(features, returned.values()):
+        if len(values) == 0:
+            raise OnDemandFeatureViewOutputError(
+                f"Failed to infer type for feature '{feature}' with value '[]' since no items were returned by "
+                f"the UDF. (on-demand feature view {view.name!r}, tried on one row)"
+            )

@@ -24,6 +24,7 @@ from .errors import (
     RepoError,
 )
 from .registry.base import ProjectObjects
+from .transform import try_on_sample
 from .types import Invalid, from_arrow, from_name, from_value_type
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,14 @@ class Desired:
 
 
 def prepare(
-    items: list, project: str, registered: ProjectObjects, source_schema: SchemaReader, skip_source_validation: bool
+    items: list, project: str, registered: ProjectObjects, source_schema: SchemaReader, skip_source_validation: bool,
+    skip_feature_view_validation: bool = False,
 ) -> Desired:
     """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written.
 
     ``registered`` holds what references may resolve to besides ``items`` (empty for a whole repo).
-    ``source_schema`` reads a data source's columns; nothing is written.
+    ``source_schema`` reads a data source's columns; nothing is written. Each on-demand view's function is
+    tried on one made-up row (unless ``skip_feature_view_validation``): it must return every declared feature.
     """
     by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
     views_by_name: dict[str, object] = {}  # lower-cased name -> the object declared with it
@@ -106,6 +109,8 @@ def prepare(
     for odfv in by_kind["on_demand_feature_views"].values():
         for source in odfv.view_sources:
             _check_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
+        if not skip_feature_view_validation:
+            try_on_sample(odfv, _odfv_inputs(odfv, all_views))
         specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
     for service in by_kind["feature_services"].values():
         for projection in service.projections:
@@ -212,6 +217,21 @@ def fill_in(items: list, desired: Desired) -> None:
             spec = desired.specs["entities"].get(obj.name)
             if spec is not None and obj.value_type.name == "UNKNOWN":
                 obj.value_type = type(obj.value_type)[spec["value_type"]]
+
+
+def _odfv_inputs(odfv: OnDemandFeatureView, views: dict) -> dict[str, object]:
+    """The columns an on-demand view's function receives, with their types."""
+    inputs: dict[str, object] = {}
+    for source in odfv.view_sources:
+        view = views[source.view_name]
+        types = {f.name: f.dtype for f in (*view.entity_columns, *view.features)}
+        for key in view.join_keys:
+            inputs[source.join_key_map.get(key, key)] = types[key]
+        for feature in source.features:
+            inputs[feature] = inputs[f"{source.alias or source.view_name}__{feature}"] = types[feature]
+    for request in odfv.request_sources:
+        inputs.update({f.name: f.dtype for f in request.schema})
+    return inputs
 
 
 def _same_but_inferred(a, b) -> bool:

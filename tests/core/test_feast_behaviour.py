@@ -193,3 +193,51 @@ def test_apply_fills_in_the_objects_passed_to_it(store):
     assert view.join_keys == ["rider_id"] and view.entity_columns == [Field(name="rider_id", dtype=Int64)]
     assert [f.name for f in inferred.features] == ["score"] and inferred.projection.features == ["score"]
     assert rider.value_type.name == "INT64"
+
+
+def test_apply_tries_on_demand_functions_on_a_made_up_row(store):
+    from feast_core import RequestSource, on_demand_feature_view
+    from feast_core.types import String
+
+    request = RequestSource(name="req", schema=[Field(name="driver_name", dtype=String)])
+
+    @on_demand_feature_view(sources=[request], schema=[Field(name="lower", dtype=String)], mode="pandas")
+    def returns_nothing(inputs: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"lower": []})
+
+    with pytest.raises(TypeError, match="no items were returned by the UDF.*'returns_nothing'"):
+        store.apply([request, returns_nothing])
+    store.apply([request, returns_nothing], skip_feature_view_validation=True)
+
+    @on_demand_feature_view(sources=[request], schema=[Field(name="lower", dtype=String)], mode="python")
+    def forgets_a_feature(inputs: dict) -> dict:
+        return {"upper": [n.upper() for n in inputs["driver_name"]]}
+
+    from feast_core.transform import TransformationError
+
+    with pytest.raises(TransformationError, match="'forgets_a_feature' did not return.*lower"):
+        store.apply([request, forgets_a_feature])
+
+
+def test_on_demand_functions_see_their_sources_join_keys_and_nothing_else(store):
+    from feast_core import on_demand_feature_view
+    from feast_core.types import Bool
+
+    _write(store.repo_path, "scores.parquet", {"rider_id": [1], "score": [0.1], "other": [5], "event_timestamp": [NOW]})
+    scores = _view("scores", "data/scores.parquet")
+    others = FeatureView(name="others", entities=[_rider()], schema=[Field(name="other", dtype=Int64)],
+                         source=scores.batch_source, ttl=timedelta(days=1))
+
+    @on_demand_feature_view(sources=[scores], schema=[Field(name="saw_key", dtype=Bool),
+                                                      Field(name="saw_other", dtype=Bool)])
+    def looks(inputs: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"saw_key": ["rider_id" in inputs.columns] * len(inputs),
+                             "saw_other": ["other" in inputs.columns] * len(inputs)})
+
+    store.apply([_rider(), scores, others, looks])
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    refs = ["others:other", "looks:saw_key", "looks:saw_other"]
+    online = store.get_online_features(refs, [{"rider_id": 1}]).to_dict()
+    assert (online["saw_key"], online["saw_other"]) == ([True], [False])
+    offline = store.get_historical_features(pd.DataFrame({"rider_id": [1], "event_timestamp": [NOW]}), refs).to_df()
+    assert offline[["saw_key", "saw_other"]].values.tolist() == [[True, False]]
