@@ -260,8 +260,8 @@ class RepoConfig(BaseModel):
     def _project_name(cls, value: str) -> str:
         if not _PROJECT.match(value):
             raise ValueError(
-                f"project name {value!r} is invalid: use only alphanumerical values, underscores, and hyphens, "
-                "not starting with '_' or '-'"
+                f"project name {value!r} is invalid: use only alphanumerical values, underscores, and hyphens "
+                "(not starting with '_' or '-')"
             )
         return value
 
