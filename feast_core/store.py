@@ -370,7 +370,11 @@ class FeatureStore:
             ]
             if self.config.online_store is not None:
                 self.online_store.update(self.project, keep=online_views, delete=[])
-            self._registry.apply(changes)
+            self._registry.apply(changes, refresh=False)
+            # as in Feast: the cached registry is re-read now in "sync" cache mode; in "thread" mode it is
+            # re-read when its ttl runs out (reads that pass allow_cache=False always see the change)
+            if self.config.registry.cache_mode == "sync":
+                self.refresh_registry()
             if self.config.online_store is not None and deleted_views:
                 self.online_store.update(self.project, keep=[], delete=deleted_views)
         return registry_diff
@@ -679,6 +683,17 @@ class FeatureStore:
                 self.offline_store.write(source.batch_source, _as_arrow(df, f"push source {push_source_name!r}"))
         for view, batch in batches:
             self._write_online(view, batch)
+
+    async def update_online_store(
+        self, feature_view_name: str, df: pd.DataFrame, update_expressions: dict[str, str], **_kwargs
+    ) -> None:
+        """Feast's in-place update of online values by expression, which only Feast's DynamoDB online store
+        implements; feast_core's online stores do not, and say so."""
+        raise NotImplementedError(
+            f"the {self.config.online_store.type if self.config.online_store else 'configured'} online store does "
+            "not support async update expressions (update_online_store); in Feast only the DynamoDB online store "
+            "does. Write whole values with write_to_online_store instead."
+        )
 
     async def push_async(
         self,

@@ -64,9 +64,11 @@ class Registry:
         ttl = self.cache_ttl_seconds
         return ttl > 0 and time.monotonic() - self._loaded_at > ttl
 
-    def apply(self, changes: Changes) -> Snapshot:
+    def apply(self, changes: Changes, refresh: bool = True) -> None:
+        """Write ``changes``; with ``refresh`` (the default) the cached snapshot is re-read at once."""
         self.store.apply(changes)
-        return self.refresh()
+        if refresh:
+            self.refresh()
 
     def record_materialization(self, project, view, start, end) -> None:
         self.store.record_materialization(project, view, start, end)

@@ -241,3 +241,21 @@ def test_on_demand_functions_see_their_sources_join_keys_and_nothing_else(store)
     assert (online["saw_key"], online["saw_other"]) == ([True], [False])
     offline = store.get_historical_features(pd.DataFrame({"rider_id": [1], "event_timestamp": [NOW]}), refs).to_df()
     assert offline[["saw_key", "saw_other"]].values.tolist() == [[True, False]]
+
+
+def test_apply_rereads_the_registry_only_in_sync_cache_mode(store):
+    from unittest import mock
+
+    with mock.patch.object(store, "refresh_registry", wraps=store.refresh_registry) as refresh:
+        store.apply(_rider())
+    assert refresh.call_count == 1
+    store.config.registry.cache_mode = "thread"
+    with mock.patch.object(store, "refresh_registry") as refresh:
+        store.apply(Entity(name="driver", join_keys=["driver_id"]))
+    assert refresh.call_count == 0
+    assert {e.name for e in store.list_entities()} == {"rider", "driver"}  # an uncached read sees it
+
+
+def test_update_by_expression_is_refused_by_name(store):
+    with pytest.raises(NotImplementedError, match="does not support async update expressions.*DynamoDB"):
+        _run(store.update_online_store("scores", pd.DataFrame({"rider_id": [1]}), {"score": "score + 1"}))
