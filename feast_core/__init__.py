@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from . import feast_modules
 
 feast_modules.install()  # Feast's module paths (feast_core.feature_store, ...): one table, feast_modules.py
+# As in Feast, ``feast_core.on_demand_feature_view`` is a module; its decorator of the same name is imported from
+# it (``from feast_core.on_demand_feature_view import on_demand_feature_view``).
 
 if TYPE_CHECKING:
     from .config import RepoConfig
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
         Project,
         PushSource,
         RequestSource,
-        on_demand_feature_view,
     )
     from .definitions import FeatureView as BatchFeatureView
     from .store import FeatureStore, PushMode, RetrievalJob
@@ -40,7 +41,7 @@ __version__ = "0.1.0"
 _LAZY = {
     **{name: (".definitions", name) for name in (
         "Entity", "FeatureService", "FeatureView", "Field", "FileSource", "OnDemandFeatureView", "Permission",
-        "PostgreSQLSource", "Project", "PushSource", "RequestSource", "on_demand_feature_view",
+        "PostgreSQLSource", "Project", "PushSource", "RequestSource",
     )},
     "BatchFeatureView": (".definitions", "FeatureView"),
     "Aggregation": (".definitions.aggregation", "Aggregation"),
@@ -55,7 +56,7 @@ _LAZY = {
 __all__ = [
     "Aggregation", "BatchFeatureView", "Feature", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",
-    "RequestSource", "RetrievalJob", "ValueType", "on_demand_feature_view",
+    "RequestSource", "RetrievalJob", "ValueType",
 ]
 
 

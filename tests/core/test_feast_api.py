@@ -219,3 +219,30 @@ def test_an_empty_registry_file_is_an_empty_registry(tmp_path):
     assert store.list_entities() == []
     store.apply(Entity(name="rider", join_keys=["rider_id"]))
     assert [e.name for e in store.list_entities()] == ["rider"]
+
+
+def test_on_demand_feature_view_is_a_module_path_as_in_feast():
+    import feast_core
+    import feast_core.on_demand_feature_view as module
+
+    assert feast_core.on_demand_feature_view is module  # Feast's package has the module under this name too
+    assert callable(module.on_demand_feature_view) and module.OnDemandFeatureView.__name__ == "OnDemandFeatureView"
+
+
+def test_formats_aggregations_and_features_cross_the_wire():
+    from datetime import timedelta
+
+    from feast_core.aggregation import Aggregation
+    from feast_core.data_format import AvroFormat, FileFormat, ParquetFormat, ProtoFormat, StreamFormat
+    from feast_core.feature import Feature
+    from feast_core.value_type import ValueType
+
+    assert FileFormat.from_proto(ParquetFormat().to_proto()) == ParquetFormat()
+    for fmt in (AvroFormat('{"type": "record"}'), ProtoFormat("com.example.Ride")):
+        assert StreamFormat.from_proto(fmt.to_proto()) == fmt
+    window = Aggregation(column="trips", function="sum", time_window=timedelta(hours=1), name="trips_1h")
+    assert window.to_proto().time_window.seconds == 3600
+    assert Aggregation.from_proto(window.to_proto()) == window
+    trips = Feature("trips", ValueType.INT64, description="trips per day", labels={"team": "ops"})
+    assert Feature.from_proto(trips.to_proto()).labels == {"team": "ops"}
+    assert trips.to_proto().description == "trips per day"

@@ -196,7 +196,8 @@ def test_apply_fills_in_the_objects_passed_to_it(store):
 
 
 def test_apply_tries_on_demand_functions_on_a_made_up_row(store):
-    from feast_core import RequestSource, on_demand_feature_view
+    from feast_core import RequestSource
+    from feast_core.on_demand_feature_view import on_demand_feature_view
     from feast_core.types import String
 
     request = RequestSource(name="req", schema=[Field(name="driver_name", dtype=String)])
@@ -220,7 +221,7 @@ def test_apply_tries_on_demand_functions_on_a_made_up_row(store):
 
 
 def test_on_demand_functions_see_their_sources_join_keys_and_nothing_else(store):
-    from feast_core import on_demand_feature_view
+    from feast_core.on_demand_feature_view import on_demand_feature_view
     from feast_core.types import Bool
 
     _write(store.repo_path, "scores.parquet", {"rider_id": [1], "score": [0.1], "other": [5], "event_timestamp": [NOW]})

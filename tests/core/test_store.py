@@ -17,7 +17,6 @@ from feast_core import (
     PushMode,
     PushSource,
     RequestSource,
-    on_demand_feature_view,
 )
 from feast_core.errors import (
     DataSourceError,
@@ -29,6 +28,7 @@ from feast_core.errors import (
     RegistryInferenceFailure,
     RepoError,
 )
+from feast_core.on_demand_feature_view import on_demand_feature_view
 from feast_core.types import Float64, Int64, String
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
