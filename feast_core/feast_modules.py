@@ -37,7 +37,11 @@ FEAST_MODULES: dict[str, Target] = {
     "online_response": "response",
     # what a user declares
     "entity": {"Entity": "definitions"},
-    "field": {"Field": "definitions", "Feature": "definitions.feature"},
+    "field": {
+        "Field": "definitions", "Feature": "definitions.feature",
+        "STRUCT_SCHEMA_TAG": "definitions.field", "NESTED_COLLECTION_INNER_TYPE_TAG": "definitions.field",
+        "_feast_type_to_str": "types:to_tag_string", "_str_to_feast_type": "types:from_tag_string",
+    },
     "value_type": {"ValueType": "types"},
     "feature_view": {
         "FeatureView": "definitions", "FeatureViewState": "definitions",

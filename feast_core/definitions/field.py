@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from .. import types
-from ..types import Array, FeastType, PrimitiveFeastType, UnsupportedType
+from ..types import Array, FeastType, FeastTypeBase, Set, Struct
 from . import wire
 from .base import check_tags
+
+# Feast keeps the inner types of nested and struct fields in these tags (the ValueType alone cannot say them)
+STRUCT_SCHEMA_TAG = "feast:struct_schema"
+NESTED_COLLECTION_INNER_TYPE_TAG = "feast:nested_inner_type"
+INTERNAL_TAGS = (STRUCT_SCHEMA_TAG, NESTED_COLLECTION_INNER_TYPE_TAG)
 
 
 class Field:
@@ -22,8 +27,11 @@ class Field:
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Field needs a non-empty string name, got {name!r}")
-        if not isinstance(dtype, (PrimitiveFeastType, Array, UnsupportedType)):
-            raise ValueError(f"field {name!r}: dtype must be a feast_core type such as Int64, got {dtype!r}")
+        if not isinstance(dtype, FeastTypeBase):
+            raise ValueError(
+                f"field {name!r}: dtype must be a feast type such as Int64 or Array(String), got {dtype!r}"
+                + (" (a ValueType: use feast_core.types.from_value_type)" if isinstance(dtype, types.ValueType) else "")
+            )
         self.name = name
         self.dtype = dtype
         self.description = description or ""
@@ -60,6 +68,7 @@ class Field:
         proto = FeatureSpecV2(name=self.name, value_type=types.to_proto_value_type(self.dtype))
         if self.tags:
             proto.tags.update(self.tags)
+        proto.tags.update(_type_tags(self.dtype))
         if self.description:
             proto.description = self.description
         if self.vector_index or self.vector_length or self.vector_search_metric:
@@ -84,9 +93,10 @@ class Field:
     def from_proto(cls, proto) -> Field:
         field = cls.__new__(cls)
         field.name = proto.name
-        field.dtype = types.from_proto_value_type(proto.value_type)
+        tags = dict(proto.tags)
+        field.dtype = _dtype_from_tags(types.from_proto_value_type(proto.value_type), tags)
         field.description = proto.description
-        field.tags = dict(proto.tags)
+        field.tags = {k: v for k, v in tags.items() if k not in INTERNAL_TAGS}
         field.vector_index = proto.vector_index
         field.vector_length = proto.vector_length
         field.vector_search_metric = proto.vector_search_metric
@@ -101,3 +111,33 @@ class Field:
 
     def __repr__(self) -> str:
         return f"Field(name={self.name!r}, dtype={self.dtype!r})"
+
+    @classmethod
+    def from_feature(cls, feature) -> Field:
+        """A ``Field`` for Feast's older ``Feature(name, dtype=ValueType.X)``."""
+        return cls(name=feature.name, dtype=types.from_value_type(feature.dtype), description=feature.description,
+                   tags=feature.labels)
+
+
+def _type_tags(dtype: FeastType) -> dict[str, str]:
+    """The tags Feast writes for a struct or nested field's inner types."""
+    tags = {}
+    if isinstance(dtype, Struct):
+        tags[STRUCT_SCHEMA_TAG] = types.struct_schema(dtype)
+    elif isinstance(dtype, Array) and isinstance(dtype.base_type, Struct):
+        tags[STRUCT_SCHEMA_TAG] = types.struct_schema(dtype.base_type)
+    if isinstance(dtype, (Array, Set)) and dtype.nested:
+        tags[NESTED_COLLECTION_INNER_TYPE_TAG] = types.to_tag_string(dtype)
+    return tags
+
+
+def _dtype_from_tags(dtype: FeastType, tags: dict[str, str]) -> FeastType:
+    """The full type of a field read from a proto: its ValueType, refined by the inner-type tags."""
+    value_type = getattr(dtype, "value_type", None)
+    if value_type == types.ValueType.STRUCT and STRUCT_SCHEMA_TAG in tags:
+        return types.from_struct_schema(tags[STRUCT_SCHEMA_TAG])
+    if value_type == types.ValueType.STRUCT_LIST and STRUCT_SCHEMA_TAG in tags:
+        return Array(types.from_struct_schema(tags[STRUCT_SCHEMA_TAG]))
+    if value_type in (types.ValueType.VALUE_LIST, types.ValueType.VALUE_SET) and NESTED_COLLECTION_INNER_TYPE_TAG in tags:
+        return types.from_tag_string(tags[NESTED_COLLECTION_INNER_TYPE_TAG])
+    return dtype

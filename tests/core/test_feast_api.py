@@ -246,3 +246,63 @@ def test_formats_aggregations_and_features_cross_the_wire():
     trips = Feature("trips", ValueType.INT64, description="trips per day", labels={"team": "ops"})
     assert Feature.from_proto(trips.to_proto()).labels == {"team": "ops"}
     assert trips.to_proto().description == "trips per day"
+
+
+def test_every_value_type_has_a_type_and_back():
+    from feast_core.types import ValueType, from_value_type
+
+    for value_type in ValueType:
+        if value_type is not ValueType.NULL:
+            assert from_value_type(value_type).to_value_type() == value_type
+
+
+def test_collections_nest_where_feast_allows_them():
+    import pyarrow as pa
+
+    from feast_core.types import (
+        Array, Decimal, Float64, Int32, Json, Map, PdfBytes, Set, String, Struct, Uuid, ValueType, ZonedTimestamp,
+        from_feast_to_pyarrow_type,
+    )
+
+    assert Array(Array(String)).to_value_type() == ValueType.VALUE_LIST
+    assert Set(Array(Int32)).to_value_type() == ValueType.VALUE_SET
+    assert Array(Struct({"a": Int32})).to_value_type() == ValueType.STRUCT_LIST
+    assert (Array(Uuid).to_value_type(), Set(Decimal).to_value_type()) == (ValueType.UUID_LIST, ValueType.DECIMAL_SET)
+    assert Array(Json).to_value_type() == ValueType.JSON_LIST and Array(Map).to_value_type() == ValueType.MAP_LIST
+    assert from_feast_to_pyarrow_type(Array(Set(Float64))) == pa.list_(pa.list_(pa.float64()))
+    for refused in (lambda: Array(Array), lambda: Set(Map), lambda: Set(Json), lambda: Array(ZonedTimestamp),
+                    lambda: Array(PdfBytes), lambda: Struct({})):
+        with pytest.raises(ValueError):
+            refused()
+
+
+def test_nested_and_struct_fields_keep_their_inner_types_on_the_wire():
+    from feast_core.field import NESTED_COLLECTION_INNER_TYPE_TAG, STRUCT_SCHEMA_TAG, Field
+    from feast_core.types import Array, Int32, Set, String, Struct
+
+    for dtype in (Array(Set(Array(Int32))), Struct({"street": String, "number": Int32}), Array(Struct({"a": Int32}))):
+        field = Field(name="f", dtype=dtype, tags={"team": "geo"})
+        proto = field.to_proto()
+        assert {NESTED_COLLECTION_INNER_TYPE_TAG, STRUCT_SCHEMA_TAG} & set(proto.tags)
+        back = Field.from_proto(proto)
+        assert back.dtype == dtype and back.tags == {"team": "geo"}  # the type tags are not user tags
+
+
+def test_feast_tag_spelling_of_types():
+    from feast_core.field import _feast_type_to_str, _str_to_feast_type
+    from feast_core.types import Array, Int64, Set
+
+    assert _feast_type_to_str(Array(Set(Int64))) == "Array(Set(INT64))"
+    assert _str_to_feast_type("Array(Set(INT64))") == Array(Set(Int64))
+    with pytest.raises(ValueError, match="Unknown FeastType"):
+        _str_to_feast_type("Strig")
+
+
+def test_inferring_from_arrow_knows_structs_maps_and_nested_lists():
+    import pyarrow as pa
+
+    from feast_core.types import Array, Float64, Int64, Map, String, Struct, from_arrow
+
+    assert from_arrow(pa.struct([("a", pa.int64()), ("b", pa.string())])) == Struct({"a": Int64, "b": String})
+    assert from_arrow(pa.map_(pa.string(), pa.string())) == Map
+    assert from_arrow(pa.list_(pa.list_(pa.float64()))) == Array(Array(Float64))
