@@ -260,7 +260,19 @@ def test_collections_nest_where_feast_allows_them():
     import pyarrow as pa
 
     from feast_core.types import (
-        Array, Decimal, Float64, Int32, Json, Map, PdfBytes, Set, String, Struct, Uuid, ValueType, ZonedTimestamp,
+        Array,
+        Decimal,
+        Float64,
+        Int32,
+        Json,
+        Map,
+        PdfBytes,
+        Set,
+        String,
+        Struct,
+        Uuid,
+        ValueType,
+        ZonedTimestamp,
         from_feast_to_pyarrow_type,
     )
 
