@@ -19,19 +19,25 @@ feast_modules.install()  # Feast's module paths (feast_core.feature_store, ...):
 if TYPE_CHECKING:
     from .config import RepoConfig
     from .definitions import (
+        BatchFeatureView,
+        BigQuerySource,
         Entity,
         FeatureService,
         FeatureView,
         Field,
         FileSource,
+        KafkaSource,
+        KinesisSource,
         OnDemandFeatureView,
         Permission,
         PostgreSQLSource,
         Project,
         PushSource,
+        RedshiftSource,
         RequestSource,
+        SnowflakeSource,
+        StreamFeatureView,
     )
-    from .definitions import FeatureView as BatchFeatureView
     from .store import FeatureStore, PushMode, RetrievalJob
     from .types import ValueType
 
@@ -43,7 +49,10 @@ _LAZY = {
         "Entity", "FeatureService", "FeatureView", "Field", "FileSource", "OnDemandFeatureView", "Permission",
         "PostgreSQLSource", "Project", "PushSource", "RequestSource",
     )},
-    "BatchFeatureView": (".definitions", "FeatureView"),
+    **{name: (".definitions", name) for name in (
+        "BatchFeatureView", "StreamFeatureView", "KafkaSource", "KinesisSource", "BigQuerySource", "RedshiftSource",
+        "SnowflakeSource",
+    )},
     "Aggregation": (".definitions.aggregation", "Aggregation"),
     "Feature": (".definitions.feature", "Feature"),
     "RepoConfig": (".config", "RepoConfig"),
@@ -54,7 +63,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "Aggregation", "BatchFeatureView", "Feature", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
+    "Aggregation", "BatchFeatureView", "BigQuerySource", "Feature", "KafkaSource", "KinesisSource", "RedshiftSource",
+    "SnowflakeSource", "StreamFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",
     "RequestSource", "RetrievalJob", "ValueType",
 ]

@@ -173,8 +173,8 @@ class ConflictingFeatureViewNames(RepoError):
             )
         elif existing_type:
             message = (
-                f"multiple {existing_type}s named {feature_view_name!r} (names are unique, case-insensitively); "
-                "a .feastignore file can leave out files that should not be read"
+                f"multiple {existing_type}s named {feature_view_name!r}: Feature view names must be "
+                "case-insensitively unique (a .feastignore file can leave out files that should not be read)"
             )
         else:
             message = f"the name {feature_view_name!r} refers to feature views of different types"

@@ -26,7 +26,15 @@ import types
 
 Target = str | dict[str, str]
 
+
+_D = "definitions"
 _SOURCES = "definitions.sources"
+_FOREIGN = "definitions.foreign_sources"
+_TRANSFORMATIONS = "definitions.transformations"
+
+
+def _names(module: str, *names: str) -> dict[str, str]:
+    return {name: module for name in names}
 
 
 FEAST_MODULES: dict[str, Target] = {
@@ -36,48 +44,54 @@ FEAST_MODULES: dict[str, Target] = {
     "repo_operations": "repo",
     "online_response": "response",
     # what a user declares
-    "entity": {"Entity": "definitions"},
+    "entity": {"Entity": _D},
     "field": {
-        "Field": "definitions", "Feature": "definitions.feature",
+        "Field": _D, "Feature": "definitions.feature",
         "STRUCT_SCHEMA_TAG": "definitions.field", "NESTED_COLLECTION_INNER_TYPE_TAG": "definitions.field",
         "_feast_type_to_str": "types:to_tag_string", "_str_to_feast_type": "types:from_tag_string",
     },
+    "feature": {"Feature": "definitions.feature"},
     "value_type": {"ValueType": "types"},
     "feature_view": {
-        "FeatureView": "definitions", "FeatureViewState": "definitions",
-        "DUMMY_ENTITY_NAME": "definitions.feature_view", "DUMMY_ENTITY_ID": "definitions.feature_view",
+        "FeatureView": _D, "FeatureViewState": _D,
+        **_names("definitions.feature_view", "DUMMY_ENTITY_NAME", "DUMMY_ENTITY_ID", "DUMMY_ENTITY_VAL",
+                 "DUMMY_ENTITY_FIELD"),
     },
-    "feature_service": {"FeatureService": "definitions"},
+    "feature_view_projection": {"FeatureViewProjection": _D},
+    "batch_feature_view": {"BatchFeatureView": _D},
+    "stream_feature_view": {"StreamFeatureView": _D, "stream_feature_view": _D},
+    "feature_service": {"FeatureService": _D},
     "on_demand_feature_view": {
-        "OnDemandFeatureView": "definitions", "on_demand_feature_view": "definitions",
+        "OnDemandFeatureView": _D, "on_demand_feature_view": "definitions.on_demand",
+        "PandasTransformation": _TRANSFORMATIONS, "PythonTransformation": _TRANSFORMATIONS,
     },
-    "project": {"Project": "definitions"},
-    "saved_dataset": {"SavedDataset": "definitions"},
-    "feature": {"Feature": "definitions.feature"},
+    "transformation.base": {"Transformation": _TRANSFORMATIONS},
+    "transformation.mode": {"TransformationMode": _TRANSFORMATIONS},
+    "transformation.pandas_transformation": {"PandasTransformation": _TRANSFORMATIONS},
+    "transformation.python_transformation": {"PythonTransformation": _TRANSFORMATIONS},
+    "project": {"Project": _D},
+    "saved_dataset": {"SavedDataset": _D},
     "aggregation": {"Aggregation": "definitions.aggregation"},
-    "data_format": {
-        name: "definitions.formats" for name in (
-            "FileFormat", "ParquetFormat", "DeltaFormat", "StreamFormat", "AvroFormat", "JsonFormat", "ProtoFormat",
-        )
-    },
+    "data_format": _names(
+        "definitions.formats", "FileFormat", "ParquetFormat", "DeltaFormat", "StreamFormat", "AvroFormat", "JsonFormat",
+        "ProtoFormat",
+    ),
     "data_source": {
-        "DataSource": _SOURCES, "PushSource": _SOURCES, "RequestSource": _SOURCES, "PushMode": "store",
+        **_names(_SOURCES, "DataSource", "PushSource", "RequestSource"),
+        **_names(_FOREIGN, "KafkaSource", "KinesisSource", "KafkaOptions", "KinesisOptions"),
+        "PushMode": "store",
     },
+    "feast_object": {"ALL_RESOURCE_TYPES": _D},
     # permissions
     "permissions.permission": {"Permission": "definitions.permission"},
-    "permissions.action": {
-        "AuthzedAction": "definitions.permission", "ALL_ACTIONS": "definitions.permission",
-        "READ": "definitions.permission", "WRITE": "definitions.permission", "CRUD": "definitions.permission",
-    },
-    "permissions.policy": {
-        "Policy": "definitions.permission", "AllowAll": "definitions.permission",
-        "RoleBasedPolicy": "definitions.permission", "GroupBasedPolicy": "definitions.permission",
-        "NamespaceBasedPolicy": "definitions.permission", "CombinedGroupNamespacePolicy": "definitions.permission",
-    },
-    "permissions.auth_model": {
-        "AuthConfig": "auth.config", "NoAuthConfig": "auth.config", "OidcAuthConfig": "auth.config",
-        "OidcClientAuthConfig": "auth.config", "KubernetesAuthConfig": "auth.config",
-    },
+    "permissions.action": _names("definitions.permission", "AuthzedAction", "ALL_ACTIONS", "READ", "WRITE", "CRUD"),
+    "permissions.policy": _names(
+        "definitions.permission", "Policy", "AllowAll", "RoleBasedPolicy", "GroupBasedPolicy", "NamespaceBasedPolicy",
+        "CombinedGroupNamespacePolicy",
+    ),
+    "permissions.auth_model": _names(
+        "auth.config", "AuthConfig", "NoAuthConfig", "OidcAuthConfig", "OidcClientAuthConfig", "KubernetesAuthConfig",
+    ),
     "permissions.user": {"User": "auth.user"},
     "permissions.enforcer": {"enforce_policy": "auth.enforce:enforce"},
     # offline stores: configuration and sources
@@ -85,6 +99,10 @@ FEAST_MODULES: dict[str, Target] = {
         "FileSource": _SOURCES, "FileLoggingDestination": "feature_logging",
         "SavedDatasetFileStorage": "definitions.saved_dataset",
     },
+    "infra.offline_stores.bigquery_source": _names(_FOREIGN, "BigQuerySource", "BigQueryOptions"),
+    "infra.offline_stores.redshift_source": _names(_FOREIGN, "RedshiftSource", "RedshiftOptions"),
+    "infra.offline_stores.snowflake_source": _names(_FOREIGN, "SnowflakeSource", "SnowflakeOptions"),
+    "infra.offline_stores.offline_store": {"RetrievalJob": "store"},
     "infra.offline_stores.file": {
         "FileOfflineStoreConfig": "config", "FileOfflineStore": "offline.file",
     },

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from . import telemetry
 from .definitions import FeatureView
+from .definitions.feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_VAL
 from .errors import DataSourceError
 from .offline.base import OfflineStore, PullQuery
 from .online.base import CREATED_TS, EVENT_TS, OnlineStore
@@ -30,9 +31,19 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def untransformed(view: FeatureView, action: str) -> str:
+    """Why feast_core will not read the rows of a view whose rows pass through a function."""
+    return (
+        f"cannot {action} batch feature view {view.name!r}: its rows pass through a function, which feast_core "
+        "does not run (Feast's compute engines do), and its source's rows would be served untransformed"
+    )
+
+
 def pull_query(view: FeatureView, start: datetime, end: datetime) -> PullQuery:
     """What to read from the view's batch source, in source column names."""
     source = view.batch_source
+    if view.transforms_rows:
+        raise DataSourceError(untransformed(view, "materialize"))
     if not source.timestamp_field:
         raise DataSourceError(
             f"data source {source.name!r} of feature view {view.name!r} has no timestamp_field; "
@@ -40,7 +51,7 @@ def pull_query(view: FeatureView, start: datetime, end: datetime) -> PullQuery:
         )
     return PullQuery(
         source=source,
-        join_keys=tuple(source.source_column(k) for k in view.join_keys),
+        join_keys=tuple(source.source_column(k) for k in view.entity_key_columns),
         columns=tuple(source.source_column(f.name) for f in view.features),
         timestamp_field=source.source_column(source.timestamp_field),  # a name after field_mapping, as in Feast
         created_timestamp_column=source.source_column(source.created_timestamp_column),
@@ -55,7 +66,8 @@ def online_batch_renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.Re
     Columns are picked by name, not position, so a source column used twice (a feature that is also
     the timestamp field) is fine even when the offline store returns it once.
     """
-    wanted = [(src, name) for src, name in zip(query.join_keys, view.join_keys)]
+    wanted = [(src, name) for src, name in zip(query.join_keys, view.entity_key_columns)]
+    placeholder = DUMMY_ENTITY_ID in view.join_keys  # an entity-less view: one row, under Feast's placeholder key
     wanted += [(src, f.name) for src, f in zip(query.columns, view.features)]
     wanted.append((query.timestamp_field, EVENT_TS))
     if query.created_timestamp_column:
@@ -70,7 +82,12 @@ def online_batch_renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.Re
             raise DataSourceError(
                 f"data source {query.source.name!r} of feature view {view.name!r}: pulled rows lack column(s) {missing}"
             )
-        return pa.Table.from_arrays([batch.column(index[src]) for src, _ in wanted], names=[n for _, n in wanted])
+        arrays = [batch.column(index[src]) for src, _ in wanted]
+        names = [n for _, n in wanted]
+        if placeholder:
+            arrays.insert(0, pa.array([DUMMY_ENTITY_VAL] * batch.num_rows, pa.string()))
+            names.insert(0, DUMMY_ENTITY_ID)
+        return pa.Table.from_arrays(arrays, names=names)
 
     return rename
 

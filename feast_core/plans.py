@@ -6,7 +6,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .definitions import FeatureService, FeatureView, OnDemandFeatureView, Projection
+from .definitions import FeatureService, FeatureView, FeatureViewProjection, OnDemandFeatureView
 from .errors import FeatureNameCollisionError, FeatureReferenceError, FeatureViewNotFoundError
 from .registry.base import ProjectObjects
 from .types import FeastType
@@ -17,7 +17,7 @@ class ViewPart:
     """The features read from one feature view (under one projection)."""
 
     view: FeatureView
-    projection: Projection
+    projection: FeatureViewProjection
     features: list[str]  # view feature names
     outputs: list[str]  # output column names, same order
     hidden: list[bool]  # read only as an on-demand input, not returned
@@ -25,17 +25,18 @@ class ViewPart:
     @functools.cached_property
     def key_columns(self) -> list[str]:
         """The entity-row / entity_df columns that hold this view's join keys."""
-        return [self.projection.join_key_map.get(k, k) for k in self.view.join_keys]
+        return [self.projection.join_key_map.get(k, k) for k in self.view.entity_key_columns]
 
     @functools.cached_property
     def key_types(self) -> list[FeastType]:
-        return [f.dtype for f in self.view.entity_columns]
+        keys = set(self.view.entity_key_columns)
+        return [f.dtype for f in self.view.entity_columns if f.name in keys]
 
 
 @dataclass
 class OnDemandPart:
     view: OnDemandFeatureView
-    projection: Projection
+    projection: FeatureViewProjection
     features: list[str]
     outputs: list[str]
     # input column name the function sees -> column of the joined result that holds it
@@ -90,8 +91,8 @@ def check_reference_collisions(feature_refs: list[str], full_feature_names: bool
         raise FeatureNameCollisionError(collided, full_feature_names)
 
 
-def _output(projection: Projection, feature: str, full: bool) -> str:
-    return f"{projection.name}__{feature}" if full else feature
+def _output(projection: FeatureViewProjection, feature: str, full: bool) -> str:
+    return f"{projection.name_to_use()}__{feature}" if full else feature
 
 
 def _find(objects: ProjectObjects, name: str) -> FeatureView | OnDemandFeatureView:
@@ -108,11 +109,11 @@ def build(
     objects: ProjectObjects, features: list[str] | FeatureService, full_feature_names: bool
 ) -> FeaturePlan:
     """Resolve references (``view:feature`` strings, or a feature service) into a plan."""
-    requested: list[tuple[Projection, str]] = []
+    requested: list[tuple[FeatureViewProjection, str]] = []
     if isinstance(features, FeatureService):
         for projection in features.projections:
-            _find(objects, projection.view_name)
-            requested.extend((projection, f) for f in projection.features)
+            _find(objects, projection.name)
+            requested.extend((projection, f) for f in projection.feature_names)
     else:
         if isinstance(features, str) or not isinstance(features, (list, tuple)) or not features:
             raise FeatureReferenceError("features must be a non-empty list of 'view:feature' references")
@@ -124,13 +125,13 @@ def build(
     view_parts: dict[str, ViewPart] = {}
     od_parts: dict[str, OnDemandPart] = {}
 
-    def view_part(view: FeatureView, projection: Projection) -> ViewPart:
-        part = view_parts.get(projection.name)
+    def view_part(view: FeatureView, projection: FeatureViewProjection) -> ViewPart:
+        part = view_parts.get(projection.name_to_use())
         if part is None:
-            part = view_parts[projection.name] = ViewPart(view, projection, [], [], [])
+            part = view_parts[projection.name_to_use()] = ViewPart(view, projection, [], [], [])
         return part
 
-    def add_view_feature(view: FeatureView, projection: Projection, feature: str, hidden: bool) -> str:
+    def add_view_feature(view: FeatureView, projection: FeatureViewProjection, feature: str, hidden: bool) -> str:
         known = [f.name for f in view.features]
         if feature not in known:
             raise FeatureReferenceError(
@@ -142,13 +143,13 @@ def build(
             part.hidden[i] = part.hidden[i] and hidden
             return part.outputs[i]
         part.features.append(feature)
-        part.outputs.append(_output(projection, feature, full_feature_names) if not hidden else f"__input__{projection.name}__{feature}")
+        part.outputs.append(_output(projection, feature, full_feature_names) if not hidden else f"__input__{projection.name_to_use()}__{feature}")
         part.hidden.append(hidden)
         return part.outputs[-1]
 
     request_fields: dict[str, FeastType] = {}
     for projection, feature in requested:
-        target = _find(objects, projection.view_name)
+        target = _find(objects, projection.name)
         if isinstance(target, FeatureView):
             add_view_feature(target, projection, feature, hidden=False)
             continue
@@ -157,22 +158,22 @@ def build(
             raise FeatureReferenceError(
                 f"on-demand feature view {target.name!r} has no feature {feature!r}; it has {', '.join(known)}"
             )
-        part = od_parts.get(projection.name)
+        part = od_parts.get(projection.name_to_use())
         if part is None:
-            part = od_parts[projection.name] = OnDemandPart(target, projection, [], [])
+            part = od_parts[projection.name_to_use()] = OnDemandPart(target, projection, [], [])
             for source in target.view_sources:
-                source_view = _find(objects, source.view_name)
+                source_view = _find(objects, source.name)
                 if not isinstance(source_view, FeatureView):
                     raise FeatureReferenceError(
-                        f"on-demand feature view {target.name!r} reads {source.view_name!r}, which is not a feature view"
+                        f"on-demand feature view {target.name!r} reads {source.name!r}, which is not a feature view"
                     )
-                source_projection = Projection(source_view.name, source.features, source.alias, source.join_key_map)
-                for f in source.features:
+                source_projection = source
+                for f in source.feature_names:
                     column = add_view_feature(source_view, source_projection, f, hidden=True)
                     part.inputs[f] = column
-                    part.inputs[f"{source_projection.name}__{f}"] = column
+                    part.inputs[f"{source_projection.name_to_use()}__{f}"] = column
                 # the function also sees its sources' join keys (as the entity rows name them), as in Feast
-                for key in source_view.join_keys:
+                for key in source_view.entity_key_columns:
                     column = source_projection.join_key_map.get(key, key)
                     part.inputs.setdefault(column, column)
             for request in target.request_sources:
@@ -205,6 +206,6 @@ def _fix_inputs(plan: FeaturePlan) -> None:
     column_of: dict[str, str] = {}
     for part in plan.views:
         for feature, output in zip(part.features, part.outputs):
-            column_of[f"__input__{part.projection.name}__{feature}"] = output
+            column_of[f"__input__{part.projection.name_to_use()}__{feature}"] = output
     for od in plan.on_demand:
         od.inputs = {name: column_of.get(col, col) for name, col in od.inputs.items()}

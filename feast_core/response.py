@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import telemetry, types
+from .definitions.feature_view import DUMMY_ENTITY_VAL
 from .errors import EntityDataError
 from .online.base import OnlineStore
 from .plans import FeaturePlan
@@ -154,7 +155,10 @@ def read_online(
         phase_started = time.perf_counter()
     for part in plan.views:
         key_lists = [checked[c] for c in part.key_columns]
-        keys = list(zip(*key_lists)) if len(key_lists) > 1 else [(k,) for k in key_lists[0]]
+        if not key_lists:  # an entity-less view: every row reads Feast's placeholder key
+            keys = [(DUMMY_ENTITY_VAL,)] * count
+        else:
+            keys = list(zip(*key_lists)) if len(key_lists) > 1 else [(k,) for k in key_lists[0]]
         if timed:
             started = time.perf_counter()
         if telemetry.tracing:

@@ -26,10 +26,14 @@ from .definitions import (
     Permission,
     Project,
     PushSource,
+    StreamFeatureView,
 )
+from .definitions.feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_VAL
 from .errors import (
     ConfigError,
+    DataSourceError,
     EntityDataError,
+    FeatureViewNotFoundException,
     ProtectedProjectError,
     PushSourceNotFoundError,
 )
@@ -134,7 +138,7 @@ class RetrievalJob:
                 from .telemetry import audit
 
                 audit.offline_retrieval(
-                    method, [p.projection.name for p in self._plan.views],
+                    method, [p.projection.name_to_use() for p in self._plan.views],
                     sum(len(p.outputs) for p in self._plan.views), self._table.num_rows if self._table else 0,
                     status, (time.perf_counter() - started) * 1000,
                 )
@@ -223,18 +227,20 @@ class FeatureStore:
         return self._list("entities", allow_cache, tags)
 
     def list_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list[FeatureView]:
-        return self._list("feature_views", allow_cache, tags)
+        """Feature views and batch feature views (Feast lists stream feature views apart)."""
+        return [v for v in self._list("feature_views", allow_cache, tags) if not isinstance(v, StreamFeatureView)]
 
     list_batch_feature_views = list_feature_views
 
+    def list_stream_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
+        return [v for v in self._list("feature_views", allow_cache, tags) if isinstance(v, StreamFeatureView)]
+
     def list_all_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
-        return self.list_feature_views(allow_cache, tags) + self.list_on_demand_feature_views(allow_cache, tags)
+        return (self._list("feature_views", allow_cache, tags)
+                + self.list_on_demand_feature_views(allow_cache, tags))
 
     def list_on_demand_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
         return self._list("on_demand_feature_views", allow_cache, tags)
-
-    def list_stream_feature_views(self, allow_cache: bool = False, tags: dict | None = None) -> list:
-        return []
 
     def list_feature_services(self, allow_cache: bool = False, tags: dict | None = None) -> list[FeatureService]:
         return self._list("feature_services", allow_cache, tags)
@@ -255,6 +261,12 @@ class FeatureStore:
 
     def get_feature_view(self, name: str, allow_registry_cache: bool = False) -> FeatureView:
         return self._objects(allow_registry_cache).get("feature_views", name)
+
+    def get_stream_feature_view(self, name: str, allow_registry_cache: bool = False) -> StreamFeatureView:
+        view = self.get_feature_view(name, allow_registry_cache)
+        if not isinstance(view, StreamFeatureView):
+            raise FeatureViewNotFoundException(name, self.project)
+        return view
 
     def get_on_demand_feature_view(self, name: str, allow_registry_cache: bool = False) -> OnDemandFeatureView:
         return self._objects(allow_registry_cache).get("on_demand_feature_views", name)
@@ -290,13 +302,16 @@ class FeatureStore:
         objects: object,
         objects_to_delete: list | None = None,
         partial: bool = True,
-        skip_source_validation: bool = False,
+        skip_source_validation: bool = True,
         skip_feature_view_validation=False,  # unannotated: Feast's tests read the annotation as the type bool
         **_ignored,
     ) -> diff.RegistryDiff:
-        """Validate, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False).
+        """Check, then create or update ``objects`` (and delete ``objects_to_delete`` when partial=False).
 
-        ``skip_feature_view_validation`` skips trying each on-demand view's function on a made-up row.
+        As in Feast, sources are read only to infer what a view leaves out; pass ``skip_source_validation=False``
+        to also check that each view's columns are in its source's data (``feast apply`` does). References
+        between objects are always checked. ``skip_feature_view_validation`` skips trying each on-demand
+        view's function on a made-up row.
         """
         items = list(objects) if isinstance(objects, (list, tuple)) else [objects]
         current = self._objects(allow_cache=False)
@@ -477,7 +492,7 @@ class FeatureStore:
         tables = []
         for part in plan.views:
             source = part.view.batch_source
-            keys = tuple(source.source_column(k) for k in part.view.join_keys)
+            keys = tuple(source.source_column(k) for k in part.view.entity_key_columns)
             rows = self.offline_store.entity_rows_in_range(
                 source, keys, source.source_column(source.timestamp_field), start, end
             )
@@ -724,10 +739,14 @@ class FeatureStore:
 
 def _view_query(part: plans.ViewPart) -> ViewQuery:
     view, source = part.view, part.view.batch_source
+    if view.transforms_rows:
+        from .materialize import untransformed
+
+        raise DataSourceError(untransformed(view, "read historical features of"))
     return ViewQuery(
-        name=part.projection.name,
+        name=part.projection.name_to_use(),
         source=source,
-        join_keys=tuple(source.source_column(k) for k in view.join_keys),
+        join_keys=tuple(source.source_column(k) for k in view.entity_key_columns),
         entity_columns=tuple(part.key_columns),
         features=tuple((source.source_column(f), out) for f, out in zip(part.features, part.outputs)),
         timestamp_field=source.source_column(source.timestamp_field),
@@ -813,10 +832,12 @@ def _online_batch(view: FeatureView, df: pd.DataFrame) -> pa.Table:
     table = _as_arrow(df, f"feature view {view.name!r}")
     columns: dict[str, pa.ChunkedArray] = {}
     names = {source.mapped(c): c for c in table.column_names}
-    for key in view.join_keys:
+    for key in view.entity_key_columns:
         if key not in names:
             raise EntityDataError(f"rows for feature view {view.name!r} lack join key column {key!r}")
         columns[key] = table.column(names[key])
+    if DUMMY_ENTITY_ID in view.join_keys:  # an entity-less view: every row has Feast's placeholder key
+        columns[DUMMY_ENTITY_ID] = pa.chunked_array([pa.array([DUMMY_ENTITY_VAL] * table.num_rows, pa.string())])
     present = [f for f in view.features if f.name in names]
     if not present:
         raise EntityDataError(

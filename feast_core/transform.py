@@ -22,6 +22,11 @@ def run(part: OnDemandPart, columns: dict) -> dict[str, list]:
     Returns the view's outputs, keyed by plan output name, as lists.
     """
     view = part.view
+    if view.udf is None:
+        raise TransformationError(
+            f"on-demand feature view {view.name!r} declares aggregations and no function; feast_core serves "
+            "on-demand views by running their function, so it cannot compute this one"
+        )
     inputs = {name: columns[col] for name, col in part.inputs.items()}
     try:
         if view.mode == "pandas":
@@ -49,7 +54,16 @@ def run(part: OnDemandPart, columns: dict) -> dict[str, list]:
     missing = [f for f in part.features if f not in got]
     if missing:
         raise TransformationError(f"on-demand feature view {view.name!r} did not return {missing}")
-    return {out: list(got[f]) for f, out in zip(part.features, part.outputs)}
+    rows = len(next(iter(inputs.values()))) if inputs else 1
+    return {out: _column(got[f], rows) for f, out in zip(part.features, part.outputs)}
+
+
+def _column(values, rows: int) -> list:
+    """An output as a list of one value per row; a single value (a python-mode function may return one for a
+    single row, as Feast accepts) stands for every row."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        return [values] * rows
+    return list(values)
 
 
 def apply_to_table(parts: list[OnDemandPart], table: pa.Table) -> pa.Table:

@@ -7,6 +7,7 @@ an error naming the object, and the registry is untouched.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from . import definitions, diff
 from .definitions import DataSource, FeatureView, Field, OnDemandFeatureView
+from .definitions.base import check_stored_name
 from .errors import (
     ConflictingFeatureViewNames,
     DataSourceError,
@@ -57,6 +59,11 @@ def prepare(
             kind = definitions.kind_of(obj)
         except TypeError:
             raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
+        if kind != "data_sources":  # a source's name defaults to its path; the others name tables and objects
+            try:
+                check_stored_name(diff.KIND_LABELS.get(kind, kind), obj.name)
+            except ValueError as exc:
+                raise RepoError(str(exc)) from None
         if isinstance(obj, (FeatureView, OnDemandFeatureView)):
             # as in Feast: two feature views of any kind may not share a name, whatever its case
             first = views_by_name.setdefault(obj.name.lower(), obj)
@@ -81,8 +88,9 @@ def prepare(
                     raise RepoError(f"two different entity objects are named {entity.name!r}")
                 if other.value_type.name == "UNKNOWN":  # keep the one an earlier apply filled in
                     by_kind["entities"][entity.name] = entity
-        for source in {view.source.name: view.source, view.batch_source.name: view.batch_source}.values():
-            by_kind["data_sources"].setdefault(source.name, source)
+        for source in (view.source, view.batch_source):
+            if source is not None:
+                by_kind["data_sources"].setdefault(source.name, source)
     for view in by_kind["on_demand_feature_views"].values():
         for request in view.request_sources:
             by_kind["data_sources"].setdefault(request.name, request)
@@ -107,14 +115,18 @@ def prepare(
     all_views = {**registered.objects["feature_views"], **{n: FeatureView.from_dict(s) for n, s in views.items()}}
     all_odfvs = {**registered.objects["on_demand_feature_views"], **by_kind["on_demand_feature_views"]}
     for odfv in by_kind["on_demand_feature_views"].values():
-        for source in odfv.view_sources:
-            _check_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
+        odfv.view_sources = [
+            _complete_projection(f"on-demand feature view {odfv.name!r}", source, all_views, {})
+            for source in odfv.view_sources
+        ]
         if not skip_feature_view_validation:
             try_on_sample(odfv, _odfv_inputs(odfv, all_views))
         specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
     for service in by_kind["feature_services"].values():
-        for projection in service.projections:
-            _check_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
+        service.projections = [
+            _complete_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
+            for projection in service.projections
+        ]
         specs["feature_services"][service.name] = service.to_dict()
     specs["permissions"] = {n: p.to_dict() for n, p in by_kind["permissions"].items()}
     return Desired(specs, project_spec)
@@ -123,9 +135,14 @@ def _complete_view(
     view: FeatureView, entities: dict, schemas: dict, source_schema: SchemaReader, skip_validation: bool
 ) -> dict:
     spec = view.to_dict()
+    if view.source is None:
+        raise RepoError(
+            f"feature view {view.name!r} has no source to read its rows from (a derived view needs sink_source)"
+        )
     declared = {e.name: e for e in view.entity_objects}
     join_keys = []
-    for name in view.entities:
+    view_entities = spec["entities"]  # without the placeholder of an entity-less view
+    for name in view_entities:
         entity = declared.get(name) or entities.get(name)
         if entity is None:
             raise RepoError(f"feature view {view.name!r} uses entity {name!r}, which is not defined")
@@ -134,7 +151,7 @@ def _complete_view(
     schema = None
     declared_keys = {f.name for f in view.entity_columns}
     untyped_keys = [
-        key for name, key in zip(view.entities, join_keys)
+        key for name, key in zip(view_entities, join_keys)
         if key not in declared_keys and (declared.get(name) or entities[name]).value_type.name == "UNKNOWN"
     ]
     # the source is read to infer what the view leaves out; otherwise only to check it, and only if it has data
@@ -167,7 +184,7 @@ def _complete_view(
                     f"data source {source.name!r} needs timestamp_field: it has {len(stamps)} timestamp columns"
                 )
     entity_columns = {f.name: f for f in view.entity_columns}
-    for name, key in zip(view.entities, join_keys):
+    for name, key in zip(view_entities, join_keys):
         if key in entity_columns:
             continue
         entity = declared.get(name) or entities[name]
@@ -176,7 +193,10 @@ def _complete_view(
         elif schema is not None and key in columns:
             entity_columns[key] = Field(name=key, dtype=from_arrow(columns[key].type))
         else:
-            raise RepoError(f"feature view {view.name!r}: cannot tell the type of join key {key!r}")
+            raise RepoError(
+                f"feature view {view.name!r}: cannot tell the type of join key {key!r}: give entity {name!r} a "
+                f"value_type, declare {key!r} in the view's schema, or let its source hold a {key!r} column"
+            )
     spec["entity_columns"] = [entity_columns[k].to_dict() for k in join_keys]
     features = list(view.features)
     if schema is not None:
@@ -207,6 +227,8 @@ def fill_in(items: list, desired: Desired) -> None:
             if spec is None:
                 continue
             obj.entity_columns = [Field.from_dict(f) for f in spec["entity_columns"]]
+            if obj.entityless:
+                obj.entity_columns.append(definitions.feature_view.DUMMY_ENTITY_FIELD)
             if obj.schema_inferred:
                 obj.features = [Field.from_dict(f) for f in spec["features"]]
                 obj.schema_inferred = False
@@ -223,12 +245,12 @@ def _odfv_inputs(odfv: OnDemandFeatureView, views: dict) -> dict[str, object]:
     """The columns an on-demand view's function receives, with their types."""
     inputs: dict[str, object] = {}
     for source in odfv.view_sources:
-        view = views[source.view_name]
+        view = views[source.name]
         types = {f.name: f.dtype for f in (*view.entity_columns, *view.features)}
-        for key in view.join_keys:
+        for key in view.entity_key_columns:
             inputs[source.join_key_map.get(key, key)] = types[key]
-        for feature in source.features:
-            inputs[feature] = inputs[f"{source.alias or source.view_name}__{feature}"] = types[feature]
+        for feature in source.feature_names:
+            inputs[feature] = inputs[f"{source.name_to_use()}__{feature}"] = types[feature]
     for request in odfv.request_sources:
         inputs.update({f.name: f.dtype for f in request.schema})
     return inputs
@@ -248,7 +270,7 @@ def _check_source_names(items: list, by_kind: dict) -> None:
     the same source."""
     seen: dict[str, DataSource] = {}
     declared = [o for o in items if isinstance(o, DataSource)]
-    inline = [s for v in by_kind["feature_views"].values() for s in (v.source, v.batch_source)]
+    inline = [s for v in by_kind["feature_views"].values() for s in (v.source, v.batch_source) if s is not None]
     inline += [r for v in by_kind["on_demand_feature_views"].values() for r in v.request_sources]
     for source in declared + inline:
         first = seen.setdefault(source.name.lower(), source)
@@ -263,18 +285,23 @@ def _missing_parts(view: FeatureView, untyped_keys: list[str]) -> str:
 
 def _unprojected(view):
     """A view as declared, whatever projection the user's object carries."""
-    if view.projection.features == [f.name for f in view.features] and not view.projection.alias:
+    projection = view.projection
+    if projection.name_alias is None and not projection.join_key_map and projection.feature_names == [
+        f.name for f in view.features
+    ]:
         return view
-    clone = view[[f.name for f in view.features]] if view.features else view
-    clone.projection = definitions.Projection(view.name, [f.name for f in view.features])
+    clone = copy.copy(view)
+    clone._reset_projection()
     return clone
 
 
-def _check_projection(owner: str, projection, views: dict, odfvs: dict) -> None:
-    target = views.get(projection.view_name) or odfvs.get(projection.view_name)
+def _complete_projection(owner: str, projection, views: dict, odfvs: dict):
+    """The projection with the types of the features it selects (all of the view's when it names none), as
+    Feast's ``infer_features`` completes a feature service; RepoError naming what does not exist."""
+    target = views.get(projection.name) or odfvs.get(projection.name)
     if target is None:
-        raise RepoError(f"{owner} refers to feature view {projection.view_name!r}, which is not defined")
-    known = {f.name for f in target.features}
-    unknown = [f for f in projection.features if f not in known]
-    if unknown:
-        raise RepoError(f"{owner} selects {unknown} from {projection.view_name!r}, which has {sorted(known)}")
+        raise RepoError(f"{owner} refers to feature view {projection.name!r}, which is not defined")
+    try:
+        return definitions.complete_projection(projection, target, owner)
+    except ValueError as exc:
+        raise RepoError(str(exc)) from None

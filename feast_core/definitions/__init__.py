@@ -1,10 +1,18 @@
 """What a user declares: plain, validated objects, each with Feast's wire form (``to_proto`` /
 ``from_proto``, see wire.py for how parts we do not model survive) and a dict form."""
 
+from .batch_feature_view import BatchFeatureView
 from .entity import Entity
 from .feature_service import FeatureService
-from .feature_view import FeatureView, FeatureViewState, Projection
+from .feature_view import (
+    FeatureView,
+    FeatureViewProjection,
+    FeatureViewState,
+    Projection,
+    complete_projection,
+)
 from .field import Field
+from .foreign_sources import BigQuerySource, KafkaSource, KinesisSource, RedshiftSource, SnowflakeSource
 from .on_demand import OnDemandFeatureView, on_demand_feature_view
 from .permission import (
     ALL_ACTIONS,
@@ -31,6 +39,8 @@ from .sources import (
     UnsupportedSource,
     source_from_dict,
 )
+from .stream_feature_view import StreamFeatureView, stream_feature_view
+from .transformations import PandasTransformation, PythonTransformation, Transformation, TransformationMode
 
 # The registry's object kinds, in apply order (a kind may refer only to kinds before it).
 KINDS: dict[str, type] = {
@@ -42,6 +52,13 @@ KINDS: dict[str, type] = {
     "feature_services": FeatureService,
     "permissions": Permission,
 }
+
+
+# Feast's list of the kinds of objects a permission can name (feast.feast_object.ALL_RESOURCE_TYPES)
+ALL_RESOURCE_TYPES: list[type] = [
+    Project, Entity, DataSource, FeatureView, BatchFeatureView, StreamFeatureView, OnDemandFeatureView,
+    FeatureService, SavedDataset, Permission,
+]
 
 
 def kind_of(obj: object) -> str:
@@ -77,10 +94,14 @@ def from_proto(kind: str, message):
 
 
 __all__ = [
+    "BatchFeatureView", "BigQuerySource", "KafkaSource", "KinesisSource", "PandasTransformation",
+    "PythonTransformation", "RedshiftSource", "SnowflakeSource", "StreamFeatureView", "Transformation",
+    "TransformationMode", "stream_feature_view", "ALL_RESOURCE_TYPES",
     "ALL_ACTIONS", "CRUD", "KINDS", "PROTO_KINDS", "READ", "WRITE", "AllowAll", "AuthzedAction",
     "CombinedGroupNamespacePolicy", "DataSource", "Entity", "FeatureService", "FeatureView", "FeatureViewState",
     "Field", "FileSource", "GroupBasedPolicy", "NamespaceBasedPolicy", "OnDemandFeatureView", "Permission",
-    "PostgreSQLSource", "Project", "Projection", "PushSource", "RequestSource", "RoleBasedPolicy", "SavedDataset",
-    "SavedDatasetFileStorage", "SparkSource", "UnsupportedSource", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
+    "PostgreSQLSource", "Project", "Projection", "FeatureViewProjection", "PushSource", "RequestSource",
+    "RoleBasedPolicy", "SavedDataset", "SavedDatasetFileStorage", "SparkSource", "UnsupportedSource",
+    "complete_projection", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
     "source_from_dict",
 ]

@@ -9,8 +9,16 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
 def check_name(kind: str, name: object) -> str:
+    """A declared object's name: any non-empty string, as Feast allows (``apply`` checks the stricter rule,
+    see ``check_stored_name``)."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"{kind} needs a non-empty string name, got {name!r}")
+    return name
+
+
+def check_stored_name(kind: str, name: str) -> str:
+    """The names feast_core stores: letters, digits, '_' and '-', not starting with '_' or '-' (they become
+    table and column names)."""
     if not NAME_PATTERN.match(name):
         raise ValueError(
             f"{kind} name {name!r} is invalid: use letters, digits, '_' and '-', not starting with '_' or '-'"

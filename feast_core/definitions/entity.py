@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 from ..types import ValueType
 from . import wire
 from .base import Described
@@ -33,6 +35,12 @@ class Entity(Described):
         self.join_key = join_keys[0] if join_keys else name
         if value_type is not None and not isinstance(value_type, ValueType):
             raise ValueError(f"entity {name!r}: value_type must be a ValueType, got {value_type!r}")
+        if value_type is None:  # Feast's warning: its next release requires the type
+            warnings.warn(
+                f"Entity value_type will be mandatory in the next release. Please specify a value_type for entity "
+                f"'{name}' (feast_core infers it from the feature views that use the entity until then).",
+                DeprecationWarning, stacklevel=2,
+            )
         self.value_type = value_type or ValueType.UNKNOWN
 
     @property

@@ -12,11 +12,13 @@ from . import wire
 from .base import Described, ttl_to_seconds
 from .entity import Entity
 from .field import Field
-from .sources import BATCH_SOURCE_TYPES, DataSource, PushSource, UnsupportedSource, source_from_dict
+from .sources import DataSource, source_from_dict
 
-# Feast gives entity-less views this placeholder entity (and join key); it never reaches our objects
+# Feast gives entity-less views this placeholder entity, whose join key holds "" for every row
 DUMMY_ENTITY_NAME = "__dummy"
 DUMMY_ENTITY_ID = "__dummy_id"
+DUMMY_ENTITY_VAL = ""
+DUMMY_ENTITY_FIELD = Field(name=DUMMY_ENTITY_ID, dtype=types.String)
 
 
 class FeatureViewState(enum.IntEnum):
@@ -30,109 +32,192 @@ class FeatureViewState(enum.IntEnum):
 
 
 @dataclass
-class Projection:
-    """Which features of a view a reference selects, under which name, joined on which columns.
+class FeatureViewProjection:
+    """Which features of a view a reference selects, under which name, joined on which columns (Feast's class).
 
-    ``fields`` holds the selected features' types when the projection was made from a view or read from
-    a proto; the wire form (Feast's ``FeatureViewProjection``) carries them.
+    ``name`` is the view's name and ``name_alias`` the name it is used under (``view.with_name("alias")``);
+    ``name_to_use()`` is the one feature references and full feature names carry. ``features`` are the
+    selected features with their types; ``desired_features`` the names selected from a view whose schema was
+    not known yet (an apply infers it).
     """
 
-    view_name: str
-    features: list[str]
-    alias: str = ""
+    name: str
+    name_alias: str | None = None
+    desired_features: list[str] = field(default_factory=list)
+    features: list[Field] = field(default_factory=list)
     join_key_map: dict[str, str] = field(default_factory=dict)
-    fields: list[Field] = field(default_factory=list, compare=False, repr=False)
+    timestamp_field: str | None = None
+    date_partition_column: str | None = None
+    created_timestamp_column: str | None = None
+    batch_source: DataSource | None = field(default=None, compare=False, repr=False)
     _wire: tuple | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def name(self) -> str:
+    def name_to_use(self) -> str:
         """The name used in feature references and full feature names."""
-        return self.alias or self.view_name
+        return self.name_alias or self.name
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The selected features' names (typed ones, else the desired ones)."""
+        return [f.name for f in self.features] if self.features else list(self.desired_features)
+
+    def get_feature(self, feature_name: str) -> Field:
+        for feature in self.features:
+            if feature.name == feature_name:
+                return feature
+        raise KeyError(f"feature {feature_name!r} is not in the projection of {self.name_to_use()!r}")
+
+    @staticmethod
+    def from_definition(base_feature_view) -> FeatureViewProjection:
+        """The projection selecting every feature of a view, under its own name."""
+        return FeatureViewProjection(name=base_feature_view.name, features=list(base_feature_view.features))
+
+    from_feature_view_definition = from_definition
+
+    def __bool__(self) -> bool:
+        return True
 
     # ---- wire form: feast.core.FeatureViewProjection ----
 
-    # the copies of the view's source and timestamp columns Feast adds, version_tag and view_type are
-    # not modeled: Feast's readers do not need them, and a projection read keeps them
-    MODELED = ("feature_view_name", "feature_columns", "feature_view_name_alias", "join_key_map")
+    # the copies of the view's sources, version_tag and view_type are not modeled: Feast's readers do not need
+    # them, and a projection read keeps them
+    MODELED = (
+        "feature_view_name", "feature_columns", "feature_view_name_alias", "join_key_map", "timestamp_field",
+        "date_partition_column", "created_timestamp_column",
+    )
 
     def _build_proto(self):
         from ..protos.feast.core.Feature_pb2 import FeatureSpecV2
-        from ..protos.feast.core.FeatureViewProjection_pb2 import FeatureViewProjection
-
-        typed = {f.name: f for f in self.fields}
-        proto = FeatureViewProjection(feature_view_name=self.view_name, feature_view_name_alias=self.alias)
-        proto.feature_columns.extend(
-            typed[n].to_proto() if n in typed else FeatureSpecV2(name=n) for n in self.features
+        from ..protos.feast.core.FeatureViewProjection_pb2 import (
+            FeatureViewProjection as FeatureViewProjectionProto,
         )
+
+        proto = FeatureViewProjectionProto(
+            feature_view_name=self.name, feature_view_name_alias=self.name_alias or "",
+            timestamp_field=self.timestamp_field or "", date_partition_column=self.date_partition_column or "",
+            created_timestamp_column=self.created_timestamp_column or "",
+        )
+        if self.features:
+            proto.feature_columns.extend(f.to_proto() for f in self.features)
+        else:
+            proto.feature_columns.extend(FeatureSpecV2(name=n) for n in self.desired_features)
         proto.join_key_map.update(self.join_key_map)
+        if self.batch_source is not None:
+            proto.batch_source.CopyFrom(self.batch_source.to_proto())
         return proto
 
     def to_proto(self):
         return wire.finish(self, self._build_proto(), self.MODELED)
 
     @classmethod
-    def from_proto(cls, proto) -> Projection:
+    def from_proto(cls, proto) -> FeatureViewProjection:
         fields = [Field.from_proto(f) for f in proto.feature_columns]
+        typed = [f for f in fields if f.dtype is not types.Invalid]  # a column written by name only has no type
         projection = cls(
-            proto.feature_view_name, [f.name for f in fields], proto.feature_view_name_alias,
-            dict(proto.join_key_map), fields,
+            name=proto.feature_view_name, name_alias=proto.feature_view_name_alias or None,
+            desired_features=[] if len(typed) == len(fields) else [f.name for f in fields],
+            features=typed if len(typed) == len(fields) else [],
+            join_key_map=dict(proto.join_key_map), timestamp_field=proto.timestamp_field or None,
+            date_partition_column=proto.date_partition_column or None,
+            created_timestamp_column=proto.created_timestamp_column or None,
+            batch_source=DataSource.from_proto(proto.batch_source) if proto.HasField("batch_source") else None,
         )
         wire.remember(projection, proto)
         return projection
 
+    # ---- the registry's dict form ----
+
     def to_dict(self) -> dict:
-        return {
-            "view": self.view_name, "features": list(self.features), "alias": self.alias,
+        data = {
+            "view": self.name, "features": self.feature_names, "alias": self.name_alias or "",
             "join_key_map": dict(self.join_key_map),
         }
+        if self.features:
+            data["fields"] = [f.to_dict() for f in self.features]
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> Projection:
-        return cls(data["view"], list(data["features"]), data["alias"], dict(data["join_key_map"]))
+    def from_dict(cls, data: dict) -> FeatureViewProjection:
+        fields = [Field.from_dict(f) for f in data.get("fields", [])]
+        return cls(
+            name=data["view"], name_alias=data["alias"] or None,
+            desired_features=[] if fields else list(data["features"]), features=fields,
+            join_key_map=dict(data["join_key_map"]),
+        )
+
+
+Projection = FeatureViewProjection  # feast_core's earlier name
+
+
+def complete_projection(projection: FeatureViewProjection, view, owner: str) -> FeatureViewProjection:
+    """A copy of ``projection`` with the types of the features it selects from ``view`` (all of them when it
+    names none); ValueError naming ``owner`` for a feature the view does not have."""
+    typed = {f.name: f for f in view.features}
+    wanted = projection.feature_names or list(typed)
+    unknown = [f for f in wanted if f not in typed]
+    if unknown:
+        raise ValueError(f"{owner} selects {unknown} from {projection.name!r}, which has {sorted(typed)}")
+    completed = copy.copy(projection)
+    completed.features, completed.desired_features = [typed[f] for f in wanted], []
+    completed.join_key_map = dict(projection.join_key_map)
+    completed._wire = None
+    return completed
 
 
 class Projectable:
-    """Projection helpers shared by feature views and on-demand feature views."""
+    """Projection helpers shared by feature views and on-demand feature views (Feast's BaseFeatureView part)."""
 
     name: str
     features: list[Field]
-    projection: Projection
+    projection: FeatureViewProjection
 
     def _reset_projection(self) -> None:
-        self.projection = Projection(self.name, [f.name for f in self.features], fields=list(self.features))
+        self.projection = FeatureViewProjection.from_definition(self)
 
-    def _fields_named(self, names: list[str]) -> list[Field]:
-        typed = {f.name: f for f in self.features}
-        return [typed[n] for n in names if n in typed]
+    def __copy__(self):
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        clone.projection = copy.copy(self.projection)
+        clone.projection.join_key_map = dict(self.projection.join_key_map)
+        clone.projection._wire = None
+        return clone
+
+    def _projected(self, **changes):
+        clone = copy.copy(self)
+        for attribute, value in changes.items():
+            setattr(clone.projection, attribute, value)
+        return clone
 
     def __getitem__(self, feature_names: list[str]):
+        """The view with only ``feature_names`` selected (``view[["a", "b"]]``)."""
         if isinstance(feature_names, str) or not isinstance(feature_names, (list, tuple)):
             raise TypeError(f"select features of {self.name!r} with a list: view[[\"a\", \"b\"]]")
-        known = {f.name for f in self.features}
-        unknown = [n for n in feature_names if n not in known]
-        if unknown and known:
-            raise ValueError(f"feature view {self.name!r} has no feature(s) {unknown}; it has {sorted(known)}")
-        clone = copy.copy(self)
-        clone.projection = Projection(
-            self.name, list(feature_names), self.projection.alias, dict(self.projection.join_key_map),
-            self._fields_named(list(feature_names)),
-        )
-        return clone
+        if not self.features:  # not inferred yet: the names are checked when an apply knows the schema
+            return self._projected(features=[], desired_features=list(feature_names))
+        typed = {f.name: f for f in self.features}
+        unknown = [n for n in feature_names if n not in typed]
+        if unknown:
+            raise ValueError(f"feature view {self.name!r} has no feature(s) {unknown}; it has {sorted(typed)}")
+        return self._projected(features=[typed[n] for n in feature_names], desired_features=[])
 
-    def with_name(self, alias: str):
-        clone = copy.copy(self)
-        features = list(self.projection.features)
-        clone.projection = Projection(
-            self.name, features, alias, dict(self.projection.join_key_map), self._fields_named(features)
-        )
-        return clone
+    def with_name(self, name: str):
+        """The view used under another name (``name_to_use()``): two projections of one view can then be
+        requested together. ``projection.name`` stays the view's own name."""
+        return self._projected(name_alias=name)
 
     def with_join_key_map(self, join_key_map: dict[str, str]):
+        """The view joined on differently named entity columns: ``{join key: column of the entity rows}``."""
+        return self._projected(join_key_map=dict(join_key_map))
+
+    def with_projection(self, feature_view_projection: FeatureViewProjection):
+        """The view with ``feature_view_projection`` (which must be of this view) applied."""
+        if feature_view_projection.name != self.name:
+            raise ValueError(
+                f"the projection is of {feature_view_projection.name!r}, not of feature view {self.name!r}"
+            )
         clone = copy.copy(self)
-        features = list(self.projection.features)
-        clone.projection = Projection(
-            self.name, features, self.projection.alias, dict(join_key_map), self._fields_named(features)
-        )
+        clone.projection = copy.copy(feature_view_projection)
+        clone.projection.join_key_map = dict(feature_view_projection.join_key_map)
         return clone
 
 
@@ -151,7 +236,7 @@ class FeatureView(Projectable, Described):
         self,
         *,
         name: str,
-        source: DataSource,
+        source: DataSource | FeatureView | list | None = None,
         schema: list[Field] | None = None,
         entities: list[Entity] | None = None,
         ttl: timedelta | None = timedelta(0),
@@ -160,14 +245,27 @@ class FeatureView(Projectable, Described):
         description: str = "",
         tags: dict[str, str] | None = None,
         owner: str = "",
+        sink_source: DataSource | None = None,
+        org: str = "",
+        enable_validation: bool = False,
         **_ignored,
     ) -> None:
+        """``source`` is where rows come from: a data source (file, table, query, push or stream), or other
+        feature views this one is derived from (their output is written to ``sink_source``, which this view
+        then reads; Feast's compute engines run the derivation, feast_core reads its result). Without
+        ``entities`` the view has one row online, under Feast's placeholder entity."""
         self._init_meta(name, description, tags, owner)
-        if not isinstance(source, (*BATCH_SOURCE_TYPES, PushSource)):
-            raise ValueError(
-                f"feature view {name!r}: source must be a FileSource, PostgreSQLSource, SparkSource or PushSource, "
-                f"got {source!r}"
-            )
+        source_views = [source] if isinstance(source, FeatureView) else source
+        if isinstance(source_views, (list, tuple)):
+            if not all(isinstance(v, FeatureView) for v in source_views):
+                raise ValueError(f"feature view {name!r}: a list source must hold feature views, got {source!r}")
+            self.source_views, source = list(source_views), sink_source
+        else:
+            self.source_views = []
+        if source is not None and not isinstance(source, DataSource):
+            raise ValueError(f"feature view {name!r}: source must be a data source or feature views, got {source!r}")
+        if sink_source is not None and not isinstance(sink_source, DataSource):
+            raise ValueError(f"feature view {name!r}: sink_source must be a data source, got {sink_source!r}")
         if ttl is not None and not isinstance(ttl, timedelta):
             raise ValueError(f"feature view {name!r}: ttl must be a timedelta, got {ttl!r}")
         if ttl is not None and ttl < timedelta(0):
@@ -180,114 +278,193 @@ class FeatureView(Projectable, Described):
         if len(set(join_keys)) != len(join_keys):
             raise ValueError(f"feature view {name!r}: two entities share a join key in {join_keys}")
         schema = list(schema or [])
+        mapping = source.field_mapping if source is not None else {}
         for f in schema:
             if not isinstance(f, Field):
                 raise ValueError(f"feature view {name!r}: schema must be a list of Field, got {f!r}")
-            if f.name in source.field_mapping:
+            if f.name in mapping:
                 raise ValueError(
                     f"feature view {name!r}: schema field {f.name!r} is a source column renamed by field_mapping "
-                    f"to {source.field_mapping[f.name]!r}; use the mapped name"
+                    f"to {mapping[f.name]!r}; use the mapped name"
                 )
         names = [f.name for f in schema]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"feature view {name!r}: schema names {duplicates} more than once")
+        by_key = {e.join_key: e for e in entities}
+        for f in schema:
+            entity = by_key.get(f.name)
+            declared = entity.value_type if entity is not None else types.ValueType.UNKNOWN
+            if declared != types.ValueType.UNKNOWN and types.from_value_type(declared) != f.dtype:
+                raise ValueError(
+                    f"feature view {name!r}: entity {entity.name!r} has type {declared.name}, but its "
+                    f"join key {f.name!r} is declared {f.dtype}"
+                )
         self.source = source
+        self.sink_source = sink_source
         self.ttl = ttl
         self.online = bool(online)
         self.offline = bool(offline)
-        self.entities = [e.name for e in entities]
+        # as in Feast: a view without entities carries the placeholder entity until it is applied
+        self.entities = [e.name for e in entities] or [DUMMY_ENTITY_NAME]
         self.entity_objects = entities
         self.entity_columns = [f for f in schema if f.name in join_keys]
         self.features = [f for f in schema if f.name not in join_keys]
         self.schema_inferred = not schema
         self.materialization_intervals = []
+        self.org, self.enable_validation = org or "", bool(enable_validation)
         self._reset_projection()
 
     @property
-    def batch_source(self) -> DataSource:
-        return self.source.batch_source
+    def batch_source(self) -> DataSource | None:
+        """Where the view's rows are read offline (a stream or push source's batch source)."""
+        return self.source.batch_source if self.source is not None else None
 
     @property
-    def stream_source(self) -> PushSource | None:
-        return self.source if isinstance(self.source, PushSource) else None
+    def stream_source(self) -> DataSource | None:
+        """The push or stream source that feeds the view, if any."""
+        return self.source if self.source is not None and self.source.batch_source is not self.source else None
+
+    @property
+    def transforms_rows(self) -> bool:
+        """Whether the view's rows pass through a function before they are served (a batch feature view's)."""
+        return False
+
+    @property
+    def entityless(self) -> bool:
+        """Whether the view has no entities (one row online, under Feast's placeholder key ``__dummy_id``)."""
+        return all(e == DUMMY_ENTITY_NAME for e in self.entities)
 
     @property
     def join_keys(self) -> list[str]:
         return [f.name for f in self.entity_columns]
 
     @property
+    def entity_key_columns(self) -> list[str]:
+        """The join keys entity rows and the source carry (the placeholder key of an entity-less view is not
+        one of them)."""
+        return [f.name for f in self.entity_columns if f.name != DUMMY_ENTITY_ID]
+
+    @property
     def schema(self) -> list[Field]:
-        return self.entity_columns + self.features
+        return [f for f in self.entity_columns if f.name != DUMMY_ENTITY_ID] + self.features
+
+    def update_materialization_intervals(self, existing_materialization_intervals: list) -> None:
+        """Take over the intervals an earlier version of this view recorded, unless it has its own."""
+        if not self.materialization_intervals and existing_materialization_intervals:
+            self.materialization_intervals = list(existing_materialization_intervals)
+
+    def ensure_valid(self) -> None:
+        """ValueError if the view cannot be applied as it stands."""
+        if not self.name:
+            raise ValueError("feature view needs a name")
+        if self.source is None and not self.source_views:
+            raise ValueError(f"feature view {self.name!r} has no source to read its rows from")
 
     @property
     def ttl_seconds(self) -> float:
         return ttl_to_seconds(self.ttl)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             **self._meta_dict(),
-            "source": self.source.to_dict(),
-            "entities": list(self.entities),
-            "entity_columns": [f.to_dict() for f in self.entity_columns],
+            "source": self.source.to_dict() if self.source is not None else None,
+            "entities": [e for e in self.entities if e != DUMMY_ENTITY_NAME],
+            # an entity-less view's placeholder key column is implied, not stored (see from_dict)
+            "entity_columns": [f.to_dict() for f in self.entity_columns if f.name != DUMMY_ENTITY_ID],
             "features": [f.to_dict() for f in self.features],
             "ttl_seconds": self.ttl_seconds,
             "online": self.online,
             "offline": self.offline,
         }
+        if self.source_views:
+            data["source_views"] = [v.to_dict() for v in self.source_views]
+        for attribute in ("org", "enable_validation"):
+            if getattr(self, attribute):
+                data[attribute] = getattr(self, attribute)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureView:
-        view = cls.__new__(cls)
+        if cls is FeatureView and data.get("batch"):
+            from .batch_feature_view import BatchFeatureView
+
+            return BatchFeatureView._from_batch_dict(data, FeatureView._from_plain_dict(data))
+        if cls is FeatureView and data.get("stream"):
+            from .stream_feature_view import StreamFeatureView
+
+            return StreamFeatureView._from_stream_dict(data, FeatureView._from_plain_dict(data))
+        return cls._from_plain_dict(data)
+
+    @classmethod
+    def _from_plain_dict(cls, data: dict) -> FeatureView:
+        view = FeatureView.__new__(FeatureView)
         view._init_meta(data["name"], data["description"], data["tags"], data["owner"])
-        view.source = source_from_dict(data["source"])
+        view.source = source_from_dict(data["source"]) if data["source"] else None
+        view.sink_source = view.source if data.get("source_views") else None
+        view.source_views = [FeatureView.from_dict(v) for v in data.get("source_views", [])]
         view.ttl = timedelta(seconds=data["ttl_seconds"])
         view.online = data["online"]
         view.offline = data["offline"]
         view.entities = list(data["entities"])
         view.entity_objects = []
         view.entity_columns = [Field.from_dict(f) for f in data["entity_columns"]]
+        if not view.entities:  # as Feast reads an entity-less view: with its placeholder key column
+            view.entity_columns.append(DUMMY_ENTITY_FIELD)
         view.features = [Field.from_dict(f) for f in data["features"]]
         view.schema_inferred = False
         view.materialization_intervals = []
+        view.org = data.get("org", "")
+        view.enable_validation = data.get("enable_validation", False)
         view._reset_projection()
         return view
 
     # ---- wire form: feast.core.FeatureView (spec.project is the registry's to set) ----
 
-    # not modeled, kept from a view read: source_views, feature_transformation and mode (Feast's batch
-    # feature views), enable_validation, version, org, disabled; meta current_version_number, version_id
+    # not modeled, kept from a view read: feature_transformation and mode (Feast's batch feature views: see
+    # BatchFeatureView), version, disabled; meta current_version_number, version_id
     MODELED = (
         "spec.name", "spec.entities", "spec.features", "spec.tags", "spec.ttl", "spec.batch_source", "spec.online",
         "spec.stream_source", "spec.description", "spec.owner", "spec.entity_columns", "spec.offline",
+        "spec.source_views", "spec.org", "spec.enable_validation",
         "meta.created_timestamp", "meta.last_updated_timestamp", "meta.materialization_intervals", "meta.state",
     )
+    org = ""
+    enable_validation = False
 
-    def _build_proto(self):
+    def _fill_spec(self, spec, seen: tuple[str, ...]) -> None:
         from ..protos.feast.core.Feature_pb2 import FeatureSpecV2
-        from ..protos.feast.core.FeatureView_pb2 import FeatureView as FeatureViewProto
 
-        proto = FeatureViewProto()
-        spec = proto.spec
+        if self.name in seen:
+            raise ValueError(f"Cycle detected during serialization of FeatureView: {self.name}")
         spec.name, spec.description, spec.owner = self.name, self.description, self.owner
-        spec.online, spec.offline = self.online, self.offline
+        spec.online = self.online
+        if "offline" in spec.DESCRIPTOR.fields_by_name:  # a stream view's spec has no `offline`
+            spec.offline = self.offline
+        spec.org, spec.enable_validation = self.org or "", bool(self.enable_validation)
         spec.tags.update(self.tags)
         wire.set_duration(spec, "ttl", self.ttl)
         spec.features.extend(f.to_proto() for f in self.features)
-        if self.entities:
-            spec.entities.extend(self.entities)
-            spec.entity_columns.extend(f.to_proto() for f in self.entity_columns)
-        else:
-            spec.entities.append(DUMMY_ENTITY_NAME)
+        entities = [e for e in self.entities if e != DUMMY_ENTITY_NAME]
+        spec.entities.extend(entities or [DUMMY_ENTITY_NAME])
+        spec.entity_columns.extend(f.to_proto() for f in self.entity_columns)
+        if not entities and DUMMY_ENTITY_ID not in self.join_keys:
             spec.entity_columns.append(
                 FeatureSpecV2(name=DUMMY_ENTITY_ID, value_type=types.to_proto_value_type(types.String))
             )
-        # a push-fed view: the push source is the stream source, its batch source the batch source
-        if self.source.batch_source is not None:
-            spec.batch_source.CopyFrom(self.source.batch_source.to_proto())
-        stream = self.source if isinstance(self.source, PushSource) else self.__dict__.get("other_stream_source")
-        if stream is not None:
-            spec.stream_source.CopyFrom(stream.to_proto())
+        # a view fed by a push or stream source: it is the stream source, its batch source the batch source
+        if self.batch_source is not None:
+            spec.batch_source.CopyFrom(self.batch_source.to_proto())
+        if self.stream_source is not None:
+            spec.stream_source.CopyFrom(self.stream_source.to_proto())
+        for view in self.source_views:
+            view._fill_spec(spec.source_views.add(), (*seen, self.name))
+
+    def _build_proto(self):
+        from ..protos.feast.core.FeatureView_pb2 import FeatureView as FeatureViewProto
+
+        proto = FeatureViewProto()
+        self._fill_spec(proto.spec, ())
         meta = proto.meta
         wire.set_timestamp(meta, "created_timestamp", self.created_timestamp)
         wire.set_timestamp(meta, "last_updated_timestamp", self.last_updated_timestamp)
@@ -304,30 +481,14 @@ class FeatureView(Projectable, Described):
     @classmethod
     def from_proto(cls, proto) -> FeatureView:
         """A stored view; never runs user code and never fails on parts feast_core does not model."""
-        spec, meta = proto.spec, proto.meta
-        view = cls.__new__(cls)
-        view.name, view.description, view.owner = spec.name, spec.description, spec.owner
-        view.tags = dict(spec.tags)
-        view.ttl = wire.get_duration(spec, "ttl")
-        view.online, view.offline = spec.online, spec.offline
-        entities = list(spec.entities)
-        view.entities = [] if entities == [DUMMY_ENTITY_NAME] else entities
-        view.entity_objects = []
-        view.entity_columns = [Field.from_proto(f) for f in spec.entity_columns if f.name != DUMMY_ENTITY_ID]
-        view.features = [Field.from_proto(f) for f in spec.features]
-        view.schema_inferred = False
-        batch = DataSource.from_proto(spec.batch_source) if spec.HasField("batch_source") else None
-        stream = DataSource.from_proto(spec.stream_source) if spec.HasField("stream_source") else None
-        if isinstance(stream, PushSource):
-            if stream.batch_source is None:
-                stream._batch_source = batch
-            view.source = stream
-        else:
-            if stream is not None:
-                view.other_stream_source = stream  # a Kafka or Kinesis source: kept, not read from
-            view.source = batch if batch is not None else stream
-        if view.source is None:
-            view.source = UnsupportedSource.from_proto(spec.batch_source)  # a derived view with no source of its own
+        target = cls
+        if cls is FeatureView and proto.spec.HasField("feature_transformation"):
+            from .batch_feature_view import BatchFeatureView  # Feast's batch views carry a transformation
+
+            target = BatchFeatureView
+        view = target.__new__(target)
+        view._read_spec(proto.spec, ())
+        meta = proto.meta
         view.created_timestamp = wire.get_timestamp(meta, "created_timestamp")
         view.last_updated_timestamp = wire.get_timestamp(meta, "last_updated_timestamp")
         view.materialization_intervals = [
@@ -338,6 +499,40 @@ class FeatureView(Projectable, Described):
             view.state = FeatureViewState(meta.state)
         except ValueError:
             view.state = FeatureViewState.STATE_UNSPECIFIED  # a newer state; the kept proto still has it
+        view._read_extra(proto.spec)
         view._reset_projection()
         wire.remember(view, proto)
         return view
+
+    def _read_spec(self, spec, seen: tuple[str, ...]) -> None:
+        if spec.name in seen:
+            raise ValueError(f"Cycle detected while deserializing FeatureView: {spec.name}")
+        self.name, self.description, self.owner = spec.name, spec.description, spec.owner
+        self.tags = dict(spec.tags)
+        self.ttl = wire.get_duration(spec, "ttl")
+        self.online = spec.online
+        self.offline = spec.offline if "offline" in spec.DESCRIPTOR.fields_by_name else False
+        self.org, self.enable_validation = spec.org, spec.enable_validation
+        entities = list(spec.entities)
+        self.entities = [] if entities == [DUMMY_ENTITY_NAME] else entities
+        self.entity_objects = []
+        self.entity_columns = [Field.from_proto(f) for f in spec.entity_columns]  # with __dummy_id, as Feast
+        self.features = [Field.from_proto(f) for f in spec.features]
+        self.schema_inferred = False
+        batch = DataSource.from_proto(spec.batch_source) if spec.HasField("batch_source") else None
+        stream = DataSource.from_proto(spec.stream_source) if spec.HasField("stream_source") else None
+        if stream is not None and stream.batch_source is None and hasattr(stream, "_batch_source"):
+            stream._batch_source = batch
+        self.source = stream if stream is not None else batch
+        self.source_views = []
+        for child in getattr(spec, "source_views", ()):
+            view = FeatureView.__new__(FeatureView)
+            view._read_spec(child, (*seen, spec.name))
+            view.created_timestamp = view.last_updated_timestamp = None
+            view.materialization_intervals, view.state = [], FeatureViewState.STATE_UNSPECIFIED
+            view._reset_projection()
+            self.source_views.append(view)
+        self.sink_source = batch if self.source_views else None
+
+    def _read_extra(self, spec) -> None:
+        """What a subclass reads beyond a plain view's spec."""

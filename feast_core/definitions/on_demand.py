@@ -1,126 +1,248 @@
 """On-demand feature views: features computed from other features and request data at read time.
 
-The function (UDF) is stored the way Feast 0.67 stores it: its source text including decorator lines
-(``body_text``), a dill pickle (``body``), its name and mode. A view read from the registry does not
-touch either until ``.udf`` is first used: listing or describing a registry never runs user code.
-Then, as Feast 0.67 does, the source text is preferred (decorators stripped, run with ``pd``/``np``
-available) and the pickle is the fallback.
+The function is a transformation (transformations.py: PandasTransformation or PythonTransformation), stored the
+way Feast 0.67 stores it. A view read from the registry does not rebuild its function until it is first used:
+listing or describing a registry never runs user code.
 """
 
 from __future__ import annotations
 
-import ast
 import base64
-import inspect
 import sys
-import textwrap
-import types
+import warnings
 from collections.abc import Callable
 
 import cloudpickle
 
-from ..types import String, to_proto_value_type
+from ..types import String, ValueType, from_value_type, to_proto_value_type
 from . import wire
+from .aggregation import Aggregation
 from .base import Described
-from .feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_NAME, FeatureView, Projectable, Projection
+from .entity import Entity
+from .feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_NAME, FeatureView, FeatureViewProjection, Projectable
 from .field import Field
 from .sources import DataSource, RequestSource
+from .transformations import (
+    PandasTransformation,
+    PythonTransformation,
+    Transformation,
+    TransformationMode,
+    mode_of,
+    pickle_by_value,
+    rebuild,
+    source_text,
+)
 
 MODES = ("pandas", "python")
 
 
 class OnDemandFeatureView(Projectable, Described):
-    """Output features computed by a Python function of view features and request values."""
+    """Output features computed by a function of view features and request values (or, declared only,
+    by aggregations of an input schema)."""
 
     kind = "on-demand feature view"
+    _TRACK_METRICS_TAG = "feast:track_metrics"
+    _INPUT_SCHEMA_SOURCE_PREFIX = "__input_schema__"
 
     def __init__(
         self,
         *,
         name: str,
-        sources: list,
         schema: list[Field],
+        sources: list | None = None,
         udf: Callable | None = None,
-        mode: str = "pandas",
+        udf_string: str | None = "",
+        feature_transformation: Transformation | None = None,
+        mode: str | TransformationMode = "pandas",
         entities: list | None = None,
         description: str = "",
         tags: dict[str, str] | None = None,
         owner: str = "",
         write_to_online_store: bool = False,
         singleton: bool = False,
-        udf_string: str = "",
-        feature_transformation: object = None,
+        aggregations: list[Aggregation] | None = None,
+        track_metrics: bool = False,
+        org: str = "",
+        input_schema: list[Field] | None = None,
         **_ignored,
     ) -> None:
         self._init_meta(name, description, tags, owner)
-        if mode not in MODES:
-            raise ValueError(f"on-demand feature view {name!r}: mode must be one of {MODES}, got {mode!r}")
+        self.mode = mode_of(mode).value
+        if self.mode not in MODES:
+            raise ValueError(f"on-demand feature view {name!r}: mode must be one of {MODES}, got {self.mode!r}")
         if not schema or not all(isinstance(f, Field) for f in schema):
             raise ValueError(f"on-demand feature view {name!r} needs a schema: a non-empty list of Field")
-        if udf is None and feature_transformation is not None:
-            udf = getattr(feature_transformation, "udf", None)
-        if not callable(udf):
-            raise ValueError(f"on-demand feature view {name!r} needs a function (udf)")
-        self.view_sources: list[Projection] = []
+        self.aggregations = list(aggregations or [])
+        if not all(isinstance(a, Aggregation) for a in self.aggregations):
+            raise ValueError(f"on-demand feature view {name!r}: aggregations must be Aggregation objects")
+        if feature_transformation is not None:
+            expected = PythonTransformation if self.mode == "python" else PandasTransformation
+            if not isinstance(feature_transformation, expected):
+                raise TypeError(
+                    f"on-demand feature view {name!r} has mode {self.mode!r}, so its feature_transformation must be a "
+                    f"{expected.__name__}, not {type(feature_transformation).__name__}"
+                )
+        elif udf is not None:
+            warnings.warn(
+                "udf and udf_string parameters are deprecated; pass feature_transformation="
+                f"{'PythonTransformation' if self.mode == 'python' else 'PandasTransformation'}(udf, udf_string)",
+                DeprecationWarning, stacklevel=2,
+            )
+            transformation_class = PythonTransformation if self.mode == "python" else PandasTransformation
+            feature_transformation = transformation_class(udf=udf, udf_string=udf_string or source_text(udf))
+        elif not self.aggregations:
+            raise ValueError(f"on-demand feature view {name!r} needs a function (feature_transformation or udf)")
+        if singleton and self.mode != "python":
+            raise ValueError(f"on-demand feature view {name!r}: singleton needs mode 'python', not {self.mode!r}")
+        self._transformation = feature_transformation
+        self.view_sources: list[FeatureViewProjection] = []
         self.request_sources: list[RequestSource] = []
         for source in sources or []:
             if isinstance(source, RequestSource):
-                self.request_sources.append(source)
+                if not source.name.startswith(self._INPUT_SCHEMA_SOURCE_PREFIX):  # a copy's own sentinel
+                    self.request_sources.append(source)
             elif isinstance(source, (FeatureView, OnDemandFeatureView)):
                 self.view_sources.append(source.projection)
             else:
                 raise ValueError(
                     f"on-demand feature view {name!r}: sources must be feature views or request sources, got {source!r}"
                 )
-        if not sources:
-            raise ValueError(f"on-demand feature view {name!r} needs at least one source")
-        self.features = list(schema)
-        self.mode = mode
-        self.udf = udf
-        self.udf_string = udf_string or _source_text(udf)
+        if input_schema is not None:
+            # as Feast: the input schema travels as a request source named after the view
+            self.request_sources.append(RequestSource(name=f"{self._INPUT_SCHEMA_SOURCE_PREFIX}{name}", schema=input_schema))
+        elif not self.view_sources and not self.request_sources:
+            raise ValueError(f"on-demand feature view {name!r} needs sources (or an input_schema)")
+        entity_objects = [e for e in entities or [] if isinstance(e, Entity)]
+        join_keys = {e.join_key: e for e in entity_objects}
+        self.entities = [getattr(e, "name", e) for e in entities or []]
+        self.entity_columns = [f for f in schema if f.name in join_keys]
+        for column in self.entity_columns:
+            declared = join_keys[column.name].value_type
+            if declared != ValueType.UNKNOWN and from_value_type(declared) != column.dtype:
+                raise ValueError(
+                    f"on-demand feature view {name!r}: entity {join_keys[column.name].name!r} has type "
+                    f"{declared.name}, but its join key is declared {column.dtype}"
+                )
+        self.features = [f for f in schema if f.name not in join_keys]
         self.write_to_online_store = bool(write_to_online_store)
         self.singleton = bool(singleton)
-        self.entities = [getattr(e, "name", e) for e in entities or []]
+        self.track_metrics = bool(track_metrics)
+        self.org = org or ""
         self._reset_projection()
 
-    # ---- the function: set by the user, or resolved from the registry on first use ----
+    # ---- the function: set by the user, or rebuilt from the registry on first use ----
 
     @property
-    def udf(self) -> Callable:
-        if self.__dict__.get("_udf") is None:
-            self._udf = self._resolve_udf()
-        return self._udf
+    def feature_transformation(self) -> Transformation | None:
+        if self.__dict__.get("_transformation") is None and self.__dict__.get("_stored_function"):
+            self._transformation = self._rebuild()
+        return self.__dict__.get("_transformation")
 
-    @udf.setter
-    def udf(self, function: Callable) -> None:
-        self._udf = function
-        self._udf_name = getattr(function, "__name__", "")
-        self._udf_body = None  # None: pickled by the next to_proto
-        self._udf_pickle = None
+    @feature_transformation.setter
+    def feature_transformation(self, transformation: Transformation | None) -> None:
+        self._transformation = transformation
+        self._stored_function = None
 
-    def _resolve_udf(self) -> Callable:
-        stored = self.__dict__.get("_udf_pickle")
-        if stored:  # the dict form (feast_core's own registry format): a cloudpickle
-            return cloudpickle.loads(base64.b64decode(stored))
-        function = _from_source_text(self.udf_string, self.__dict__.get("_udf_name", ""))
-        if function is not None:
-            return function
-        body = self.__dict__.get("_udf_body")
-        if body:
-            import dill
+    def _rebuild(self) -> Transformation:
+        name, body, text, pickled = self._stored_function
+        if pickled:  # the dict form (feast_core's own registry format): a cloudpickle
+            function = cloudpickle.loads(base64.b64decode(pickled))
+        else:
+            try:
+                function = rebuild(text, body, name)
+            except ValueError as exc:
+                raise ValueError(f"on-demand feature view {self.name!r}: {exc}") from None
+        transformation_class = PythonTransformation if self.mode == "python" else PandasTransformation
+        return transformation_class(udf=function, udf_string=text)
 
-            return dill.loads(body)
-        raise ValueError(
-            f"on-demand feature view {self.name!r}: its function cannot be rebuilt: the stored source text "
-            "does not define it and there is no pickle to fall back to; apply the view again"
-        )
+    @property
+    def udf(self) -> Callable | None:
+        transformation = self.feature_transformation
+        return transformation.udf if transformation is not None else None
+
+    @property
+    def udf_string(self) -> str:
+        stored = self.__dict__.get("_stored_function")
+        if self.__dict__.get("_transformation") is None and stored:
+            return stored[2]
+        transformation = self.__dict__.get("_transformation")
+        return transformation.udf_string if transformation is not None else ""
+
+    def _has_function(self) -> bool:
+        return self.__dict__.get("_transformation") is not None or bool(self.__dict__.get("_stored_function"))
+
+    # ---- Feast's views of the sources ----
+
+    @property
+    def source_feature_view_projections(self) -> dict[str, FeatureViewProjection]:
+        return {p.name: p for p in self.view_sources}
+
+    @property
+    def source_request_sources(self) -> dict[str, RequestSource]:
+        return {r.name: r for r in self.request_sources}
+
+    @property
+    def sources(self) -> list:
+        """The sources as declared: projections of feature views and request sources (not the input schema's)."""
+        prefix = self._INPUT_SCHEMA_SOURCE_PREFIX
+        return [*self.view_sources, *(r for r in self.request_sources if not r.name.startswith(prefix))]
+
+    @property
+    def input_schema(self) -> list[Field] | None:
+        sentinel = self.source_request_sources.get(f"{self._INPUT_SCHEMA_SOURCE_PREFIX}{self.name}")
+        return list(sentinel.schema) if sentinel is not None else None
 
     @property
     def schema(self) -> list[Field]:
-        return self.features
+        return self.entity_columns + self.features
+
+    def get_request_data_schema(self) -> dict[str, object]:
+        return {f.name: f.dtype for r in self.request_sources for f in r.schema}
+
+    def ensure_valid(self) -> None:
+        """ValueError if the view cannot be applied as it stands."""
+        if not self.features:
+            raise ValueError(f"on-demand feature view {self.name!r} declares no features")
+        if not self._has_function() and not self.aggregations:
+            raise ValueError(f"on-demand feature view {self.name!r} has neither a function nor aggregations")
+
+    def infer_features(self) -> None:
+        """The declared schema is the view's features; with no function (aggregations only) there is nothing
+        to run, and without a schema there is nothing to take the features from."""
+        if not self.features:
+            from ..errors import RegistryInferenceFailure
+
+            raise RegistryInferenceFailure("OnDemandFeatureView", f"no features declared for {self.name!r}")
+
+    def transform_dict(self, feature_dict: dict) -> dict:
+        """Run the function (python mode) on a dict of inputs; the result holds the inputs and the outputs.
+        Features may be given by name or by ``view__feature``."""
+        transformation = self.feature_transformation
+        if transformation is None:
+            raise ValueError(f"on-demand feature view {self.name!r} has no function to run")
+        given = dict(feature_dict)
+        added = []
+        for projection in self.view_sources:
+            for feature in projection.feature_names:
+                full = f"{projection.name_to_use()}__{feature}"
+                if full in given and feature not in given:
+                    given[feature] = given[full]
+                    added.append(feature)
+                elif feature in given and full not in given:
+                    given[full] = given[feature]
+                    added.append(full)
+        if self.singleton and isinstance(transformation, PythonTransformation):
+            output = {**given, **transformation.udf(given)}
+        else:
+            output = {**given, **transformation.udf(given)}
+        for name in added:
+            output.pop(name, None)
+        return output
+
+    # ---- the registry's dict form ----
 
     def _declared(self) -> dict:
-        return {
+        data = {
             **self._meta_dict(),
             "sources": [p.to_dict() for p in self.view_sources],
             "request_sources": [r.to_dict() for r in self.request_sources],
@@ -131,9 +253,19 @@ class OnDemandFeatureView(Projectable, Described):
             "singleton": self.singleton,
             "entities": list(self.entities),
         }
+        if self.entity_columns:
+            data["entity_columns"] = [f.to_dict() for f in self.entity_columns]
+        if self.aggregations:
+            data["aggregations"] = [_aggregation_dict(a) for a in self.aggregations]
+        for attribute in ("track_metrics", "org"):
+            if getattr(self, attribute):
+                data[attribute] = getattr(self, attribute)
+        return data
 
     def to_dict(self) -> dict:
-        udf = self.udf
+        udf = self.udf if self._has_function() else None
+        if udf is None:
+            return {**self._declared(), "udf_pickle": None}
         module = sys.modules.get(getattr(udf, "__module__", ""), None)
         if module is not None and getattr(module, "__feast_repo_module__", False):
             cloudpickle.register_pickle_by_value(module)
@@ -155,27 +287,32 @@ class OnDemandFeatureView(Projectable, Described):
     def from_dict(cls, data: dict) -> OnDemandFeatureView:
         view = cls.__new__(cls)
         view._init_meta(data["name"], data["description"], data["tags"], data["owner"])
-        view.view_sources = [Projection.from_dict(p) for p in data["sources"]]
+        view.view_sources = [FeatureViewProjection.from_dict(p) for p in data["sources"]]
         view.request_sources = [RequestSource.from_dict(r) for r in data["request_sources"]]
         view.features = [Field.from_dict(f) for f in data["features"]]
+        view.entity_columns = [Field.from_dict(f) for f in data.get("entity_columns", [])]
         view.mode = data["mode"]
-        view.udf_string = data["udf_string"]
-        view._udf, view._udf_name, view._udf_body = None, "", None
-        view._udf_pickle = data["udf_pickle"]  # unpickled on first use only
+        view._transformation = None
+        pickled = data["udf_pickle"]
+        view._stored_function = ("", b"", data["udf_string"], pickled) if pickled else None  # unpickled on first use
         view.write_to_online_store = data["write_to_online_store"]
         view.singleton = data["singleton"]
         view.entities = list(data["entities"])
+        view.aggregations = [_aggregation_from_dict(a) for a in data.get("aggregations", [])]
+        view.track_metrics = data.get("track_metrics", False)
+        view.org = data.get("org", "")
         view._reset_projection()
         return view
 
     # ---- wire form: feast.core.OnDemandFeatureView (spec.project is the registry's to set) ----
 
-    # not modeled, kept from a view read: aggregations, version, org, disabled, the legacy
-    # user_defined_function field 5; meta current_version_number, version_id, state
+    # not modeled, kept from a view read: version, disabled, the legacy user_defined_function field 5;
+    # meta current_version_number, version_id, state
     MODELED = (
         "spec.name", "spec.features", "spec.sources", "spec.feature_transformation", "spec.description",
         "spec.tags", "spec.owner", "spec.mode", "spec.write_to_online_store", "spec.entities",
-        "spec.entity_columns", "spec.singleton", "meta.created_timestamp", "meta.last_updated_timestamp",
+        "spec.entity_columns", "spec.singleton", "spec.aggregations", "spec.org",
+        "meta.created_timestamp", "meta.last_updated_timestamp",
     )
 
     def _build_proto(self):
@@ -187,39 +324,39 @@ class OnDemandFeatureView(Projectable, Described):
         proto = OnDemandFeatureViewProto()
         spec = proto.spec
         spec.name, spec.description, spec.owner, spec.mode = self.name, self.description, self.owner, self.mode
+        spec.org = self.org
         spec.tags.update(self.tags)
+        if self.track_metrics:
+            spec.tags[self._TRACK_METRICS_TAG] = "true"
         spec.features.extend(f.to_proto() for f in self.features)
         for projection in self.view_sources:
-            spec.sources[projection.view_name].feature_view_projection.CopyFrom(projection.to_proto())
+            spec.sources[projection.name].feature_view_projection.CopyFrom(projection.to_proto())
         for request in self.request_sources:
             spec.sources[request.name].request_data_source.CopyFrom(request.to_proto())
         if self._has_function():
             function = spec.feature_transformation.user_defined_function
-            function.name = self.__dict__.get("_udf_name") or getattr(self.udf, "__name__", "")
-            function.body = self._pickled_udf()
-            function.body_text = self.udf_string
+            stored = self.__dict__.get("_stored_function")
+            if self.__dict__.get("_transformation") is None and stored and not stored[3]:
+                function.name, function.body, function.body_text = stored[0], stored[1], stored[2]
+            else:  # the stored pickle is kept as it is: re-pickling would mean loading the function
+                function.name = getattr(self.udf, "__name__", "")
+                function.body = self._pickled_udf()
+                function.body_text = self.udf_string
             function.mode = self.mode
+        spec.aggregations.extend(a.to_proto() for a in self.aggregations)
         spec.write_to_online_store, spec.singleton = self.write_to_online_store, self.singleton
-        if self.entities:
-            spec.entities.extend(self.entities)
-        else:
-            spec.entities.append(DUMMY_ENTITY_NAME)
-            spec.entity_columns.append(
-                FeatureSpecV2(name=DUMMY_ENTITY_ID, value_type=to_proto_value_type(String))
-            )
+        entities = [e for e in self.entities if e != DUMMY_ENTITY_NAME]
+        spec.entities.extend(entities or [DUMMY_ENTITY_NAME])
+        spec.entity_columns.extend(f.to_proto() for f in self.entity_columns)
+        if not entities:
+            spec.entity_columns.append(FeatureSpecV2(name=DUMMY_ENTITY_ID, value_type=to_proto_value_type(String)))
         wire.set_timestamp(proto.meta, "created_timestamp", self.created_timestamp)
         wire.set_timestamp(proto.meta, "last_updated_timestamp", self.last_updated_timestamp)
         return proto
 
-    def _has_function(self) -> bool:
-        return bool(
-            self.__dict__.get("_udf") is not None or self.__dict__.get("_udf_body") or self.udf_string
-            or self.__dict__.get("_udf_pickle")
-        )
-
     def _pickled_udf(self) -> bytes:
-        if self.__dict__.get("_udf_body") is None:
-            self._udf_body = _dill_by_value(self.udf)
+        if self.__dict__.get("_udf_body") is None or self.__dict__.get("_udf_body_of") is not self.udf:
+            self._udf_body, self._udf_body_of = pickle_by_value(self.udf), self.udf
         return self._udf_body
 
     def to_proto(self):
@@ -231,18 +368,20 @@ class OnDemandFeatureView(Projectable, Described):
 
     @classmethod
     def from_proto(cls, proto) -> OnDemandFeatureView:
-        """A stored view; its function is not loaded (no user code runs) until ``.udf`` is used."""
+        """A stored view; its function is not rebuilt (no user code runs) until it is used."""
         spec, meta = proto.spec, proto.meta
         view = cls.__new__(cls)
         view.name, view.description, view.owner = spec.name, spec.description, spec.owner
         view.tags = dict(spec.tags)
+        view.track_metrics = view.tags.pop(cls._TRACK_METRICS_TAG, "false").lower() == "true"
         view.mode = spec.mode or "pandas"
+        view.org = spec.org
         view.features = [Field.from_proto(f) for f in spec.features]
         view.view_sources, view.request_sources = [], []
         for key, source in spec.sources.items():
             arm = source.WhichOneof("source")
             if arm == "feature_view_projection":
-                view.view_sources.append(Projection.from_proto(source.feature_view_projection))
+                view.view_sources.append(FeatureViewProjection.from_proto(source.feature_view_projection))
             elif arm == "feature_view":
                 view.view_sources.append(FeatureView.from_proto(source.feature_view).projection)
             elif arm == "request_data_source":
@@ -250,14 +389,17 @@ class OnDemandFeatureView(Projectable, Described):
             else:
                 raise ValueError(f"on-demand feature view {spec.name!r}: source {key!r} has no source set")
         function = spec.feature_transformation.user_defined_function
-        if not spec.HasField("feature_transformation") and not spec.aggregations:
-            function = spec.user_defined_function  # written by Feast before FeatureTransformationV2
-        view._udf, view._udf_pickle = None, None
-        # the stored pickle is kept as it is (even empty): re-pickling would mean loading the function
-        view._udf_name, view._udf_body, view.udf_string = function.name, function.body, function.body_text
+        legacy = spec.user_defined_function  # written by Feast before FeatureTransformationV2
+        if not (function.name or function.body or function.body_text) and (legacy.name or legacy.body or legacy.body_text):
+            function = legacy
+        view._transformation = None
+        has_function = bool(function.body or function.body_text or function.name)
+        view._stored_function = (function.name, function.body, function.body_text, None) if has_function else None
+        view.aggregations = [Aggregation.from_proto(a) for a in spec.aggregations]
         view.write_to_online_store, view.singleton = spec.write_to_online_store, spec.singleton
         entities = list(spec.entities)
         view.entities = [] if entities == [DUMMY_ENTITY_NAME] else entities
+        view.entity_columns = [Field.from_proto(f) for f in spec.entity_columns if f.name != DUMMY_ENTITY_ID]
         view.created_timestamp = wire.get_timestamp(meta, "created_timestamp")
         view.last_updated_timestamp = wire.get_timestamp(meta, "last_updated_timestamp")
         view._reset_projection()
@@ -265,78 +407,51 @@ class OnDemandFeatureView(Projectable, Described):
         return view
 
 
+def _aggregation_dict(aggregation: Aggregation) -> dict:
+    seconds = lambda span: span.total_seconds() if span is not None else None  # noqa: E731
+    return {"column": aggregation.column, "function": aggregation.function, "name": aggregation.name,
+            "time_window": seconds(aggregation.time_window), "slide_interval": seconds(aggregation.slide_interval)}
+
+
+def _aggregation_from_dict(data: dict) -> Aggregation:
+    from datetime import timedelta
+
+    span = lambda seconds: timedelta(seconds=seconds) if seconds is not None else None  # noqa: E731
+    return Aggregation(column=data["column"], function=data["function"], name=data["name"] or None,
+                       time_window=span(data["time_window"]), slide_interval=span(data["slide_interval"]))
+
+
 def on_demand_feature_view(
     *,
     name: str | None = None,
     entities: list | None = None,
     schema: list[Field],
-    sources: list,
-    mode: str = "pandas",
+    sources: list | None = None,
+    mode: str | TransformationMode = "pandas",
     description: str = "",
     tags: dict[str, str] | None = None,
     owner: str = "",
     write_to_online_store: bool = False,
     singleton: bool = False,
+    aggregations: list[Aggregation] | None = None,
+    track_metrics: bool = False,
+    org: str = "",
+    input_schema: list[Field] | None = None,
     **_ignored,
 ) -> Callable[[Callable], OnDemandFeatureView]:
     """Decorator form: ``@on_demand_feature_view(sources=[...], schema=[...])`` over a function."""
 
     def decorate(udf: Callable) -> OnDemandFeatureView:
+        transformation_class = PythonTransformation if mode_of(mode).value == "python" else PandasTransformation
         return OnDemandFeatureView(
-            name=name or udf.__name__, sources=sources, schema=schema, udf=udf, mode=mode, entities=entities,
+            name=name or udf.__name__, sources=sources, schema=schema, mode=mode, entities=entities,
+            feature_transformation=transformation_class(udf=udf, udf_string=source_text(udf)),
             description=description or (udf.__doc__ or "").strip(), tags=tags, owner=owner,
-            write_to_online_store=write_to_online_store, singleton=singleton,
+            write_to_online_store=write_to_online_store, singleton=singleton, aggregations=aggregations,
+            track_metrics=track_metrics, org=org, input_schema=input_schema,
         )
 
     return decorate
 
 
-def _source_text(udf: Callable) -> str:
-    """The function's source, decorator lines included (what Feast stores as ``body_text``)."""
-    try:
-        return textwrap.dedent(inspect.getsource(udf))
-    except (OSError, TypeError):
-        return ""
-
-
-def _from_source_text(text: str, name: str) -> Callable | None:
-    """Run stored source text (decorators removed) with pandas and numpy available, as Feast 0.67 does,
-    and return the function called ``name`` (or the only function it defines); None if it cannot."""
-    if not text.strip():
-        return None
-    try:
-        tree = ast.parse(textwrap.dedent(text))
-    except SyntaxError:
-        return None
-    defined = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            node.decorator_list = []
-            defined.append(node.name)
-    import numpy
-    import pandas
-
-    namespace = {"__name__": "feast_core_udf", "pd": pandas, "pandas": pandas, "np": numpy, "numpy": numpy}
-    try:
-        exec(compile(tree, f"<udf {name or '?'}>", "exec"), namespace)  # the registry's own content
-    except Exception:  # any failure of stored code means: fall back to the pickle
-        return None
-    chosen = name if name in namespace else (defined[0] if len(defined) == 1 else None)
-    function = namespace.get(chosen) if chosen else None
-    return function if callable(function) else None
-
-
-def _dill_by_value(function: Callable) -> bytes:
-    """Feast's ``body``: a dill pickle of the function. Pickled by value (its code, and the globals it
-    uses), never as a reference to a module that only the repo's directory has."""
-    import dill
-
-    if isinstance(function, types.FunctionType):
-        copy = types.FunctionType(
-            function.__code__, function.__globals__, function.__name__, function.__defaults__, function.__closure__
-        )
-        copy.__kwdefaults__ = function.__kwdefaults__
-        copy.__qualname__, copy.__doc__ = function.__qualname__, function.__doc__
-        copy.__module__ = "__main__"  # dill pickles __main__'s functions by value
-        function = copy
-    return dill.dumps(function, recurse=True)
+__all__ = ["OnDemandFeatureView", "PandasTransformation", "PythonTransformation", "on_demand_feature_view"]

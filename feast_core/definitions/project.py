@@ -9,8 +9,18 @@ class Project(Described):
 
     kind = "project"
 
-    def __init__(self, *, name: str, description: str = "", tags: dict[str, str] | None = None, owner: str = "") -> None:
+    def __init__(
+        self, *, name: str, description: str = "", tags: dict[str, str] | None = None, owner: str = "",
+        created_timestamp=None, last_updated_timestamp=None,
+    ) -> None:
         self._init_meta(name, description, tags, owner)
+        self.created_timestamp, self.last_updated_timestamp = created_timestamp, last_updated_timestamp
+
+    def is_valid(self) -> None:
+        """ValueError unless the name is a valid project name."""
+        from .base import check_stored_name
+
+        check_stored_name("project", self.name)
 
     def to_dict(self) -> dict:
         return self._meta_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+from ..timestamps import utc_now
 from . import wire
 from .base import Described, check_tags
 from .field import Field
@@ -84,6 +85,9 @@ class DataSource(Described):
     def _common_proto(self):
         from ..protos.feast.core.DataSource_pb2 import DataSource as DataSourceProto
 
+        if self.created_timestamp is None and not self.__dict__.get("_wire"):  # as Feast, a declared source
+            self.created_timestamp = self.last_updated_timestamp = utc_now()  # is stamped when first written
+
         proto = DataSourceProto(
             name=self.name, type=self.proto_type, timestamp_field=self.timestamp_field,
             created_timestamp_column=self.created_timestamp_column, description=self.description,
@@ -150,7 +154,14 @@ class FileSource(DataSource):
     ) -> None:
         if not isinstance(path, str) or not path:
             raise ValueError(f"FileSource {name!r} needs a path to a parquet file")
+        stamp = timestamp_field or event_timestamp_column
+        if stamp and stamp == created_timestamp_column:
+            raise ValueError(
+                f"FileSource {name or path!r}: timestamp_field and created_timestamp_column are both {stamp!r}; "
+                "the created timestamp breaks ties between rows of the same event time, so it must be another column"
+            )
         self.path = path
+        self.file_format = file_format
         self.s3_endpoint_override = s3_endpoint_override or ""
         self._init_source(
             name or path, timestamp_field or event_timestamp_column, created_timestamp_column, field_mapping,
@@ -161,25 +172,38 @@ class FileSource(DataSource):
         data = {**self._source_dict(), "path": self.path}
         if self.s3_endpoint_override:
             data["s3_endpoint_override"] = self.s3_endpoint_override
+        if self.file_format is not None:
+            data["file_format"] = str(self.file_format)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FileSource:
-        return cls(path=data["path"], s3_endpoint_override=data.get("s3_endpoint_override"), **_common(data))
+        from .formats import DeltaFormat, ParquetFormat
 
-    # file_options.file_format is not modeled: a format Feast wrote survives through the kept proto
-    MODELED = (*DataSource.MODELED_COMMON, "file_options.uri", "file_options.s3_endpoint_override")
+        file_format = {"parquet": ParquetFormat, "delta": DeltaFormat}.get(data.get("file_format", ""))
+        return cls(path=data["path"], s3_endpoint_override=data.get("s3_endpoint_override"),
+                   file_format=file_format() if file_format else None, **_common(data))
+
+    MODELED = (
+        *DataSource.MODELED_COMMON, "file_options.uri", "file_options.s3_endpoint_override", "file_options.file_format",
+    )
     proto_type, class_path = BATCH_FILE, FILE_SOURCE_CLASS
 
     def _build_proto(self):
         proto = self._common_proto()
         proto.file_options.uri = self.path
         proto.file_options.s3_endpoint_override = self.s3_endpoint_override
+        if self.file_format is not None:
+            proto.file_options.file_format.CopyFrom(self.file_format.to_proto())
         return proto
 
     def _read_options(self, proto) -> None:
+        from .formats import FileFormat
+
         self.path = proto.file_options.uri
         self.s3_endpoint_override = proto.file_options.s3_endpoint_override
+        has_format = proto.file_options.HasField("file_format")
+        self.file_format = FileFormat.from_proto(proto.file_options.file_format) if has_format else None
 
 
 class PostgreSQLSource(DataSource):
@@ -354,17 +378,18 @@ class PushSource(DataSource):
         self,
         *,
         name: str,
-        batch_source: DataSource,
+        batch_source: DataSource | None = None,
         description: str = "",
         tags: dict[str, str] | None = None,
         owner: str = "",
     ) -> None:
-        if not isinstance(batch_source, BATCH_SOURCE_TYPES):
-            raise ValueError(f"PushSource {name!r}: batch_source must be a FileSource, PostgreSQLSource or SparkSource")
+        if batch_source is not None and not isinstance(batch_source, DataSource):
+            raise ValueError(f"PushSource {name!r}: batch_source must be a data source such as FileSource")
         self._batch_source = batch_source
+        # like Feast, the push source repeats its batch source's timestamp columns and field mapping
         self._init_source(
-            name, batch_source.timestamp_field, batch_source.created_timestamp_column, batch_source.field_mapping,
-            description, tags, owner,
+            name, getattr(batch_source, "timestamp_field", ""), getattr(batch_source, "created_timestamp_column", ""),
+            getattr(batch_source, "field_mapping", None), description, tags, owner,
         )
 
     @property
@@ -372,12 +397,13 @@ class PushSource(DataSource):
         return self._batch_source
 
     def to_dict(self) -> dict:
-        return {**self._meta_dict(), "type": self.type, "batch_source": self._batch_source.to_dict()}
+        batch = self._batch_source.to_dict() if self._batch_source is not None else None
+        return {**self._meta_dict(), "type": self.type, "batch_source": batch}
 
     @classmethod
     def from_dict(cls, data: dict) -> PushSource:
         return cls(
-            name=data["name"], batch_source=source_from_dict(data["batch_source"]),
+            name=data["name"], batch_source=source_from_dict(data["batch_source"]) if data["batch_source"] else None,
             description=data["description"], tags=data["tags"], owner=data["owner"],
         )
 
@@ -482,10 +508,17 @@ class UnsupportedSource(DataSource):
         return f"UnsupportedSource(name={self.name!r}, kind={self.source_kind!r})"
 
 
+# SourceType number -> class, for kinds other modules define (foreign_sources.py registers itself here)
+PROTO_KINDS: dict[int, type[DataSource]] = {}
+
+
 def _kind_of(proto) -> type[DataSource]:
     if proto.type == CUSTOM_SOURCE:
         return PostgreSQLSource if proto.data_source_class_type == POSTGRES_SOURCE_CLASS else UnsupportedSource
-    return {BATCH_FILE: FileSource, BATCH_SPARK: SparkSource, PUSH_SOURCE: PushSource, REQUEST_SOURCE: RequestSource}.get(
+    return {
+        BATCH_FILE: FileSource, BATCH_SPARK: SparkSource, PUSH_SOURCE: PushSource, REQUEST_SOURCE: RequestSource,
+        **PROTO_KINDS,
+    }.get(
         proto.type, UnsupportedSource
     )
 

@@ -142,6 +142,10 @@ class ProjectObjects:
             kind: {n: definitions.from_dict(kind, rec["spec"]) for n, rec in raw.get(kind, {}).items()} for kind in KINDS
         }
         self.materialization = {v: Materialization.from_raw(m) for v, m in raw.get("materialization", {}).items()}
+        for name, state in self.materialization.items():  # Feast's views carry their intervals
+            view = self.objects["feature_views"].get(name)
+            if view is not None:
+                view.materialization_intervals = list(state.intervals)
 
     def list(self, kind: str) -> list:
         return [self.objects[kind][n] for n in sorted(self.objects[kind])]

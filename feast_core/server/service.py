@@ -101,8 +101,8 @@ class Endpoints:
                 views = sorted({ref.split(":", 1)[0] for ref in features})
                 count = len(features)
             else:
-                views = [p.name for p in features.projections]
-                count = sum(len(p.features) for p in features.projections)
+                views = [p.name_to_use() for p in features.projections]
+                count = sum(len(p.feature_names) for p in features.projections)
             rows = len(next(iter(request.entities.values()), []))
             audit.online_request(list(request.entities), rows, views, count, status,
                                  (time.perf_counter() - started) * 1000)
@@ -120,7 +120,7 @@ class Endpoints:
                 return NO_LABELS
         else:
             key = None
-            count, views = sum(len(p.features) for p in features.projections), len(features.projections)
+            count, views = sum(len(p.feature_names) for p in features.projections), len(features.projections)
         from ..telemetry.metrics import bin_feature_count
 
         labels = (bin_feature_count(count, telemetry.flags.feature_count_bins), str(views))

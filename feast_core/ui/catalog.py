@@ -72,7 +72,7 @@ def view_inputs(view) -> list[tuple[str, str]]:
         if isinstance(view.source, PushSource):
             inputs.append(("data_sources", view.batch_source.name))
         return inputs
-    return [("view", p.view_name) for p in view.view_sources] + [("data_sources", r.name) for r in view.request_sources]
+    return [("view", p.name) for p in view.view_sources] + [("data_sources", r.name) for r in view.request_sources]
 
 
 def resolve_view(objects: ProjectObjects, name: str) -> str | None:
@@ -108,7 +108,7 @@ def edges(objects: ProjectObjects) -> list[tuple[tuple[str, str], tuple[str, str
             add(src, ("on_demand_feature_views", odfv.name))
     for service in objects.list("feature_services"):
         for projection in service.projections:
-            add(("view", projection.view_name), ("feature_services", service.name))
+            add(("view", projection.name), ("feature_services", service.name))
     for fv in objects.list("feature_views"):
         for entity in fv.entities:
             if entity in objects.objects["entities"]:
@@ -135,7 +135,7 @@ def searchable_text(obj) -> str:
     if isinstance(obj, FeatureView):
         parts += obj.entities + [obj.source.name]
     for projection in getattr(obj, "projections", []):
-        parts += [projection.view_name, *projection.features]
+        parts += [projection.name, *projection.feature_names]
     parts += [getattr(obj, "type", "") or "", getattr(obj, "path", "") or "", getattr(obj, "table", "") or ""]
     return " ".join(p for p in parts if p).lower()
 

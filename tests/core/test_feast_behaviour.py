@@ -57,8 +57,8 @@ def test_a_repo_applies_before_its_data_exists_and_is_checked_once_it_does(store
 
     _write(store.repo_path, "scores.parquet", {"rider_id": [1], "points": [1.0], "event_timestamp": [NOW]})
     with pytest.raises(DataSourceError, match="score"):  # data now exists and lacks the declared column
-        store.apply([_rider(), view])
-    store.apply([_rider(), view], skip_source_validation=True)  # the check is separate and can be skipped
+        store.apply([_rider(), view], skip_source_validation=False)  # the check feast apply makes
+    store.apply([_rider(), view])  # as in Feast, FeatureStore.apply does not check columns
 
     inferred = FeatureView(name="inferred", entities=[_rider()],
                            source=FileSource(path="data/later.parquet", timestamp_field="event_timestamp"))
@@ -191,7 +191,7 @@ def test_apply_fills_in_the_objects_passed_to_it(store):
     assert view.join_keys == [] and view.entity_columns == [] and inferred.features == []
     store.apply([rider, view, inferred])
     assert view.join_keys == ["rider_id"] and view.entity_columns == [Field(name="rider_id", dtype=Int64)]
-    assert [f.name for f in inferred.features] == ["score"] and inferred.projection.features == ["score"]
+    assert [f.name for f in inferred.features] == ["score"] and inferred.projection.feature_names == ["score"]
     assert rider.value_type.name == "INT64"
 
 

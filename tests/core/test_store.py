@@ -225,7 +225,7 @@ def test_failed_apply_leaves_registry_unchanged(store, repo):
         name="broken", entities=[objects[0]], source=objects[2], schema=[Field(name="missing_col", dtype=String)]
     )
     with pytest.raises(DataSourceError, match="missing_col"):
-        store.apply(objects + [broken])
+        store.apply(objects + [broken], skip_source_validation=False)
     missing_file = FileSource(name="gone", path=str(repo / "nope.parquet"), timestamp_field="ts")
     with pytest.raises(RegistryInferenceFailure, match="nope.parquet"):  # the join key's type is read from the data
         store.apply([FeatureView(name="gone", entities=[objects[0]], source=missing_file,
