@@ -1,0 +1,118 @@
+"""Feast's kinds of feature views and how they are selected: views without entities, batch and stream feature
+views, projections under another name, empty feature services."""
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from feast_core import (
+    BatchFeatureView,
+    Entity,
+    FeatureService,
+    FeatureStore,
+    FeatureView,
+    Field,
+    FileSource,
+    PushSource,
+    StreamFeatureView,
+)
+from feast_core.errors import DataSourceError, FeatureViewNotFoundException
+from feast_core.types import Float64, Int64, ValueType
+
+NOW = pd.Timestamp.now(tz="UTC").floor("s")  # online reads honour ttl against the clock
+
+
+@pytest.fixture
+def store(tmp_path) -> FeatureStore:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "feature_store.yaml").write_text(
+        "project: views\nregistry: data/registry.db\nprovider: local\nonline_store:\n  path: data/online.db\n"
+    )
+    pd.DataFrame({
+        "rider_id": [1, 2, 1], "score": [0.1, 0.2, 0.3],
+        "event_timestamp": [NOW - pd.Timedelta("2h"), NOW - pd.Timedelta("1h"), NOW - pd.Timedelta("30min")],
+    }).to_parquet(tmp_path / "data" / "scores.parquet")
+    store = FeatureStore(repo_path=tmp_path)
+    yield store
+    store.close()
+
+
+RIDER = Entity(name="rider", join_keys=["rider_id"], value_type=ValueType.INT64)
+SOURCE = FileSource(name="scores_source", path="data/scores.parquet", timestamp_field="event_timestamp")
+SCHEMA = [Field(name="rider_id", dtype=Int64), Field(name="score", dtype=Float64)]
+
+
+def test_a_view_without_entities_materializes_and_serves_its_latest_row(store):
+    totals = FeatureView(name="totals", entities=[], schema=[Field(name="score", dtype=Float64)], source=SOURCE,
+                         ttl=timedelta(days=1))
+    assert totals.entities == ["__dummy"]  # Feast's placeholder, until and after an apply
+    store.apply([totals])
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    # every entity row reads the one row stored under the placeholder key: the latest of the source
+    online = store.get_online_features(["totals:score"], [{"rider_id": 1}, {"rider_id": 7}]).to_dict()
+    assert online["score"] == [0.3, 0.3]
+    history = store.get_historical_features(
+        pd.DataFrame({"rider_id": [5], "event_timestamp": [NOW - pd.Timedelta("50min")]}), ["totals:score"]
+    ).to_df()
+    assert history["score"].tolist() == [0.2]
+    stored = store.get_feature_view("totals")
+    assert stored.entities == [] and stored.join_keys == ["__dummy_id"]
+
+
+def test_a_batch_feature_view_without_a_function_reads_like_a_feature_view(store):
+    plain = BatchFeatureView(name="plain", entities=[RIDER], schema=SCHEMA, source=SOURCE, ttl=timedelta(days=1),
+                             online=True)
+    store.apply([RIDER, plain])
+    assert [v.name for v in store.list_batch_feature_views()] == ["plain"]
+    assert isinstance(store.get_feature_view("plain"), BatchFeatureView)
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    assert store.get_online_features(["plain:score"], [{"rider_id": 1}]).to_dict()["score"] == [0.3]
+
+
+def test_a_batch_feature_view_with_a_function_is_stored_but_never_served_untransformed(store):
+    doubled = BatchFeatureView(name="doubled", entities=[RIDER], schema=SCHEMA, source=SOURCE,
+                               ttl=timedelta(days=1), online=True, mode="pandas",
+                               udf=lambda df: df.assign(score=df["score"] * 2))
+    store.apply([RIDER, doubled])
+    stored = store.get_feature_view("doubled")
+    assert stored.mode == "pandas" and "df[\"score\"] * 2" in stored.udf_string
+    with pytest.raises(DataSourceError, match="'doubled'.*function"):
+        store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    with pytest.raises(DataSourceError, match="'doubled'.*function"):
+        store.get_historical_features(pd.DataFrame({"rider_id": [1], "event_timestamp": [NOW]}), ["doubled:score"])
+
+
+def test_stream_feature_views_are_listed_apart_and_served_from_pushes(store):
+    push = PushSource(name="scores_push", batch_source=SOURCE)
+    stream = StreamFeatureView(name="live", entities=[RIDER], schema=SCHEMA, source=push, ttl=timedelta(days=1))
+    plain = FeatureView(name="plain", entities=[RIDER], schema=SCHEMA, source=SOURCE, ttl=timedelta(days=1))
+    store.apply([RIDER, push, stream, plain])
+    assert [v.name for v in store.list_stream_feature_views()] == ["live"]
+    assert [v.name for v in store.list_feature_views()] == ["plain"]
+    assert sorted(v.name for v in store.list_all_feature_views()) == ["live", "plain"]
+    assert isinstance(store.get_stream_feature_view("live"), StreamFeatureView)
+    with pytest.raises(FeatureViewNotFoundException):
+        store.get_stream_feature_view("plain")
+    store.push("scores_push", pd.DataFrame({"rider_id": [4], "score": [0.4], "event_timestamp": [NOW]}))
+    assert store.get_online_features(["live:score"], [{"rider_id": 4}]).to_dict()["score"] == [0.4]
+
+
+def test_with_name_keeps_the_view_name_and_serves_under_the_alias(store):
+    scores = FeatureView(name="scores", entities=[RIDER], schema=SCHEMA, source=SOURCE, ttl=timedelta(days=1))
+    aliased = scores.with_name("recent")
+    assert aliased.projection.name == "scores" and aliased.projection.name_alias == "recent"
+    assert scores.projection.name_alias is None  # the original is untouched
+    service = FeatureService(name="both", features=[scores, aliased])
+    store.apply([RIDER, scores, service])
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    online = store.get_online_features(store.get_feature_service("both"), [{"rider_id": 2}],
+                                       full_feature_names=True).to_dict()
+    assert online["scores__score"] == [0.2] and online["recent__score"] == [0.2]
+    with pytest.raises(ValueError, match="twice"):
+        FeatureService(name="twice", features=[scores, scores])
+
+
+def test_an_empty_feature_service_applies(store):
+    store.apply([FeatureService(name="nothing_yet", features=[])])
+    assert store.get_feature_service("nothing_yet").feature_view_projections == []
