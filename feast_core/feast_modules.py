@@ -92,6 +92,7 @@ FEAST_MODULES: dict[str, Target] = {
     "permissions.auth_model": _names(
         "auth.config", "AuthConfig", "NoAuthConfig", "OidcAuthConfig", "OidcClientAuthConfig", "KubernetesAuthConfig",
     ),
+    "permissions.auth.auth_type": {"AuthType": "auth.config"},
     "permissions.user": {"User": "auth.user"},
     "permissions.enforcer": {"enforce_policy": "auth.enforce:enforce"},
     # offline stores: configuration and sources
@@ -123,6 +124,7 @@ FEAST_MODULES: dict[str, Target] = {
         "PostgreSQLOnlineStoreConfig": "config:PostgresOnlineStoreConfig",
         "PostgreSQLOnlineStore": "online.postgres:PostgresOnlineStore",
     },
+    "infra.online_stores.dynamodb": {"DynamoDBOnlineStore": "online.unavailable"},
     "infra.online_stores.remote": {
         "RemoteOnlineStoreConfig": "config", "RemoteOnlineStore": "online.remote",
     },
@@ -141,6 +143,12 @@ FEAST_MODULES: dict[str, Target] = {
     },
     # the registry
     "infra.registry.registry": {"Registry": "registry"},
+    "infra.registry.base_registry": {"BaseRegistry": "registry:Registry"},
+    # providers: the layer between a feature store and its stores, in Feast's terms
+    "infra.provider": _names("provider", "Provider", "get_provider"),
+    "infra.passthrough_provider": {"PassthroughProvider": "provider"},
+    "infra.supported_async_methods": _names("provider", "ProviderAsyncMethods", "SupportedAsyncMethods"),
+    "inference": _names("validate", "update_feature_views_with_inferred_features_and_entities"),
 }
 
 

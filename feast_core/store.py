@@ -200,6 +200,12 @@ class FeatureStore:
                 self._engine = LocalEngine(self.offline_store, self.online_store)
         return self._engine
 
+    def _get_provider(self):
+        """Feast's provider interface over this store's online and offline stores (provider.py)."""
+        from .provider import LocalProvider
+
+        return LocalProvider(self.config, store=self)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()

@@ -467,3 +467,11 @@ __all__ = [
     "ZonedTimestamp", "from_arrow", "from_feast_to_pyarrow_type", "from_feast_type", "from_name", "from_tag_string",
     "from_value_type", "to_proto_value_type", "to_tag_string",
 ]
+
+
+def __getattr__(name: str):
+    if name == "_utc_now":  # Feast's code imports it from feast.types; timestamps.py is its home
+        from .timestamps import utc_now
+
+        return utc_now
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

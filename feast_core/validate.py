@@ -305,3 +305,15 @@ def _complete_projection(owner: str, projection, views: dict, odfvs: dict):
         return definitions.complete_projection(projection, target, owner)
     except ValueError as exc:
         raise RepoError(str(exc)) from None
+
+
+def update_feature_views_with_inferred_features_and_entities(provider, fvs: list, entities: list, config) -> None:
+    """Feast's inference step on its own: give ``fvs`` (and ``entities``) the entity columns, features and value
+    types an apply would infer, reading sources' schemas through ``provider``'s offline store; nothing is
+    written. RepoError (or the source's error) names what cannot be inferred."""
+    from .registry.base import empty_project
+
+    items = [*entities, *fvs]
+    desired = prepare(items, config.project, ProjectObjects(config.project, empty_project()),
+                      provider.offline_store.source_schema, skip_source_validation=True)
+    fill_in(items, desired)

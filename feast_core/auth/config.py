@@ -10,11 +10,20 @@ comes from ``FEAST_OIDC_TOKEN`` or the pod's service-account token). Unknown key
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 CLIENT_KEYS = ("client_secret", "token", "token_env_var", "username", "password")
+
+
+class AuthType(enum.Enum):
+    """The ``type`` values of the ``auth:`` block (Feast's ``feast.permissions.auth.auth_type.AuthType``)."""
+
+    NONE = "no_auth"
+    OIDC = "oidc"
+    KUBERNETES = "kubernetes"
 
 
 class AuthConfig(BaseModel):
