@@ -111,6 +111,12 @@ FEAST_MODULES: dict[str, Target] = {
         "DuckDBOfflineStoreConfig": "config:FileOfflineStoreConfig", "DuckDBOfflineStore": "offline.file:FileOfflineStore",
     },
     "infra.offline_stores.contrib.postgres_offline_store.postgres_source": {"PostgreSQLSource": _SOURCES},
+    "infra.offline_stores.contrib.spark_offline_store.spark_source": _names(
+        _SOURCES, "SparkSource", "SPARK_FILE_FORMATS",
+    ),
+    "infra.offline_stores.contrib.spark_offline_store.spark": {
+        "SparkOfflineStoreConfig": "config", "SparkOfflineStore": "offline.spark", "SparkSource": _SOURCES,
+    },
     "infra.offline_stores.contrib.postgres_offline_store.postgres": {
         "PostgreSQLOfflineStoreConfig": "config:PostgresOfflineStoreConfig",
         "PostgreSQLOfflineStore": "offline.postgres:PostgresOfflineStore",
