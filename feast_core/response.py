@@ -28,8 +28,39 @@ class OnlineResponse:
 
     __slots__ = ("names", "values", "statuses", "event_ts")
 
-    def __init__(self, names: list[str], values: list[list], statuses: list[list[str]], event_ts: list[list]) -> None:
+    def __init__(self, names, values: list[list] | None = None, statuses: list[list[str]] | None = None,
+                 event_ts: list[list] | None = None) -> None:
+        """``OnlineResponse(names, values, statuses, event_ts)``, or Feast's form: ``OnlineResponse(proto)`` with a
+        ``feast.serving.GetOnlineFeaturesResponse`` message."""
+        if values is None and statuses is None and event_ts is None and hasattr(names, "results"):
+            names, values, statuses, event_ts = _columns_of_proto(names)
+        elif values is None or statuses is None or event_ts is None:
+            raise TypeError("OnlineResponse takes names, values, statuses and event_ts, or one "
+                            "GetOnlineFeaturesResponse message")
         self.names, self.values, self.statuses, self.event_ts = names, values, statuses, event_ts
+
+    @property
+    def proto(self):
+        """The response as Feast's ``GetOnlineFeaturesResponse`` message (one FeatureVector per name)."""
+        from .protos.feast.serving.ServingService_pb2 import FieldStatus, GetOnlineFeaturesResponse
+        from .type_map import python_values_to_proto_values
+
+        message = GetOnlineFeaturesResponse()
+        message.metadata.feature_names.val.extend(self.names)
+        for values, statuses, stamps in zip(self.values, self.statuses, self.event_ts):
+            vector = message.results.add()
+            present = [v for v in values if v is not None]
+            if present:
+                vector.values.extend(python_values_to_proto_values(values))
+            else:
+                vector.values.extend(python_values_to_proto_values([None] * len(values), types.ValueType.NULL))
+            vector.statuses.extend(FieldStatus.Value(s) for s in statuses)
+            for micros in stamps:
+                stamp = vector.event_timestamps.add()
+                if micros is not None:
+                    stamp.seconds, stamp.nanos = divmod(micros, 1_000_000)
+                    stamp.nanos *= 1000
+        return message
 
     def to_dict(self, include_event_timestamps: bool = False) -> dict[str, list]:
         result = dict(zip(self.names, self.values))
@@ -50,6 +81,20 @@ class OnlineResponse:
     def event_timestamps(self, name: str) -> list[datetime | None]:
         stamps = self.event_ts[self.names.index(name)]
         return [None if s is None else datetime.fromtimestamp(s / 1e6, tz=timezone.utc) for s in stamps]
+
+
+def _columns_of_proto(message) -> tuple[list[str], list[list], list[list[str]], list[list]]:
+    from .protos.feast.serving.ServingService_pb2 import FieldStatus
+    from .type_map import feast_value_type_to_python_type
+
+    names = list(message.metadata.feature_names.val)
+    values, statuses, stamps = [], [], []
+    for vector in message.results:
+        values.append([feast_value_type_to_python_type(v) for v in vector.values])
+        statuses.append([FieldStatus.Name(s) for s in vector.statuses])
+        stamps.append([t.seconds * 1_000_000 + t.nanos // 1000 if (t.seconds or t.nanos) else None
+                       for t in vector.event_timestamps])
+    return names, values, statuses, stamps
 
 
 def entity_columns(entity_rows: list[dict] | dict[str, list]) -> tuple[dict[str, list], int]:

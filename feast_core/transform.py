@@ -16,6 +16,14 @@ class TransformationError(FeastError):
     http_status = 500
 
 
+class MissingOutputsError(TransformationError):
+    """An on-demand view's function returned without some of the view's declared features."""
+
+    def __init__(self, view_name: str, missing: list[str], returned: list[str]) -> None:
+        super().__init__(f"on-demand feature view {view_name!r} did not return {missing}")
+        self.missing, self.returned = missing, returned
+
+
 def run(part: OnDemandPart, columns: dict) -> dict[str, list]:
     """Apply one on-demand view to its input columns (lists or Series, by joined-column name).
 
@@ -53,7 +61,7 @@ def run(part: OnDemandPart, columns: dict) -> dict[str, list]:
         raise TransformationError(f"on-demand feature view {view.name!r} failed: {type(exc).__name__}: {exc}") from exc
     missing = [f for f in part.features if f not in got]
     if missing:
-        raise TransformationError(f"on-demand feature view {view.name!r} did not return {missing}")
+        raise MissingOutputsError(view.name, missing, [str(c) for c in got])
     rows = len(next(iter(inputs.values()))) if inputs else 1
     return {out: _column(got[f], rows) for f, out in zip(part.features, part.outputs)}
 

@@ -94,6 +94,11 @@ def prepare(
     for view in by_kind["on_demand_feature_views"].values():
         for request in view.request_sources:
             by_kind["data_sources"].setdefault(request.name, request)
+    # as in Feast, a stream or push source is applied with the batch source it reads back from
+    for source in list(by_kind["data_sources"].values()):
+        batch = source.batch_source
+        if batch is not None and batch is not source:
+            by_kind["data_sources"].setdefault(batch.name, batch)
     _check_source_names(items, by_kind)
     entities = {**registered.objects["entities"], **by_kind["entities"]}
     specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}

@@ -213,6 +213,28 @@ class OnDemandFeatureView(Projectable, Described):
             from ..errors import RegistryInferenceFailure
 
             raise RegistryInferenceFailure("OnDemandFeatureView", f"no features declared for {self.name!r}")
+        inputs = self._typed_inputs()
+        if inputs is None or not self._has_function():
+            return  # a source view's features are not typed yet: the apply runs the function
+        from ..errors import SpecifiedFeaturesNotPresentError
+        from ..transform import MissingOutputsError, try_on_sample
+
+        try:
+            try_on_sample(self, inputs)  # as in Feast, the function runs on a made-up row
+        except MissingOutputsError as exc:
+            raise SpecifiedFeaturesNotPresentError(exc.missing, exc.returned, self.name) from None
+
+    def _typed_inputs(self) -> dict | None:
+        """The columns the function receives, with their types, or None while a source view's are unknown."""
+        inputs: dict = {}
+        for projection in self.view_sources:
+            if not projection.features:
+                return None
+            for feature in projection.features:
+                inputs[feature.name] = inputs[f"{projection.name_to_use()}__{feature.name}"] = feature.dtype
+        for request in self.request_sources:
+            inputs.update({f.name: f.dtype for f in request.schema})
+        return inputs
 
     def transform_dict(self, feature_dict: dict) -> dict:
         """Run the function (python mode) on a dict of inputs; the result holds the inputs and the outputs.
@@ -443,6 +465,11 @@ def on_demand_feature_view(
 
     def decorate(udf: Callable) -> OnDemandFeatureView:
         transformation_class = PythonTransformation if mode_of(mode).value == "python" else PandasTransformation
+        if transformation_class is PandasTransformation and _returns_dict(udf):
+            raise TypeError(
+                f"on-demand feature view {name or udf.__name__!r} has mode 'pandas' but its function returns a dict; "
+                "a pandas function takes and returns a DataFrame (use mode='python' for dicts)"
+            )
         return OnDemandFeatureView(
             name=name or udf.__name__, sources=sources, schema=schema, mode=mode, entities=entities,
             feature_transformation=transformation_class(udf=udf, udf_string=source_text(udf)),
@@ -452,6 +479,17 @@ def on_demand_feature_view(
         )
 
     return decorate
+
+
+def _returns_dict(function: Callable) -> bool:
+    """Whether the function's return annotation says it returns a dict."""
+    import typing
+
+    try:
+        returned = typing.get_type_hints(function).get("return")
+    except (NameError, TypeError):  # an annotation naming something not importable here: take no view
+        return False
+    return returned is dict or typing.get_origin(returned) is dict
 
 
 __all__ = ["OnDemandFeatureView", "PandasTransformation", "PythonTransformation", "on_demand_feature_view"]
