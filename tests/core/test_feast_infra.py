@@ -148,3 +148,19 @@ def test_auth_types_stores_feast_core_lacks_and_filters():
     assert parsed == CompoundFilter(type="and", filters=[ComparisonFilter(type="eq", key="lang", value="en")])
     with pytest.raises(ValueError):
         convert_dict_to_filter({"type": "like", "key": "lang", "value": "en"})
+
+
+def test_an_online_response_from_feasts_message_and_back(store):
+    from feast_core.online_response import OnlineResponse
+
+    store.apply([RIDER, _view()])
+    store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
+    read = store.get_online_features(["scores:score", "scores:tags"], [{"rider_id": 1}, {"rider_id": 9}])
+    again = OnlineResponse(read.proto)  # Feast's constructor: one GetOnlineFeaturesResponse message
+    assert again.to_dict() == read.to_dict() == {
+        "rider_id": [1, 9], "score": [0.5, None], "tags": [["a"], None],
+    }
+    assert again.statuses_dict()["score"] == ["PRESENT", "NOT_FOUND"]
+    assert again.event_timestamps("score")[0] == (NOW - pd.Timedelta("1h")).to_pydatetime()
+    with pytest.raises(TypeError, match="GetOnlineFeaturesResponse"):
+        OnlineResponse(["score"], [[1.0]])

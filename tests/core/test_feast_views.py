@@ -116,3 +116,41 @@ def test_with_name_keeps_the_view_name_and_serves_under_the_alias(store):
 def test_an_empty_feature_service_applies(store):
     store.apply([FeatureService(name="nothing_yet", features=[])])
     assert store.get_feature_service("nothing_yet").feature_view_projections == []
+
+
+def test_a_stream_source_is_applied_with_its_batch_source(store):
+    from feast_core import KafkaSource
+    from feast_core.data_format import JsonFormat
+
+    kafka = KafkaSource(name="rides", timestamp_field="event_timestamp", kafka_bootstrap_servers="broker:9092",
+                        topic="rides", message_format=JsonFormat(schema_json="rider_id integer"),
+                        batch_source=SOURCE)
+    store.apply([kafka])
+    assert sorted(s.name for s in store.list_data_sources()) == ["rides", "scores_source"]
+
+
+def test_an_on_demand_view_infers_its_features_by_running_its_function():
+    from feast_core import RequestSource
+    from feast_core.errors import SpecifiedFeaturesNotPresentError
+    from feast_core.on_demand_feature_view import on_demand_feature_view
+
+    request = RequestSource(name="req", schema=[Field(name="x", dtype=Int64)])
+
+    @on_demand_feature_view(sources=[request], schema=[Field(name="doubled", dtype=Int64)])
+    def doubles(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"doubled": df["x"] * 2})
+
+    doubles.infer_features()  # returns what it declares
+
+    @on_demand_feature_view(sources=[request], schema=[Field(name="doubled", dtype=Int64),
+                                                       Field(name="tripled", dtype=Int64)])
+    def forgets(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"doubled": df["x"] * 2})
+
+    with pytest.raises(SpecifiedFeaturesNotPresentError, match="tripled"):
+        forgets.infer_features()
+
+    with pytest.raises(TypeError, match="mode 'pandas'.*dict"):
+        @on_demand_feature_view(sources=[request], schema=[Field(name="doubled", dtype=Int64)], mode="pandas")
+        def returns_a_dict(inputs: dict) -> dict:
+            return {"doubled": [v * 2 for v in inputs["x"]]}
