@@ -44,12 +44,13 @@ class Desired:
 
 def prepare(
     items: list, project: str, registered: ProjectObjects, source_schema: SchemaReader, skip_source_validation: bool,
-    skip_feature_view_validation: bool = False,
+    skip_feature_view_validation: bool = False, timestamps: bool = True,
 ) -> Desired:
     """Check and complete declared objects (entity types, inferred schemas, sources) before anything is written.
 
     ``registered`` holds what references may resolve to besides ``items`` (empty for a whole repo).
-    ``source_schema`` reads a data source's columns; nothing is written. Each on-demand view's function is
+    ``source_schema`` reads a data source's columns; nothing is written. With ``timestamps`` False a source
+    without timestamp_field is not read to find it (Feast's view inference on its own leaves that to apply). Each on-demand view's function is
     tried on one made-up row (unless ``skip_feature_view_validation``): it must return every declared feature.
     """
     by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
@@ -105,7 +106,7 @@ def prepare(
     schemas: dict[str, pa.Schema] = {}
     views = {}
     for view in by_kind["feature_views"].values():
-        view_spec = _complete_view(view, entities, schemas, source_schema, skip_source_validation)
+        view_spec = _complete_view(view, entities, schemas, source_schema, skip_source_validation, timestamps)
         views[view.name] = view_spec
     # entities with no declared type take the type of their join key in the views that use them
     entity_specs = {name: e.to_dict() for name, e in by_kind["entities"].items()}
@@ -137,7 +138,8 @@ def prepare(
     return Desired(specs, project_spec)
 
 def _complete_view(
-    view: FeatureView, entities: dict, schemas: dict, source_schema: SchemaReader, skip_validation: bool
+    view: FeatureView, entities: dict, schemas: dict, source_schema: SchemaReader, skip_validation: bool,
+    timestamps: bool = True,
 ) -> dict:
     spec = view.to_dict()
     if view.source is None:
@@ -161,7 +163,7 @@ def _complete_view(
     ]
     # the source is read to infer what the view leaves out; otherwise only to check it, and only if it has data
     # already (as in Feast, a repo whose data does not exist yet applies)
-    inferring = view.schema_inferred or bool(untyped_keys) or not source.timestamp_field
+    inferring = view.schema_inferred or bool(untyped_keys) or (timestamps and not source.timestamp_field)
     if inferring or not skip_validation:
         if source.name not in schemas:
             try:
@@ -182,7 +184,7 @@ def _complete_view(
                 f"data source {source.name!r} has no timestamp column {source.timestamp_field!r}; "
                 f"it has {', '.join(columns)}"
             )
-        if not source.timestamp_field:
+        if not source.timestamp_field and timestamps:
             stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
             if len(stamps) != 1:
                 raise DataSourceError(
@@ -320,5 +322,5 @@ def update_feature_views_with_inferred_features_and_entities(provider, fvs: list
 
     items = [*entities, *fvs]
     desired = prepare(items, config.project, ProjectObjects(config.project, empty_project()),
-                      provider.offline_store.source_schema, skip_source_validation=True)
+                      provider.offline_store.source_schema, skip_source_validation=True, timestamps=False)
     fill_in(items, desired)

@@ -310,7 +310,7 @@ class FeatureView(Projectable, Described):
         self.entity_objects = entities
         self.entity_columns = [f for f in schema if f.name in join_keys]
         self.features = [f for f in schema if f.name not in join_keys]
-        self.schema_inferred = not schema
+        self.schema_inferred = not self.features  # as in Feast: features are read from the source when none are declared
         self.materialization_intervals = []
         self.org, self.enable_validation = org or "", bool(enable_validation)
         self._reset_projection()

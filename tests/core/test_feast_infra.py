@@ -86,6 +86,16 @@ def test_inference_on_its_own_fills_in_entity_columns_and_features(store):
     assert [(f.name, f.dtype) for f in inferred.features] == [("score", Float64), ("tags", Array(String))]
     assert store.list_feature_views() == []  # nothing was written
 
+    # a schema of join keys only: the features come from the source, as in Feast
+    keyed = FeatureView(name="keyed", entities=[rider], source=SOURCE, schema=[Field(name="rider_id", dtype=Int64)])
+    update_feature_views_with_inferred_features_and_entities(store._get_provider(), [keyed], [rider], store.config)
+    assert [f.name for f in keyed.features] == ["score", "tags"]
+    # a declared view needs nothing from its source here, so a source without data yet is fine
+    later = FeatureView(name="later", entities=[rider], source=FileSource(name="later", path="data/later.parquet"),
+                        schema=[Field(name="rider_id", dtype=Int64), Field(name="score", dtype=Float64)])
+    update_feature_views_with_inferred_features_and_entities(store._get_provider(), [later], [rider], store.config)
+    assert later.entity_columns == [Field(name="rider_id", dtype=Int64)]
+
 
 def test_value_messages_from_python_values_and_back():
     from feast_core.type_map import feast_value_type_to_python_type, python_values_to_proto_values
