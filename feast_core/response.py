@@ -136,10 +136,17 @@ def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
                 raise _wrong_type(name, dtype, i, v)
         return fixed
     if dtype is types.String:
+        if all(type(v) is str for v in values):
+            return values
+        fixed = []
         for i, v in enumerate(values):
-            if not isinstance(v, str):
+            if isinstance(v, str):
+                fixed.append(v)
+            elif isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+                fixed.append(str(v))  # as Feast: an integer given for a String key is its decimal text
+            else:
                 raise _wrong_type(name, dtype, i, v)
-        return values
+        return fixed
     if dtype is types.Bytes:
         for i, v in enumerate(values):
             if not isinstance(v, (bytes, bytearray)):

@@ -154,3 +154,18 @@ def test_an_on_demand_view_infers_its_features_by_running_its_function():
         @on_demand_feature_view(sources=[request], schema=[Field(name="doubled", dtype=Int64)], mode="pandas")
         def returns_a_dict(inputs: dict) -> dict:
             return {"doubled": [v * 2 for v in inputs["x"]]}
+
+
+def test_an_integer_given_for_a_string_key_is_its_text_as_in_feast(store):
+    from feast_core.errors import EntityDataError
+    from feast_core.types import String
+
+    city = Entity(name="city", join_keys=["city_id"], value_type=ValueType.STRING)
+    weather = FeatureView(name="weather", entities=[city], ttl=timedelta(days=1), source=SOURCE,
+                          schema=[Field(name="city_id", dtype=String), Field(name="score", dtype=Float64)])
+    store.apply([city, weather])
+    store.write_to_online_store("weather", pd.DataFrame({"city_id": ["5"], "score": [0.5], "event_timestamp": [NOW]}))
+    online = store.get_online_features(["weather:score"], [{"city_id": 5}, {"city_id": "5"}]).to_dict()
+    assert online == {"city_id": ["5", "5"], "score": [0.5, 0.5]}
+    with pytest.raises(EntityDataError, match="'city_id' expects String"):
+        store.get_online_features(["weather:score"], [{"city_id": 5.5}])
