@@ -196,3 +196,11 @@ def test_an_unreachable_registry_database_is_a_503_that_names_it(tmp_path):
     assert health.status_code == 503 and f"127.0.0.1:{port}" in health.json()["detail"]
     page = client.get("/p/driver_ranking/feature-views")
     assert page.status_code == 503 and "The registry cannot be read" in page.text and f"127.0.0.1:{port}" in page.text
+
+
+def test_an_unknown_project_is_named_once_with_the_known_ones(client):
+    expected = "project 'nope' does not exist; known: customer_360, driver_ranking"
+    api = client.get("/api/v1/projects/nope")
+    assert api.status_code == 404 and api.json()["detail"] == expected
+    page = client.get("/p/nope")
+    assert page.status_code == 404 and expected.replace("'", "&#39;") in page.text
