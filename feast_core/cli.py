@@ -246,21 +246,35 @@ def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool,
                max_request_bytes=max_request_bytes, metrics=metrics)
 
 
+def _frame_ancestors(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .ui.headers import check_frame_ancestors
+
+    try:
+        return check_frame_ancestors(value)
+    except FeastError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
-@click.option("-h", "--host", default="0.0.0.0", show_default=True)
+@click.option("-h", "--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; 0.0.0.0 for every interface (in a container).")
 @click.option("-p", "--port", type=int, default=8888, show_default=True)
 @click.option("--root_path", default="", show_default=True, help="URL prefix the UI is served under.")
 @click.option("-r", "--registry_ttl_sec", type=int, default=5, show_default=True)
 @click.option("--token-header", default="authorization", show_default=True,
               help="With auth on: the request header carrying the user's token (a proxy's, e.g. "
                    "X-Forwarded-Access-Token).")
+@click.option("--frame-ancestors", default="'self'", show_default=True, envvar="FEAST_UI_FRAME_ANCESTORS",
+              callback=_frame_ancestors,
+              help="Origins whose pages may show the UI in a frame (CSP frame-ancestors sources).")
 @pass_context
-def ui(obj: Context, host: str, port: int, root_path: str, registry_ttl_sec: int, token_header: str) -> None:
+def ui(obj: Context, host: str, port: int, root_path: str, registry_ttl_sec: int, token_header: str,
+       frame_ancestors: str) -> None:
     """Start the web UI."""
     from .ui import serve_ui
 
     serve_ui(obj.store, host=host, port=port, root_path=root_path, registry_ttl_sec=registry_ttl_sec,
-             token_header=token_header)
+             token_header=token_header, frame_ancestors=frame_ancestors)
 
 
 # ---- list / describe ----------------------------------------------------------------------------

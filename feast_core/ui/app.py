@@ -24,6 +24,7 @@ from ..registry.base import ProjectObjects
 from . import catalog, lineage
 from .access import RequireToken, Visibility
 from .api import build_router
+from .headers import DEFAULT_FRAME_ANCESTORS, SecurityHeaders, security_headers
 from .registry_source import RegistrySource, RegistryUnavailable
 
 HERE = Path(__file__).parent
@@ -70,12 +71,14 @@ class StripPrefix:
 
 
 def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: Guard | None = None,
-               token_header: str = "authorization") -> FastAPI:
+               token_header: str = "authorization", frame_ancestors: str = DEFAULT_FRAME_ANCESTORS) -> FastAPI:
     """The UI over ``store``'s registry, re-read at most every ``registry_ttl_sec`` seconds.
 
     With ``auth:`` on (``guard``, default: built from the block and started here, so an auth that cannot be
     honoured stops the start), every page needs a token in ``token_header`` and shows only what its user may
-    DESCRIBE (see access.py)."""
+    DESCRIBE (see access.py). Pages from the origins ``frame_ancestors`` names may show the UI in a frame
+    (see headers.py)."""
+    headers = security_headers(frame_ancestors)  # a bad value fails here, before anything is served
     telemetry.configure(store.config, service="feast-ui", serving=True, store=store)
     prefix = normalise_root_path(root_path)
     registry: Registry = store.registry
@@ -120,6 +123,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
     if telemetry.tracing:
         app.add_middleware(telemetry.instrument_asgi, routes=app)  # inside StripPrefix: it sees the routes' paths
     app.add_middleware(StripPrefix, prefix=prefix)
+    app.add_middleware(SecurityHeaders, headers=headers)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(build_router(source, default_project))
 
@@ -282,10 +286,11 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
     return app
 
 
-def serve_ui(store, host: str = "0.0.0.0", port: int = 8888, root_path: str = "", registry_ttl_sec: float = 5,
-             token_header: str = "authorization", **_ignored) -> None:
-    """``feast ui``: serve the UI with uvicorn until interrupted."""
+def serve_ui(store, host: str = "127.0.0.1", port: int = 8888, root_path: str = "", registry_ttl_sec: float = 5,
+             token_header: str = "authorization", frame_ancestors: str = DEFAULT_FRAME_ANCESTORS, **_ignored) -> None:
+    """``feast ui``: serve the UI with uvicorn until interrupted (on the loopback interface unless told otherwise)."""
     import uvicorn
 
-    app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec, token_header=token_header)
+    app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec, token_header=token_header,
+                     frame_ancestors=frame_ancestors)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, forwarded_allow_ips="*")

@@ -43,13 +43,13 @@ def free_port() -> int:
 class UiServer:
     """uvicorn serving create_app(store) in a thread; stopped by setting should_exit."""
 
-    def __init__(self, store, root_path: str = "", registry_ttl_sec: float = 0.2) -> None:
+    def __init__(self, store, root_path: str = "", registry_ttl_sec: float = 0.2, **options) -> None:
         import uvicorn
 
         from feast_core.ui import create_app
 
         self.port = free_port()
-        app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec)
+        app = create_app(store, root_path=root_path, registry_ttl_sec=registry_ttl_sec, **options)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -108,6 +108,9 @@ class Page:
         page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
                 and self.failures.append(f"failed {r.url}: {r.failure}"))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        # what the page's Content-Security-Policy blocked (an inline script or style, a foreign asset)
+        self.csp_violations: list[str] = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and self.csp_violations.append(m.text))
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

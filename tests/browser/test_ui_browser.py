@@ -54,6 +54,7 @@ def test_every_page_of_both_projects_renders_and_every_link_resolves(ui, page):
         assert expected in paths, f"{expected} was not reachable by links"
     assert page.failures == [], page.failures
     assert page.console_errors == [], page.console_errors
+    assert page.csp_violations == [], page.csp_violations
 
     for name, path in [
         ("overview", "/p/driver_ranking"), ("lineage", "/p/driver_ranking/lineage"),
@@ -182,8 +183,17 @@ def test_user_text_is_escaped_and_never_run(ui, page):
     page.shot("escaped")
 
 
+FORWARDED_HEADERS = ("content-type", "location", "content-security-policy", "x-frame-options", "x-content-type-options")
+
+
+def dashboard_page(frame_url: str) -> bytes:
+    """A page that shows the UI in an iframe, as the Kubeflow dashboard does."""
+    return f'<!doctype html><title>dashboard</title><h1>Dashboard</h1><iframe src="{frame_url}"></iframe>'.encode()
+
+
 class PrefixProxy:
-    """A reverse proxy that serves ``/feast/...`` by asking the backend for ``/...``, as Istio's rewrite does."""
+    """A reverse proxy that serves ``/feast/...`` by asking the backend for ``/...``, as Istio's rewrite does;
+    at ``/dashboard`` a page framing the UI from the same origin, as the Kubeflow dashboard behind the same gateway."""
 
     def __init__(self, backend: str, prefix: str = "/feast") -> None:
         self.requests: list[str] = []
@@ -193,12 +203,20 @@ class PrefixProxy:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 proxy.requests.append(self.path)
+                if self.path == "/dashboard":
+                    body = dashboard_page(prefix + "/p/driver_ranking")
+                    self.send_response(200)
+                    self.send_header("content-type", "text/html")
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if not (self.path == prefix or self.path.startswith(prefix + "/")):
                     self.send_error(404, "outside the proxied prefix")
                     return
                 upstream = proxy.backend.get(self.path[len(prefix):] or "/")
                 self.send_response(upstream.status_code)
-                for key in ("content-type", "location"):
+                for key in FORWARDED_HEADERS:
                     if key in upstream.headers:
                         self.send_header(key, upstream.headers[key])
                 self.send_header("content-length", str(len(upstream.content)))
@@ -229,6 +247,7 @@ def test_behind_a_proxy_that_strips_the_prefix_every_link_asset_and_api_call_res
         visited = crawl(page, proxy.url + "/feast/")
         assert page.failures == [], page.failures
         # Chromium asks for /favicon.ico by itself on pages that name no icon (the JSON ones)
+        assert page.csp_violations == [], page.csp_violations
         outside = [p for p in proxy.requests if not p.startswith("/feast/") and p != "/favicon.ico"]
         assert outside == [], f"requests escaped the prefix: {outside}"
         assert any(p.startswith("/feast/static/style.css") for p in proxy.requests)
@@ -240,6 +259,59 @@ def test_behind_a_proxy_that_strips_the_prefix_every_link_asset_and_api_call_res
         page.page.select_option("#project-select", "customer_360")
         page.page.wait_for_url(proxy.url + "/feast/p/customer_360")
         page.shot("prefix-mode")
+    store.close()
+
+
+class ForeignSite:
+    """A page at another origin (another port) that tries to show the UI in an iframe."""
+
+    def __init__(self, frame_url: str) -> None:
+        body = dashboard_page(frame_url)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/html")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> ForeignSite:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def framed_heading(page, url: str) -> str | None:
+    """The heading the UI shows inside the iframe of the page at ``url``, or None if the browser refused to frame it."""
+    page.page.goto(url)
+    page.page.wait_for_load_state("load")
+    [frame] = page.page.main_frame.child_frames
+    if not frame.url.startswith("http"):
+        return None  # Chromium shows chrome-error:// in a frame that frame-ancestors forbids
+    return frame.locator("h1").first.inner_text()
+
+
+def test_the_dashboard_at_the_same_origin_can_frame_the_ui_and_other_sites_cannot(demo_repo, demo_module, serve, page):
+    store = demo_module.open_store(demo_repo, "driver_ranking")
+    with serve(store, root_path="/feast") as server, PrefixProxy(server.url) as proxy:
+        assert framed_heading(page, proxy.url + "/dashboard")  # the Kubeflow dashboard's case
+        assert page.csp_violations == [], page.csp_violations
+        with ForeignSite(proxy.url + "/feast/p/driver_ranking") as foreign:
+            assert framed_heading(page, foreign.url) is None
+            assert any("frame-ancestors" in v for v in page.csp_violations), page.csp_violations
+    with serve(store, root_path="/feast", frame_ancestors="'self' http://127.0.0.1:*") as server, \
+            PrefixProxy(server.url) as proxy, ForeignSite(proxy.url + "/feast/p/driver_ranking") as foreign:
+        assert framed_heading(page, foreign.url)  # a dashboard at another origin, named in --frame-ancestors
     store.close()
 
 

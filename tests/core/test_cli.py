@@ -200,17 +200,27 @@ def test_ui_command_serves_the_registry_under_its_root_path(demo_copy, feast):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = feast.popen("ui", "-h", "127.0.0.1", "-p", str(port), "--root_path", "/feast", cwd=demo_copy)
+    server = feast.popen("ui", "-p", str(port), "--root_path", "/feast", "--frame-ancestors", "'self' https://kubeflow.example.com",
+                         cwd=demo_copy)
     try:
-        deadline, page = time.monotonic() + 120, None
+        deadline, page, headers = time.monotonic() + 120, None, None
         while page is None and time.monotonic() < deadline and server.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/feast/", timeout=10) as response:
-                    page = response.read().decode()
+                    page, headers = response.read().decode(), response.headers
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
         assert page is not None, server.stderr.read() if server.poll() is not None else "no answer"
         assert "driver_hourly_stats" in page or "demo" in page
+        assert "frame-ancestors 'self' https://kubeflow.example.com" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # with no --host it listens on the loopback interface only
+    assert f"Uvicorn running on http://127.0.0.1:{port}" in server.stderr.read()
+
+
+def test_ui_refuses_a_frame_ancestors_value_that_is_not_a_source_list(demo_copy, feast):
+    error = feast.error_line(feast("ui", "--frame-ancestors", "'self'; script-src *", cwd=demo_copy, ok=False))
+    assert "--frame-ancestors" in error and "script-src" in error

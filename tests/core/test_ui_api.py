@@ -204,3 +204,38 @@ def test_an_unknown_project_is_named_once_with_the_known_ones(client):
     assert api.status_code == 404 and api.json()["detail"] == expected
     page = client.get("/p/nope")
     assert page.status_code == 404 and expected.replace("'", "&#39;") in page.text
+
+
+SAFE_PATHS = ["/p/driver_ranking", "/static/style.css", "/api/v1/projects", "/p/nope", "/docs", "/health"]
+
+
+@pytest.mark.parametrize("path", SAFE_PATHS)
+def test_every_response_forbids_sniffing_and_framing_from_other_origins(client, path):
+    response = client.get(path)
+    policy = dict(d.strip().split(" ", 1) for d in response.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'self'"  # the Kubeflow dashboard frames the UI from the same origin
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_frame_ancestors_can_name_a_dashboard_at_another_origin(repo):
+    store = demo.open_store(repo, "driver_ranking")
+    try:
+        app = create_app(store, registry_ttl_sec=0, frame_ancestors="'self' https://dashboard.example.com")
+        response = TestClient(app).get("/p/driver_ranking")
+    finally:
+        store.close()
+    assert "frame-ancestors 'self' https://dashboard.example.com" in response.headers["content-security-policy"]
+    assert "x-frame-options" not in response.headers  # it cannot name another origin; CSP says it all
+
+
+@pytest.mark.parametrize("value", ["'self'; script-src *", "https://a.example.com,https://b.example.com", "", "'none' 'self'",
+                                   "https://dash.example.com\r\nSet-Cookie: x=1"])
+def test_a_frame_ancestors_value_that_is_not_a_source_list_is_refused(repo, value):
+    store = demo.open_store(repo, "driver_ranking")
+    try:
+        with pytest.raises(ValueError, match="frame-ancestors"):
+            create_app(store, frame_ancestors=value)
+    finally:
+        store.close()
