@@ -433,6 +433,36 @@ def from_arrow(arrow_type: pa.DataType) -> FeastType:
     raise ValueError(f"Arrow type {arrow_type} has no feast_core value type")
 
 
+_FAMILIES = {Int32: "number", Int64: "number", Float32: "number", Float64: "number", Bool: "bool", String: "string",
+             Bytes: "bytes", UnixTimestamp: "timestamp"}
+
+
+def column_fits(declared: FeastType, arrow_type: pa.DataType) -> bool:
+    """Whether a source column of ``arrow_type`` can be read as ``declared``.
+
+    Numbers fit numbers whatever their width (pandas writes an int column with gaps as floats; Feast's own demo
+    declares Float32 on float64 columns); otherwise the kinds must agree: a String on a float column does not fit.
+    """
+    if pa.types.is_null(arrow_type):
+        return True  # a column of nulls only
+    try:
+        actual = from_arrow(arrow_type)
+    except ValueError:
+        return False
+    if isinstance(declared, Array) or isinstance(actual, Array):
+        return isinstance(declared, Array) and isinstance(actual, Array) and \
+            _FAMILIES.get(declared.base_type) == _FAMILIES.get(actual.base_type)
+    return _FAMILIES.get(declared) == _FAMILIES.get(actual)
+
+
+def describe_arrow(arrow_type: pa.DataType) -> str:
+    """``double (Float64)``: an Arrow type with the declared type it reads as, for messages."""
+    try:
+        return f"{arrow_type} ({from_arrow(arrow_type)})"
+    except ValueError:
+        return str(arrow_type)
+
+
 def arrow_schema(fields: list[tuple[str, FeastType]]) -> pa.Schema:
     return pa.schema([(name, feast_type.arrow) for name, feast_type in fields])
 

@@ -27,7 +27,7 @@ from .errors import (
 )
 from .registry.base import ProjectObjects
 from .transform import try_on_sample
-from .types import Invalid, from_arrow, from_name, from_value_type
+from .types import Invalid, column_fits, describe_arrow, from_arrow, from_name, from_value_type
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +219,8 @@ def _complete_view(
                 f"feature view {view.name!r}: column(s) {', '.join(missing)} not in data source "
                 f"{source.name!r} (it has {', '.join(columns)})"
             )
+        if not skip_validation:
+            _check_types(view, [*view.entity_columns, *features], columns, source)
     spec["features"] = [f.to_dict() for f in features]
     if any(f.dtype is Invalid for f in features):
         raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
@@ -283,6 +285,17 @@ def _check_source_names(items: list, by_kind: dict) -> None:
         first = seen.setdefault(source.name.lower(), source)
         if first is not source and first != source:
             raise DataSourceRepeatNamesException(source.name)
+
+
+def _check_types(view: FeatureView, declared: list[Field], columns: dict[str, pa.Field], source: DataSource) -> None:
+    for field in declared:
+        column = columns.get(field.name)
+        if column is not None and not column_fits(field.dtype, column.type):
+            raise RepoError(
+                f"feature view {view.name!r}: field {field.name!r} is declared {field.dtype} but column "
+                f"{column.name!r} of data source {source.name!r} holds {describe_arrow(column.type)}; "
+                "declare a type that fits the column (or apply with --skip-source-validation)"
+            )
 
 
 def _missing_parts(view: FeatureView, untyped_keys: list[str]) -> str:

@@ -7,11 +7,13 @@ import subprocess
 import sys
 import textwrap
 
+import pyarrow as pa
 import pytest
 
 from feast_core import Entity, FeatureView
 from feast_core.errors import RepoError
 from feast_core.repo import load_repo, repo_files
+from feast_core.types import column_fits, from_name
 
 CONFIG = """\
 project: small
@@ -87,16 +89,21 @@ def test_a_file_raising_at_import_names_the_innermost_repo_file_and_line(tmp_pat
 # ---- bad repos through `feast apply`: one error line, registry unchanged byte for byte ----------------
 
 
-def _break(repo, *, append: str = "", replace: tuple[str, str] | None = None, extra_file: str = "") -> None:
+def _break(repo, *, append: str = "", replace: tuple[str, str] | list[tuple[str, str]] = (), extra_file: str = "") -> None:
     definitions = repo / "feature_definitions.py"
     text = definitions.read_text()
-    if replace:
-        assert replace[0] in text
-        text = text.replace(replace[0], replace[1], 1)
+    for old, new in replace if isinstance(replace, list) else [replace] if replace else []:
+        assert old in text
+        text = text.replace(old, new, 1)
     definitions.write_text(text + textwrap.dedent(append))
     if extra_file:
         write(repo / "more_definitions.py", extra_file)
 
+
+CONV_RATE_AS_STRING = [
+    ("from feast_core.types import Float32, Float64, Int64", "from feast_core.types import Float32, Float64, Int64, String"),
+    ('Field(name="conv_rate", dtype=Float32),', 'Field(name="conv_rate", dtype=String),'),
+]
 
 BAD_REPOS = {
     "syntax error": (
@@ -110,6 +117,11 @@ BAD_REPOS = {
     "two objects with one name": (
         {"append": "\nimpostor = Entity(name='driver', join_keys=['driver_key'])\n"},
         ["two different entity objects", "'driver'"],
+    ),
+    "declared type contradicts the source": (
+        {"replace": CONV_RATE_AS_STRING},
+        [r"feature view 'driver_hourly_stats'", r"field 'conv_rate' is declared String", r"float \(Float32\)",
+         r"data source 'driver_hourly_stats_source'"],
     ),
     # a source with no data yet applies (as in Feast) unless the view needs it to infer its schema
     "source file missing for a view that infers its schema": (
@@ -146,6 +158,25 @@ def test_a_bad_repo_is_rejected_and_the_registry_is_left_as_it_was(case, demo_co
     assert registry_bytes(demo_copy) == before
 
 
+def test_a_missing_source_file_is_not_read_at_apply_as_in_feast(demo_copy, feast):
+    """Feast applies a view whose types it need not infer without reading its source; so do we (no type check)."""
+    _break(demo_copy, replace=[
+        ('path="data/driver_stats.parquet"', 'path="data/no_such_file.parquet"'),
+        # with the key's type declared, no type has to be read from the source (else Feast fails too)
+        ('join_keys=["driver_id"])', 'join_keys=["driver_id"], value_type=ValueType.INT64)'),
+        ("from feast_core import (", "from feast_core import (\n    ValueType,"),
+    ] + CONV_RATE_AS_STRING)
+    feast("apply", cwd=demo_copy)
+    assert "no_such_file.parquet" in feast("data-sources", "describe", "driver_hourly_stats_source", cwd=demo_copy).stdout
+
+
+def test_skip_source_validation_skips_the_type_check(demo_copy, feast):
+    _break(demo_copy, replace=CONV_RATE_AS_STRING)
+    feast("apply", cwd=demo_copy, ok=False)
+    feast("apply", "--skip-source-validation", cwd=demo_copy)
+    assert "String" in feast("feature-views", "describe", "driver_hourly_stats", cwd=demo_copy).stdout
+
+
 def test_an_on_demand_function_is_stored_by_value(tmp_path, demo_copy, feast):
     """The registry's pickled function runs where the repo's files cannot be imported."""
     elsewhere = tmp_path / "elsewhere"
@@ -164,3 +195,22 @@ def test_an_on_demand_function_is_stored_by_value(tmp_path, demo_copy, feast):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1.5", "2.5"]
+
+
+@pytest.mark.parametrize("declared, column, fits", [
+    ("Float32", pa.float64(), True),  # Feast's own demo
+    ("Int64", pa.float64(), True),  # pandas writes an int column with gaps as floats
+    ("Float64", pa.int32(), True),
+    ("String", pa.float64(), False),
+    ("String", pa.dictionary(pa.int32(), pa.string()), True),
+    ("Bool", pa.int64(), False),
+    ("Int64", pa.string(), False),
+    ("UnixTimestamp", pa.timestamp("ns"), True),
+    ("UnixTimestamp", pa.int64(), False),
+    ("Array(Float32)", pa.list_(pa.float64()), True),
+    ("Array(String)", pa.list_(pa.int64()), False),
+    ("Float64", pa.list_(pa.float64()), False),
+    ("Bytes", pa.null(), True),
+])
+def test_which_source_columns_a_declared_type_fits(declared, column, fits):
+    assert column_fits(from_name(declared), column) is fits
