@@ -734,7 +734,7 @@ class FeatureStore:
 
         serve(self, host=host, port=port, **kwargs)
 
-    def serve_ui(self, host: str = "0.0.0.0", port: int = 8888, root_path: str = "", **kwargs) -> None:
+    def serve_ui(self, host: str = "127.0.0.1", port: int = 8888, root_path: str = "", **kwargs) -> None:
         from .ui import serve_ui
 
         serve_ui(self, host=host, port=port, root_path=root_path, **kwargs)
