@@ -232,18 +232,25 @@ def version() -> None:
 @click.option("-r", "--registry_ttl_sec", type=int, default=60, show_default=True,
               help="How often the server re-reads the registry, in seconds.")
 @click.option("--max-request-bytes", type=int, default=None, help="Reject request bodies larger than this.")
+@click.option("--max-entity-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Refuse (413) an online request with more entity rows.")
+@click.option("--max-response-values", type=click.IntRange(min=1), default=5_000_000, show_default=True,
+              help="Refuse (413) an online request whose answer would hold more values (rows x columns).")
 @click.option("-m", "--metrics", is_flag=True,
               help="Record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000 "
                    "too (they are always at /metrics).")
 @pass_context
 def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool, keep_alive_timeout: int,
-          registry_ttl_sec: int, max_request_bytes: int | None, metrics: bool) -> None:
+          registry_ttl_sec: int, max_request_bytes: int | None, max_entity_rows: int, max_response_values: int,
+          metrics: bool) -> None:
     """Start the HTTP feature server."""
     from .server import serve as run_server
+    from .server.limits import OnlineLimits
 
     run_server(obj.store, host=host, port=port, workers=workers, access_log=not no_access_log,
                keep_alive_timeout=keep_alive_timeout, registry_ttl_sec=registry_ttl_sec,
-               max_request_bytes=max_request_bytes, metrics=metrics)
+               max_request_bytes=max_request_bytes, metrics=metrics,
+               limits=OnlineLimits(max_entity_rows, max_response_values))
 
 
 def _frame_ancestors(ctx: click.Context, param: click.Parameter, value: str) -> str:

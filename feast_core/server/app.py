@@ -24,6 +24,7 @@ from ..auth.enforce import Guard
 from ..errors import AuthenticationError, FeastError
 from ..store import FeatureStore
 from . import schemas
+from .limits import OnlineLimits
 from .problems import RequestError, feast_error_response, internal_error_response, request_error_body
 from .refresh import RegistryRefresher
 from .service import NO_LABELS, REQUEST_LABELS, Endpoints
@@ -159,16 +160,18 @@ def create_app(
     fast_path: bool = True,
     inline_reads: bool | None = None,
     guard: Guard | None = None,
+    limits: OnlineLimits | None = None,
 ) -> FastAPI:
     """The feature server over ``store``. The registry is re-read every ``registry_ttl_sec`` seconds on a
-    background thread (default: the registry's cache_ttl_seconds; 0 = read once at startup).
+    background thread (default: the registry's cache_ttl_seconds; 0 = read once at startup). ``limits`` bound
+    what one online request may ask for (see limits.py).
 
     The ``auth:`` block is enforced on every data endpoint: ``guard`` (default: one built from the block and
     started here, so an auth that cannot be honoured raises AuthConfigError before anything is served)."""
     telemetry.configure(store.config, service=SERVICE_NAME, serving=True, store=store)
     ttl = store.config.registry.cache_ttl_seconds if registry_ttl_sec is None else registry_ttl_sec
     guard = guard if guard is not None else Guard(store.config.auth).start()
-    endpoints = Endpoints(store, inline_reads, guard)
+    endpoints = Endpoints(store, inline_reads, guard, limits)
     dispatcher = Dispatcher(endpoints, max_request_bytes or DEFAULT_MAX_REQUEST_BYTES, guard)
     refresher = RegistryRefresher(store, ttl)
 
@@ -237,4 +240,5 @@ def app_from_environment() -> FastAPI:
     repo_path = Path(options["repo_path"])
     store = FeatureStore(repo_path=repo_path, config=load_config(repo_path, options["fs_yaml_file"]))
     telemetry.configure(store.config, service=SERVICE_NAME, serving=True, metrics=options.get("metrics", False))
-    return create_app(store, options["registry_ttl_sec"], options["max_request_bytes"], inline_reads=options["inline_reads"])
+    return create_app(store, options["registry_ttl_sec"], options["max_request_bytes"], inline_reads=options["inline_reads"],
+                      limits=OnlineLimits(**options["limits"]))

@@ -11,6 +11,7 @@ materializations).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -28,6 +29,7 @@ from ..auth.enforce import Guard
 from ..config import config_to_yaml
 from ..store import FeatureStore
 from .app import SERVICE_NAME, WORKER_ENV, create_app
+from .limits import OnlineLimits
 from .service import reads_inline
 
 
@@ -46,11 +48,14 @@ def serve(
     max_request_bytes: int | None = None,
     graceful_timeout: float = 30.0,
     metrics: bool = False,
+    limits: OnlineLimits | None = None,
 ) -> None:
     """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast.
 
     ``metrics``: record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000
-    too, as ``feast serve --metrics`` does in Feast (they are always at ``/metrics`` on the server's port)."""
+    too, as ``feast serve --metrics`` does in Feast (they are always at ``/metrics`` on the server's port).
+    ``limits``: how much one online request may ask for (server/limits.py)."""
+    limits = limits or OnlineLimits()
     if workers == -1:
         workers = 2 * (os.cpu_count() or 1) + 1
     # the auth block is honoured or nothing is served: an unreachable provider or API stops us here
@@ -71,7 +76,7 @@ def serve(
 
             serve_port(METRICS_PORT, host)
         try:
-            uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes, guard=guard), **options)
+            uvicorn.run(create_app(store, registry_ttl_sec, max_request_bytes, guard=guard, limits=limits), **options)
         finally:
             store.close()
         return
@@ -83,7 +88,7 @@ def serve(
         os.environ[WORKER_ENV] = json.dumps({
             "repo_path": str(store.repo_path), "fs_yaml_file": str(config_file),
             "registry_ttl_sec": registry_ttl_sec, "max_request_bytes": max_request_bytes,
-            "inline_reads": reads_inline(store), "metrics": metrics,
+            "inline_reads": reads_inline(store), "metrics": metrics, "limits": dataclasses.asdict(limits),
         })
         store.close()
         if metrics:

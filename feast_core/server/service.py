@@ -27,6 +27,7 @@ from ..plans import parse_reference
 from ..store import FeatureStore, PushMode
 from . import wire
 from .access import Access
+from .limits import OnlineLimits
 from .problems import RequestError, feast_error_response
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,12 @@ def reads_inline(store: FeatureStore) -> bool:
 class Endpoints:
     """The feature server's endpoints over one FeatureStore."""
 
-    def __init__(self, store: FeatureStore, inline_reads: bool | None = None, guard: Guard | None = None) -> None:
+    def __init__(self, store: FeatureStore, inline_reads: bool | None = None, guard: Guard | None = None,
+                 limits: OnlineLimits | None = None) -> None:
         self.store = store
         self.access = Access(store, guard if guard is not None else Guard(store.config.auth).start())
         self.inline_reads = reads_inline(store) if inline_reads is None else inline_reads
+        self.limits = limits or OnlineLimits()
         self._stamps = wire.TimestampText()
         self._reads = ThreadPoolExecutor(16, thread_name_prefix="feast-read")
         self._writes = ThreadPoolExecutor(4, thread_name_prefix="feast-write")
@@ -70,12 +73,15 @@ class Endpoints:
     # ---- reads --------------------------------------------------------------------------------
 
     async def get_online_features(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
-        request = wire.online_request(body)
+        request = wire.online_request(body, self.limits)
         self.access.online_read(user, request.features, request.feature_service)
         if request.feature_service is not None:  # the registry snapshot in memory: no I/O here
             features = self.store.get_feature_service(request.feature_service, allow_cache=True)
+            count = sum(len(p.features) for p in features.projections)
         else:
             features = request.features
+            count = len(features)
+        self.limits.check_response(request.rows, count + len(request.entities))
         if telemetry.flags.request:
             REQUEST_LABELS.set(self._feature_labels(features))
         if telemetry.flags.audit_logging:

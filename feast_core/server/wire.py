@@ -15,6 +15,7 @@ from decimal import Decimal
 import orjson
 
 from ..response import OnlineResponse
+from .limits import OnlineLimits
 from .problems import RequestError
 
 EPOCH_RFC3339 = "1970-01-01T00:00:00Z"
@@ -112,8 +113,16 @@ class OnlineRequest:
     entities: dict[str, list]
     full_feature_names: bool
 
+    @property
+    def rows(self) -> int:
+        return len(next(iter(self.entities.values()), ()))
 
-def online_request(body: bytes) -> OnlineRequest:
+
+def online_request(body: bytes, limits: OnlineLimits | None = None) -> OnlineRequest:
+    """The request, or a 413 (before parsing, when the body's size gives it away) when it asks for more than
+    ``limits`` allow."""
+    limits = limits or OnlineLimits()
+    limits.check_body(body)
     data = parse_object(body)
     service = data.get("feature_service")
     features = data.get("features")
@@ -127,8 +136,9 @@ def online_request(body: bytes) -> OnlineRequest:
                            ("body", "features"), "missing")
     elif not isinstance(features, list) or not all(isinstance(f, str) for f in features):
         raise RequestError("'features' must be an array of \"view:feature\" strings", ("body", "features"), "list_type")
-    return OnlineRequest(features, service, columns(data, "entities"),
-                         optional_bool(data, "full_feature_names", False))
+    request = OnlineRequest(features, service, columns(data, "entities"), optional_bool(data, "full_feature_names", False))
+    limits.check_rows(request.rows)
+    return request
 
 
 # ---- responses --------------------------------------------------------------------------------

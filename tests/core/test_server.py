@@ -207,7 +207,8 @@ def _env() -> dict:
 
 @pytest.fixture(scope="module")
 def server(shared_repo: Path):
-    running = Server(shared_repo, "-r", "1", "--max-request-bytes", "100000")
+    running = Server(shared_repo, "-r", "1", "--max-request-bytes", "100000", "--max-entity-rows", "5000",
+                     "--max-response-values", "12000")
     yield running
     _, output = running.stop()
     assert "Traceback" not in output, output
@@ -323,6 +324,51 @@ def test_a_body_over_the_size_limit_is_413(server):
     assert "100000" in response.json()["detail"]
     # and the server goes on serving
     assert server.online(["driver_stats:trips"], {"driver_id": [1001]}).status_code == 200
+
+
+def test_more_entity_rows_than_the_limit_is_413_naming_it(server):
+    response = server.online(["driver_stats:trips"], {"driver_id": list(range(5001))})
+    assert response.status_code == 413
+    assert response.json()["detail"] == (
+        "the request has 5001 entity rows; this server answers at most 5000 per request (feast serve --max-entity-rows)"
+    )
+    assert server.online(["driver_stats:trips"], {"driver_id": list(range(5000))}).status_code == 200
+
+
+@pytest.mark.parametrize("features", [
+    [f"driver_stats:{f}" for f in ("conv_rate", "trips", "city")],
+    "driver_service",  # conv_rate and trips
+])
+def test_a_response_over_the_value_limit_is_413_naming_it(server, features):
+    response = server.online(features, {"driver_id": list(range(4001))})  # x 3 or x 2 values, +1 key column
+    assert response.status_code == 413
+    detail = response.json()["detail"]
+    assert "4001 entity rows" in detail and "at most 12000" in detail and "--max-response-values" in detail
+    assert server.online(features, {"driver_id": list(range(3000))}).status_code == 200
+
+
+def _peak_memory(pid: int) -> tuple[int, int]:
+    """(current, peak) resident memory of a process, in bytes."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) * 1024, int(status["VmHWM"].split()[0]) * 1024
+
+
+def test_a_huge_request_is_refused_without_parsing_it(shared_repo):
+    """12 million keys in a 60 MB body (under the default 64 MB cap): refused by counting, in bounded memory."""
+    running = Server(shared_repo, "--max-entity-rows", "100000")
+    try:
+        keys = 7_500_000
+        body = b'{"features": ["driver_stats:trips"], "entities": {"driver_id": [' + b"1000000," * (keys - 1) + b"1]}}"
+        rss_before, _ = _peak_memory(running.process.pid)
+        response = running.post("/get-online-features", body, headers={"content-type": "application/json"})
+        _, peak = _peak_memory(running.process.pid)
+        assert response.status_code == 413
+        assert response.json()["detail"].startswith(f"the request has {keys} entity rows; this server answers at most 100000")
+        # the body and one copy of it, never millions of Python objects (parsing it took ~5x the body)
+        assert peak - rss_before < 4 * len(body), (peak - rss_before, len(body))
+        assert running.online(["driver_stats:trips"], {"driver_id": [1001]}).status_code == 200
+    finally:
+        running.stop()
 
 
 def test_wrong_method_and_unknown_path(server):
