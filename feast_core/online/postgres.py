@@ -11,21 +11,19 @@ A write is one transaction: the batch goes into a temporary table with COPY, the
 newer data, a batch is all-or-nothing, and a run killed half way leaves each key old or new.
 
 A read of N keys is one prepared statement per view: ``WHERE k = ANY(%s)`` for one key, a join with
-``unnest`` of one array per key column for composite keys. Connections come from a psycopg_pool pool
-(``min_conn``..``max_conn``) made on first use. When the server restarts, the first call that meets a
-dead pooled connection probes the server: down, it raises StoreUnavailableError naming host:port/database;
-up, it drops the dead connections and retries once, so no new store is needed.
+``unnest`` of one array per key column for composite keys. Connections come from a pool
+(``min_conn``..``max_conn``, pg/pool.py) made on first use: while the server is down a call raises
+StoreUnavailableError naming host:port/database within seconds, and service resumes by itself when it is
+back, so no new store is needed.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import psycopg
 import pyarrow as pa
 from psycopg import errors as pg_errors
-from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import types
 from ..config import PostgresOnlineStoreConfig
@@ -33,13 +31,13 @@ from ..definitions import FeatureView
 from ..errors import EntityDataError, FeatureReferenceError, RepoError, StoreUnavailableError
 from ..pg.arrow import copy_in
 from ..pg.connection import endpoint_from_config, quote_ident
+from ..pg.pool import Pool
 from ..types import Array, FeastType
 from .base import CREATED_TS, EVENT_TS, OnlineRead, table_name
 
 EVENT_COL = "event_ts"
 CREATED_COL = "created_ts"
 DUMMY_KEY = "__dummy_key"
-POOL_WAIT_SECONDS = 30.0
 _STAGE = "feast_core_stage"
 ANALYZE_AFTER_ROWS = 1000
 
@@ -76,8 +74,9 @@ class PostgresOnlineStore:
         self.config = config
         self.endpoint = endpoint_from_config(config)
         self.schema = config.db_schema or "public"
-        self._pool: ConnectionPool | None = None
-        self._pool_lock = threading.Lock()
+        # autocommit: a read is one round trip, with no BEGIN/COMMIT around it
+        self._pool = Pool(self.endpoint, config.min_conn, config.max_conn, f"feast-online-{self.endpoint.label}",
+                          autocommit=True)
         self._read_sql: dict[tuple, str] = {}
         self._write_sql: dict[tuple, str] = {}
         self._schema_ready = False
@@ -85,51 +84,12 @@ class PostgresOnlineStore:
 
     # ---- connections ------------------------------------------------------------------------
 
-    def _get_pool(self) -> ConnectionPool:
-        pool = self._pool
-        if pool is not None:
-            return pool
-        with self._pool_lock:
-            if self._pool is None:
-                self.endpoint.connect().close()  # fail fast, with PostgreSQL's reason, before a pool waits
-                pool = ConnectionPool(  # autocommit: a read is one round trip, with no BEGIN/COMMIT around it
-                    "", kwargs={**self.endpoint.kwargs(), "autocommit": True}, min_size=max(1, self.config.min_conn),
-                    max_size=max(self.config.max_conn, self.config.min_conn, 1), open=False,
-                    name=f"feast-online-{self.endpoint.label}",
-                )
-                try:
-                    pool.open(wait=True, timeout=POOL_WAIT_SECONDS)
-                except PoolTimeout as error:
-                    pool.close()
-                    raise self.endpoint.unavailable(error, "opening the connection pool") from None
-                self._pool = pool
-            return self._pool
-
     def _run(self, work: Callable[[psycopg.Connection], object], what: str, transaction: bool = True):
-        """Run ``work`` on a pooled connection, in one transaction unless it is a single statement
-        (``transaction=False``); after a server restart, retry once."""
-        for attempt in (0, 1):
-            pool = self._get_pool()
-            try:
-                with pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
-                    if not transaction:
-                        return work(conn)
-                    with conn.transaction():
-                        return work(conn)
-            except PoolTimeout as error:
-                raise self.endpoint.unavailable(error, what) from None
-            except psycopg.OperationalError as error:
-                if isinstance(error, pg_errors.QueryCanceled) or attempt == 1:
-                    raise self.endpoint.unavailable(error, what) from None
-                self.endpoint.connect().close()  # raises StoreUnavailableError while the server is down
-                pool.check()  # the server is back: replace the connections that died with it
-        raise AssertionError("unreachable")
+        """Run ``work`` on a pooled connection (see pg/pool.py: fast 503s while the server is down, healing after)."""
+        return self._pool.run(work, what, transaction)
 
     def close(self) -> None:
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+        self._pool.close()
 
     # ---- schema -----------------------------------------------------------------------------
 

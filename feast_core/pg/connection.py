@@ -7,6 +7,7 @@ so user names and passwords may hold any character (``@ : / % # ' "`` included).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -14,8 +15,35 @@ import psycopg
 
 from ..errors import ConfigError, StoreUnavailableError
 
-CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "feast-core"
+
+# How long to wait, in seconds, so that a request meets "PostgreSQL is down" (a 503) within a few seconds:
+# - to connect: libpq's own variable (Feast, which leaves connect_timeout unset, obeys it too); a
+#   ``connect_timeout`` in a registry URL's query string wins for that URL;
+# - for a pooled connection when every one is busy (the online store's pool).
+CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT = "PGCONNECT_TIMEOUT", 5.0
+POOL_TIMEOUT_ENV, DEFAULT_POOL_TIMEOUT = "FEAST_PG_POOL_TIMEOUT", 5.0
+
+
+def _seconds(variable: str, default: float) -> float:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"environment variable {variable}={text!r}: expected a number of seconds above 0")
+    return value
+
+
+def connect_timeout() -> float:
+    return _seconds(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT)
+
+
+def pool_timeout() -> float:
+    return _seconds(POOL_TIMEOUT_ENV, DEFAULT_POOL_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -41,7 +69,7 @@ class Endpoint:
             "port": self.port,
             "dbname": self.database,
             "user": self.user,
-            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "connect_timeout": max(1, round(connect_timeout())),  # whole seconds; libpq waits 2 s for a 1
             "application_name": APPLICATION_NAME,
             "options": "-c TimeZone=UTC",
         }

@@ -197,3 +197,21 @@ def test_a_large_first_write_leaves_the_table_with_statistics_and_nulls_intact(s
     assert analyzed == n
     read = store.read("proj", fv, [(0,), (1,), (n - 1,), (n,)], ["trips", "rate"])
     assert read.values == {"trips": [None, 1, n - 1, None], "rate": [0.0, 0.5, (n - 1) / 2, None]}
+
+
+def test_connection_timeouts_come_from_the_environment_and_bad_values_are_named(monkeypatch):
+    from feast_core.errors import ConfigError
+    from feast_core.pg.connection import endpoint_from_url, pool_timeout
+
+    endpoint = endpoint_from_url("postgresql+psycopg://u:p@db:5432/registry")
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    monkeypatch.delenv("FEAST_PG_POOL_TIMEOUT", raising=False)
+    assert endpoint.kwargs()["connect_timeout"] == 5 and pool_timeout() == 5
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("FEAST_PG_POOL_TIMEOUT", "1.5")
+    assert endpoint.kwargs()["connect_timeout"] == 2 and pool_timeout() == 1.5
+    # libpq's own keyword in the URL wins for that URL
+    assert endpoint_from_url("postgresql://u:p@db/r?connect_timeout=9").kwargs()["connect_timeout"] == "9"
+    monkeypatch.setenv("FEAST_PG_POOL_TIMEOUT", "soon")
+    with pytest.raises(ConfigError, match=r"FEAST_PG_POOL_TIMEOUT='soon': expected a number of seconds above 0"):
+        pool_timeout()

@@ -597,6 +597,42 @@ def test_an_unreachable_online_store_is_503(shared_repo, tmp_path):
     assert "Traceback" not in output, output
 
 
+@pytest.mark.postgres
+def test_while_postgresql_is_down_requests_get_503_and_service_resumes_when_it_is_back(postgres_server, postgres_db,
+                                                                                     tmp_path):
+    """More requests at once than the server has read threads and pooled connections, PostgreSQL stopped under a
+    warm pool: each gets its 503 before a client's 15 s timeout (a load balancer's, say) gives up on it; then the
+    server heals by itself. (Before the pool timeouts, requests queued for up to 30 s and more.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    running = Server(build_repo(tmp_path, online_block("postgres", postgres_db)))
+    body = {"features": ["driver_stats:trips"], "entities": {"driver_id": [1001]}}
+    try:
+        with ThreadPoolExecutor(8) as pool:  # warm: several pooled connections
+            assert set(pool.map(lambda _: running.post("/get-online-features", body).status_code, range(40))) == {200}
+        postgres_server.stop()
+        try:
+            with ThreadPoolExecutor(24) as pool:
+                down = list(pool.map(lambda _: running.post("/get-online-features", body, timeout=15), range(48)))
+            assert [r.status_code for r in down] == [503] * 48
+            detail = feast_error(down[0])
+            assert detail["class"] == "StoreUnavailableError"
+            assert f"{postgres_db.host}:{postgres_db.port}/{postgres_db.name}" in detail["message"]
+        finally:
+            postgres_server.start()
+        statuses = []
+        for _ in range(300):  # no request is retried by the client: the server itself must notice the restart
+            statuses.append(running.post("/get-online-features", body).status_code)
+            if statuses[-1] == 200:
+                break
+            time.sleep(0.1)
+        assert statuses[-1] == 200, statuses
+        assert running.post("/get-online-features", body).json()["results"][1]["values"] == [10]
+    finally:
+        code, output = running.stop()
+    assert "Traceback" not in output, output
+
+
 def test_sigterm_lets_the_in_flight_request_finish(repo):
     """A materialization is in flight (held at the registry's write lock); SIGTERM stops new connections,
     the running request still gets its answer, and the server exits cleanly."""
