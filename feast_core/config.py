@@ -410,16 +410,19 @@ def parse_config(text: str, source: str = "<string>", repo_path: Path | str | No
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys such as 'project' and 'registry'")
-    if "registry" not in data:
-        raise ConfigError(f"{source}: missing required key 'registry'")
     data.pop("repo_path", None)  # Feast's too: the config's repo_path is where the repository is, whatever this says
     if "source" in data:
         raise ConfigError(_describe({"loc": ("source",), "type": "extra_forbidden"}, data, located))
     data = _normalise(_drop_feast_only_keys(data, source))
+    # a file must name its registry (Feast's FeastRegistryNotSetError), though RepoConfig(...) in Python need not
+    missing = [f"{source}: missing required key 'registry'"] if "registry" not in data else []
     try:
-        return RepoConfig(**data, repo_path=Path(repo_path or ".").resolve(), source=source)
+        config = RepoConfig(**data, repo_path=Path(repo_path or ".").resolve(), source=source)
     except ValidationError as exc:
-        raise ConfigError("\n".join(_describe(e, data, located) for e in exc.errors())) from None
+        raise ConfigError("\n".join(missing + [_describe(e, data, located) for e in exc.errors()])) from None
+    if missing:
+        raise ConfigError(missing[0])
+    return config
 
 
 def find_config_file(repo_path: Path | str | None = None, fs_yaml_file: Path | str | None = None) -> Path:

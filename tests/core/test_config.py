@@ -94,6 +94,13 @@ def test_an_unknown_key_at_any_level_names_key_block_file_line_and_the_nearest_v
     assert message.startswith(f"fs.yaml:{line}: unknown key {key!r} {where}; did you mean {nearest!r}?")
 
 
+def test_a_misspelt_required_key_is_named_with_the_missing_one():
+    with pytest.raises(ConfigError) as caught:
+        parse_config("project: demo\nregisty: data/registry.db\n", "fs.yaml")
+    assert "fs.yaml: missing required key 'registry'" in str(caught.value)
+    assert "fs.yaml:2: unknown key 'registy' at the top level; did you mean 'registry'?" in str(caught.value)
+
+
 def test_an_unknown_key_with_no_near_match_lists_the_valid_keys():
     with pytest.raises(ConfigError, match=r"fs\.yaml:3: unknown key 'zzz' at the top level; valid keys: .*'online_store'"):
         parse_config(MINIMAL + "zzz: 1\n", "fs.yaml")
