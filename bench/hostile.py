@@ -17,7 +17,12 @@ reports. Parts:
 4. PostgreSQL stopped under concurrent online load, then started: every request answered (503 while
    down), how long the slowest answer took, how long until the first 200 after the restart;
 5. ``feast ui``: the address it listens on by default, and the security headers on its responses;
-6. a short load of good requests on the SQLite server: errors and memory before and after.
+6. a short load of good requests on the SQLite server: errors and memory before and after;
+7. ``feast materialize-incremental`` killed with SIGKILL part way, then run again: what the registry recorded,
+   where the second run started, and whether the online values equal those of a run never killed;
+8. an integer key beyond Int64 (2**70) through the SDK and over HTTP: a clear error naming the entity, not a
+   traceback;
+9. a registry file made read-only (0444): ``feast apply`` with a change must refuse and leave it as it was.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -443,6 +448,163 @@ def run_load(repo: Path, seconds: float, threads: int = 8) -> dict:
             "tracebacks": output.count("Traceback")}
 
 
+# ---- 7. killed materialization ---------------------------------------------------------------------------
+
+KILL_KEYS = 400_000
+KILL_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+KILL_DEFINITIONS = """from datetime import timedelta
+from feast_core import Entity, FeatureView, Field, FileSource
+from feast_core.types import Float64, Int64
+driver = Entity(name="driver", join_keys=["driver_id"])
+stats = FeatureView(name="driver_stats", entities=[driver], ttl=timedelta(0),
+                    source=FileSource(path="data/drivers.parquet", timestamp_field="ts"),
+                    schema=[Field(name="driver_id", dtype=Int64), Field(name="trips", dtype=Int64),
+                            Field(name="rate", dtype=Float64)])
+"""
+
+
+def kill_repo(path: Path) -> Path:
+    """A repo of KILL_KEYS drivers with 3 rows each over the 10 days before KILL_END, written in chunks of 10,000."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(15)
+    rows = KILL_KEYS * 3
+    span = int(10 * 86400 * 1e6)
+    stamps = int(KILL_END.timestamp() * 1e6) - span + rng.integers(0, span, rows)
+    (path / "data").mkdir(parents=True)
+    pq.write_table(pa.table({
+        "driver_id": pa.array(np.tile(np.arange(KILL_KEYS), 3), pa.int64()),
+        "trips": pa.array(np.arange(rows), pa.int64()),
+        "rate": pa.array(rng.random(rows)),
+        "ts": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+    }), path / "data" / "drivers.parquet")
+    (path / "feature_store.yaml").write_text(
+        "project: killed\nprovider: local\nregistry: data/registry.db\n"
+        "online_store:\n  type: sqlite\n  path: data/online.db\n"
+        "materialization:\n  online_write_batch_size: 10000\nentity_key_serialization_version: 3\n")
+    (path / "definitions.py").write_text(KILL_DEFINITIONS)
+    feast("apply", cwd=path, check=True)
+    return path
+
+
+def online_values(repo: Path) -> list:
+    from feast_core import FeatureStore
+
+    store = FeatureStore(repo_path=repo)
+    try:
+        rows = {"driver_id": list(range(KILL_KEYS))}
+        values = store.get_online_features(["driver_stats:trips", "driver_stats:rate"], rows).to_dict()
+        return list(zip(values["trips"], values["rate"]))
+    finally:
+        store.close()
+
+
+def recorded_end(repo: Path) -> datetime | None:
+    from feast_core import FeatureStore
+
+    store = FeatureStore(repo_path=repo)
+    try:
+        return store.get_materialization("driver_stats", allow_cache=False).most_recent_end
+    finally:
+        store.close()
+
+
+def run_killed_materialization(work: Path, fractions: tuple[float, ...] = (0.6, 0.75, 0.9)) -> dict:
+    """Kill a run at ``fractions`` of the time an uninterrupted one took (its start-up included)."""
+    import shutil as files
+
+    reference = kill_repo(work / "kill_reference")
+    began = time.monotonic()
+    feast("materialize-incremental", KILL_END.isoformat(), cwd=reference, check=True)
+    took = time.monotonic() - began
+    expected = online_values(reference)
+    rounds = len(fractions)
+    results = {"uninterrupted run (s)": round(took, 1), "runs killed part way": [0, rounds],
+               "keys online at each kill (%)": [], "recorded progress at each kill (% of the window)": [],
+               "reruns that continued from the recorded point": [0, rounds],
+               "reruns whose values equal an uninterrupted run's": [0, rounds],
+               "keys holding a value of neither (torn)": 0, "tracebacks": 0}
+    start = KILL_END - timedelta(weeks=52)  # where a first incremental run of a view with no ttl starts
+    for number, fraction in enumerate(fractions):
+        repo = work / f"kill_{number}"
+        files.copytree(reference, repo, ignore=files.ignore_patterns("online.db*", "registry.db*"))
+        feast("apply", cwd=repo, check=True)
+        run = subprocess.Popen([*FEAST, "materialize-incremental", KILL_END.isoformat()], cwd=repo, env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            run.wait(timeout=took * fraction)
+        except subprocess.TimeoutExpired:
+            run.send_signal(signal.SIGKILL)
+        run.communicate(timeout=60)
+        killed = run.returncode == -signal.SIGKILL
+        results["runs killed part way"][0] += killed
+        at_kill = recorded_end(repo)
+        partial = online_values(repo)
+        results["keys online at each kill (%)"].append(round(100 * sum(v != (None, None) for v in partial) / KILL_KEYS))
+        results["recorded progress at each kill (% of the window)"].append(
+            0 if at_kill is None else round(100 * (at_kill - start) / (KILL_END - start)))
+        results["keys holding a value of neither (torn)"] += sum(
+            1 for v, e in zip(partial, expected) if v != (None, None) and v != e)
+        rerun = feast("materialize-incremental", KILL_END.isoformat(), cwd=repo, check=True)
+        results["tracebacks"] += "Traceback" in rerun.stderr
+        started = re.search(r"driver_stats from (\S+ \S+)", rerun.stdout)
+        if killed and at_kill is not None and started and started.group(1).startswith(f"{at_kill:%Y-%m-%d %H:%M:%S}"):
+            results["reruns that continued from the recorded point"][0] += 1
+        results["reruns whose values equal an uninterrupted run's"][0] += online_values(repo) == expected
+    return results
+
+
+# ---- 8. keys beyond Int64 ---------------------------------------------------------------------------------
+
+
+def run_big_keys(repo: Path) -> dict:
+    from feast_core import FeatureStore
+
+    results = {}
+    store = FeatureStore(repo_path=repo)
+    try:
+        store.get_online_features(["driver_hourly_stats:conv_rate"], [{"driver_id": 2**70}])
+        results["SDK, driver_id 2**70"] = "answered (no error)"
+    except Exception as error:  # what the user sees, whatever it is
+        results["SDK, driver_id 2**70"] = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+    finally:
+        store.close()
+    server = Served(repo, "serve", "--no-access-log")
+    try:
+        response = server.client.post("/get-online-features", content=body(1).replace(b"1001]", str(2**70).encode() + b"]"))
+        results["HTTP, driver_id 2**70: status"] = response.status_code
+        results["HTTP, driver_id 2**70: detail"] = response.text[:200]
+    finally:
+        output = server.stop()
+    results["tracebacks"] = output.count("Traceback")
+    return results
+
+
+# ---- 9. read-only registry -------------------------------------------------------------------------------
+
+
+def run_read_only_registry(work: Path) -> dict:
+    base = work / "read_only"
+    base.mkdir()
+    feast("init", "demo", cwd=base, check=True)
+    repo = base / "demo" / "feature_repo"
+    feast("apply", cwd=repo, check=True)
+    registry = repo / "data" / "registry.db"
+    registry.chmod(0o444)
+    before = registry.read_bytes()
+    with (repo / "feature_definitions.py").open("a") as definitions:
+        definitions.write("\nrider = Entity(name='rider', join_keys=['rider_id'])\n")
+    result = feast("apply", cwd=repo)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    mode = registry.stat().st_mode & 0o777
+    registry.chmod(0o644)
+    return {"feast apply exit code": result.returncode, "error": errors[0][:200] if errors else None,
+            "mode after": f"{mode:04o}", "registry bytes unchanged": registry.read_bytes() == before,
+            "tracebacks": "Traceback" in result.stderr}
+
+
 def _shown(value) -> str:
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return f"{value[0]} of {value[1]}"
@@ -463,31 +625,44 @@ def render(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--load-seconds", type=float, default=20)
+    parser.add_argument("--parts", default="1,2,3,4,5,6,7,8,9",
+                        help="Which parts to run (comma-separated numbers); the results files are written by a full run only.")
     options = parser.parse_args()
+    chosen = {int(n) for n in options.parts.split(",")}
     work = Path(tempfile.mkdtemp(prefix="feast-hostile-"))
+    demo: list[Path] = []
+
+    def served() -> Path:
+        if not demo:
+            demo.append(served_demo(work, "served"))
+        return demo[0]
+
+    plan = [
+        (1, "1. feature_store.yaml", lambda: run_config(work)),
+        (2, "2. declared types against the source", lambda: run_types(work)),
+        (3, "3. oversized online requests", lambda: run_limits(served())),
+        (4, "4. PostgreSQL stopped for 10 s under 16 clients", lambda: run_outage(work)),
+        (5, "5. feast ui", lambda: run_ui(served())),
+        (6, "6. load, 8 clients", lambda: run_load(served(), options.load_seconds)),
+        (7, "7. materialize-incremental killed with SIGKILL, then run again", lambda: run_killed_materialization(work)),
+        (8, "8. an entity key of 2**70", lambda: run_big_keys(served())),
+        (9, "9. a registry file made read-only (0444)", lambda: run_read_only_registry(work)),
+    ]
+    parts = {}
     try:
-        parts = {}
-        print("1. configuration", file=sys.stderr)
-        parts["1. feature_store.yaml"] = run_config(work)
-        print("2. declared types", file=sys.stderr)
-        parts["2. declared types against the source"] = run_types(work)
-        demo = served_demo(work, "served")
-        print("3. oversized requests", file=sys.stderr)
-        parts["3. oversized online requests"] = run_limits(demo)
-        print("4. PostgreSQL outage", file=sys.stderr)
-        parts["4. PostgreSQL stopped for 10 s under 16 clients"] = run_outage(work)
-        print("5. feast ui", file=sys.stderr)
-        parts["5. feast ui"] = run_ui(demo)
-        print("6. load", file=sys.stderr)
-        parts["6. load, 8 clients"] = run_load(demo, options.load_seconds)
+        for number, title, run in plan:
+            if number in chosen:
+                print(title, file=sys.stderr)
+                parts[title] = run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     load = os.getloadavg()[0]
     result = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": f"{os.cpu_count()} CPUs (load average {load:.1f} at the end), Python {sys.version.split()[0]}",
               "parts": parts}
-    (HERE / "hostile_results.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
-    (HERE / "hostile_results.md").write_text(render(result))
+    if chosen == {number for number, _, _ in plan}:
+        (HERE / "hostile_results.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+        (HERE / "hostile_results.md").write_text(render(result))
     print(render(result))
 
 
