@@ -100,9 +100,10 @@ def _break(repo, *, append: str = "", replace: tuple[str, str] | list[tuple[str,
         write(repo / "more_definitions.py", extra_file)
 
 
-CONV_RATE_AS_STRING = [
+# acc_rate, which no on-demand view reads: an apply that accepts the declaration must not fail on a function
+ACC_RATE_AS_STRING = [
     ("from feast_core.types import Float32, Float64, Int64", "from feast_core.types import Float32, Float64, Int64, String"),
-    ('Field(name="conv_rate", dtype=Float32),', 'Field(name="conv_rate", dtype=String),'),
+    ('Field(name="acc_rate", dtype=Float32),', 'Field(name="acc_rate", dtype=String),'),
 ]
 
 BAD_REPOS = {
@@ -119,8 +120,8 @@ BAD_REPOS = {
         ["two different entity objects", "'driver'"],
     ),
     "declared type contradicts the source": (
-        {"replace": CONV_RATE_AS_STRING},
-        [r"feature view 'driver_hourly_stats'", r"field 'conv_rate' is declared String", r"float \(Float32\)",
+        {"replace": ACC_RATE_AS_STRING},
+        [r"feature view 'driver_hourly_stats'", r"field 'acc_rate' is declared String", r"float \(Float32\)",
          r"data source 'driver_hourly_stats_source'"],
     ),
     # a source with no data yet applies (as in Feast) unless the view needs it to infer its schema
@@ -165,13 +166,13 @@ def test_a_missing_source_file_is_not_read_at_apply_as_in_feast(demo_copy, feast
         # with the key's type declared, no type has to be read from the source (else Feast fails too)
         replace += [('join_keys=["driver_id"])', 'join_keys=["driver_id"], value_type=ValueType.INT64)'),
                     ("from feast_core import (", "from feast_core import (\n    ValueType,")]
-    _break(demo_copy, replace=replace + CONV_RATE_AS_STRING)
+    _break(demo_copy, replace=replace + ACC_RATE_AS_STRING)
     feast("apply", cwd=demo_copy)
     assert "no_such_file.parquet" in feast("data-sources", "describe", "driver_hourly_stats_source", cwd=demo_copy).stdout
 
 
 def test_skip_source_validation_skips_the_type_check(demo_copy, feast):
-    _break(demo_copy, replace=CONV_RATE_AS_STRING)
+    _break(demo_copy, replace=ACC_RATE_AS_STRING)
     feast("apply", cwd=demo_copy, ok=False)
     feast("apply", "--skip-source-validation", cwd=demo_copy)
     assert "String" in feast("feature-views", "describe", "driver_hourly_stats", cwd=demo_copy).stdout
