@@ -18,7 +18,7 @@ from feast_core import (
     StreamFeatureView,
 )
 from feast_core.errors import DataSourceError, FeatureViewNotFoundException
-from feast_core.types import Float64, Int64, ValueType
+from feast_core.types import Float64, Int64, String, ValueType
 
 NOW = pd.Timestamp.now(tz="UTC").floor("s")  # online reads honour ttl against the clock
 
@@ -158,7 +158,6 @@ def test_an_on_demand_view_infers_its_features_by_running_its_function():
 
 def test_an_integer_given_for_a_string_key_is_its_text_as_in_feast(store):
     from feast_core.errors import EntityDataError
-    from feast_core.types import String
 
     city = Entity(name="city", join_keys=["city_id"], value_type=ValueType.STRING)
     weather = FeatureView(name="weather", entities=[city], ttl=timedelta(days=1), source=SOURCE,
@@ -169,3 +168,11 @@ def test_an_integer_given_for_a_string_key_is_its_text_as_in_feast(store):
     assert online == {"city_id": ["5", "5"], "score": [0.5, 0.5]}
     with pytest.raises(EntityDataError, match="'city_id' expects String"):
         store.get_online_features(["weather:score"], [{"city_id": 5.5}])
+
+
+def test_definitions_feast_rejects_are_rejected_when_declared():
+    with pytest.raises(ValueError, match="timestamp_field and created_timestamp_column are both 'ts'"):
+        FileSource(path="data/scores.parquet", timestamp_field="ts", created_timestamp_column="ts")
+    with pytest.raises(ValueError, match="entity 'rider' has type INT64, but its join key 'rider_id' is declared String"):
+        FeatureView(name="clash", entities=[RIDER], source=SOURCE,
+                    schema=[Field(name="rider_id", dtype=String), Field(name="score", dtype=Float64)])
