@@ -26,6 +26,17 @@ def check_stored_name(kind: str, name: str) -> str:
     return name
 
 
+def check_unmodeled(kind: str, name: str, given: dict, defaults: dict) -> None:
+    """ValueError naming Feast parameters that feast_core accepts but does not model, when one is given a value
+    other than Feast's default (it would otherwise be silently dropped)."""
+    changed = [k for k, v in given.items() if v != defaults[k]]
+    if changed:
+        raise ValueError(
+            f"{kind} {name!r}: {', '.join(changed)} {'is' if len(changed) == 1 else 'are'} not modeled by feast_core; "
+            f"leave {'it' if len(changed) == 1 else 'them'} at Feast's default ({', '.join(f'{k}={defaults[k]!r}' for k in changed)})"
+        )
+
+
 def check_tags(kind: str, name: str, tags: object) -> dict[str, str]:
     if tags is None:
         return {}

@@ -46,7 +46,7 @@ class BatchFeatureView(FeatureView):
         batch_engine: dict | None = None,
         aggregations: list[Aggregation] | None = None,
         enable_validation: bool = False,
-        **_ignored,
+        version: str = "latest",
     ) -> None:
         if isinstance(source, DataSource) and source.batch_source is not source:
             raise ValueError(
@@ -66,7 +66,7 @@ class BatchFeatureView(FeatureView):
         self.aggregations = list(aggregations or [])
         super().__init__(
             name=name, source=source, sink_source=sink_source, entities=entities, ttl=ttl, tags=tags,
-            online=online, offline=offline, description=description, owner=owner, schema=schema,
+            online=online, offline=offline, description=description, owner=owner, schema=schema, version=version,
         )
         self.org, self.enable_validation = org or "", bool(enable_validation)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from . import wire
-from .base import Described
+from .base import Described, check_unmodeled
 from .feature_view import FeatureView, FeatureViewProjection, complete_projection
 from .on_demand import OnDemandFeatureView
 
@@ -20,9 +20,10 @@ class FeatureService(Described):
         description: str = "",
         owner: str = "",
         logging_config: object = None,
-        **_ignored,
+        precompute_online: bool = False,
     ) -> None:
         self._init_meta(name, description, tags, owner)
+        check_unmodeled("feature service", name, {"precompute_online": precompute_online}, {"precompute_online": False})
         if not isinstance(features, (list, tuple)):
             raise ValueError(f"feature service {name!r} needs a list of feature views (it may be empty)")
         self._features = list(features)

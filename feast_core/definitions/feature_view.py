@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from .. import types
 from . import wire
-from .base import Described, ttl_to_seconds
+from .base import Described, check_unmodeled, ttl_to_seconds
 from .entity import Entity
 from .field import Field
 from .sources import DataSource, source_from_dict
@@ -248,13 +248,17 @@ class FeatureView(Projectable, Described):
         sink_source: DataSource | None = None,
         org: str = "",
         enable_validation: bool = False,
-        **_ignored,
+        mode: object = None,
+        version: str = "latest",
+        enabled: bool = True,
     ) -> None:
         """``source`` is where rows come from: a data source (file, table, query, push or stream), or other
         feature views this one is derived from (their output is written to ``sink_source``, which this view
         then reads; Feast's compute engines run the derivation, feast_core reads its result). Without
         ``entities`` the view has one row online, under Feast's placeholder entity."""
         self._init_meta(name, description, tags, owner)
+        check_unmodeled("feature view", name, {"mode": mode, "version": version, "enabled": enabled},
+                        {"mode": None, "version": "latest", "enabled": True})
         source_views = [source] if isinstance(source, FeatureView) else source
         if isinstance(source_views, (list, tuple)):
             if not all(isinstance(v, FeatureView) for v in source_views):

@@ -17,7 +17,7 @@ import cloudpickle
 from ..types import String, ValueType, from_value_type, to_proto_value_type
 from . import wire
 from .aggregation import Aggregation
-from .base import Described
+from .base import Described, check_unmodeled
 from .entity import Entity
 from .feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_NAME, FeatureView, FeatureViewProjection, Projectable
 from .field import Field
@@ -64,9 +64,12 @@ class OnDemandFeatureView(Projectable, Described):
         track_metrics: bool = False,
         org: str = "",
         input_schema: list[Field] | None = None,
-        **_ignored,
+        version: str = "latest",
+        enabled: bool = True,
     ) -> None:
         self._init_meta(name, description, tags, owner)
+        check_unmodeled("on-demand feature view", name, {"version": version, "enabled": enabled},
+                        {"version": "latest", "enabled": True})
         self.mode = mode_of(mode).value
         if self.mode not in MODES:
             raise ValueError(f"on-demand feature view {name!r}: mode must be one of {MODES}, got {self.mode!r}")
@@ -459,11 +462,13 @@ def on_demand_feature_view(
     track_metrics: bool = False,
     org: str = "",
     input_schema: list[Field] | None = None,
-    **_ignored,
+    explode: bool = False,
+    version: str = "latest",
 ) -> Callable[[Callable], OnDemandFeatureView]:
     """Decorator form: ``@on_demand_feature_view(sources=[...], schema=[...])`` over a function."""
 
     def decorate(udf: Callable) -> OnDemandFeatureView:
+        check_unmodeled("on-demand feature view", name or udf.__name__, {"explode": explode}, {"explode": False})
         transformation_class = PythonTransformation if mode_of(mode).value == "python" else PandasTransformation
         if transformation_class is PandasTransformation and _returns_dict(udf):
             raise TypeError(
@@ -475,7 +480,7 @@ def on_demand_feature_view(
             feature_transformation=transformation_class(udf=udf, udf_string=source_text(udf)),
             description=description or (udf.__doc__ or "").strip(), tags=tags, owner=owner,
             write_to_online_store=write_to_online_store, singleton=singleton, aggregations=aggregations,
-            track_metrics=track_metrics, org=org, input_schema=input_schema,
+            track_metrics=track_metrics, org=org, input_schema=input_schema, version=version,
         )
 
     return decorate

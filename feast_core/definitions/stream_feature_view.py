@@ -45,7 +45,10 @@ class StreamFeatureView(FeatureView):
         enable_tiling: bool = False,
         tiling_hop_size: timedelta | None = None,
         enable_validation: bool = False,
-        **_ignored,
+        sink_source: DataSource | None = None,
+        offline: bool = False,
+        stream_engine: dict | None = None,
+        version: str = "latest",
     ) -> None:
         if not isinstance(source, DataSource) or source.batch_source is source:
             raise ValueError(
@@ -67,7 +70,9 @@ class StreamFeatureView(FeatureView):
         super().__init__(
             name=name, source=source, entities=entities, ttl=ttl, tags=tags, online=online,
             description=description, owner=owner, schema=schema, org=org, enable_validation=enable_validation,
+            sink_source=sink_source, offline=offline, version=version,
         )
+        self.stream_engine = stream_engine  # the stream processor's settings: kept, not run (see the module)
 
     @property
     def udf(self) -> Callable | None:
@@ -218,16 +223,19 @@ def stream_feature_view(
     aggregations: list[Aggregation] | None = None,
     mode: str = "spark",
     timestamp_field: str = "",
-    **kwargs,
+    org: str = "",
+    enable_validation: bool = False,
+    version: str = "latest",
+    name: str | None = None,
 ) -> Callable[[Callable], StreamFeatureView]:
     """Decorator form: ``@stream_feature_view(source=..., schema=[...])`` over the stream processor's function."""
 
     def decorate(udf: Callable) -> StreamFeatureView:
         return StreamFeatureView(
-            name=kwargs.get("name") or udf.__name__, entities=entities, ttl=ttl or timedelta(0), tags=tags,
+            name=name or udf.__name__, entities=entities, ttl=ttl or timedelta(0), tags=tags,
             online=online, description=description, owner=owner, schema=schema, source=source,
             aggregations=aggregations, mode=mode, timestamp_field=timestamp_field, udf=udf,
-            udf_string=source_text(udf),
+            udf_string=source_text(udf), org=org, enable_validation=enable_validation, version=version,
         )
 
     return decorate

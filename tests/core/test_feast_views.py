@@ -176,3 +176,13 @@ def test_definitions_feast_rejects_are_rejected_when_declared():
     with pytest.raises(ValueError, match="entity 'rider' has type INT64, but its join key 'rider_id' is declared String"):
         FeatureView(name="clash", entities=[RIDER], source=SOURCE,
                     schema=[Field(name="rider_id", dtype=String), Field(name="score", dtype=Float64)])
+
+
+def test_parameters_are_never_silently_dropped():
+    with pytest.raises(TypeError, match="batch_source"):  # not a FeatureView parameter, in Feast either
+        FeatureView(name="old_style", entities=[RIDER], batch_source=SOURCE, schema=SCHEMA)
+    with pytest.raises(ValueError, match="'versioned': version is not modeled by feast_core.*'latest'"):
+        FeatureView(name="versioned", entities=[RIDER], source=SOURCE, schema=SCHEMA, version="v2")
+    FeatureView(name="defaults", entities=[RIDER], source=SOURCE, schema=SCHEMA, version="latest", enabled=True)
+    with pytest.raises(ValueError, match="precompute_online"):
+        FeatureService(name="precomputed", features=[], precompute_online=True)
