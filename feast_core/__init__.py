@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Entity,
         FeatureService,
         FeatureView,
+        FeatureViewState,
         Field,
         FileSource,
         KafkaSource,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         SnowflakeSource,
         StreamFeatureView,
     )
+    from .filter_models import FilterTranslator
     from .store import FeatureStore, PushMode, RetrievalJob
     from .types import ValueType
 
@@ -51,8 +53,9 @@ _LAZY = {
     )},
     **{name: (".definitions", name) for name in (
         "BatchFeatureView", "StreamFeatureView", "KafkaSource", "KinesisSource", "BigQuerySource", "RedshiftSource",
-        "SnowflakeSource",
+        "SnowflakeSource", "FeatureViewState",
     )},
+    "FilterTranslator": (".filter_models", "FilterTranslator"),
     "Aggregation": (".definitions.aggregation", "Aggregation"),
     "Feature": (".definitions.feature", "Feature"),
     "RepoConfig": (".config", "RepoConfig"),
@@ -64,7 +67,8 @@ _LAZY = {
 
 __all__ = [
     "Aggregation", "BatchFeatureView", "BigQuerySource", "Feature", "KafkaSource", "KinesisSource", "RedshiftSource",
-    "SnowflakeSource", "StreamFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "Field", "FileSource",
+    "SnowflakeSource", "StreamFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "FeatureViewState",
+    "Field", "FileSource", "FilterTranslator",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",
     "RequestSource", "RetrievalJob", "ValueType",
 ]

@@ -7,6 +7,7 @@ Feast; a filter given to a store that cannot apply it is an error, never silentl
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel
@@ -30,6 +31,31 @@ class CompoundFilter(BaseModel):
 CompoundFilter.model_rebuild()
 
 FilterType = Union[ComparisonFilter, CompoundFilter, None]  # noqa: UP007
+
+
+class FilterTranslator(ABC):
+    """Turns a filter into an online store's own query language: one subclass per store that can filter."""
+
+    def translate(self, filters: FilterType) -> Any:
+        """The store's expression for ``filters`` (``None``: the store's expression for no filter)."""
+        return self.empty() if filters is None else self.dispatch(filters)
+
+    def dispatch(self, filter_obj: ComparisonFilter | CompoundFilter) -> Any:
+        if isinstance(filter_obj, ComparisonFilter):
+            return self.translate_comparison(filter_obj)
+        if isinstance(filter_obj, CompoundFilter):
+            return self.translate_compound(filter_obj)
+        raise ValueError(f"{filter_obj!r} is not a filter")
+
+    @abstractmethod
+    def empty(self) -> Any: ...
+
+    @abstractmethod
+    def translate_comparison(self, comparison: ComparisonFilter) -> Any: ...
+
+    @abstractmethod
+    def translate_compound(self, compound: CompoundFilter) -> Any:
+        """Usually combines ``self.dispatch(f)`` of each of ``compound.filters``."""
 
 
 def convert_dict_to_filter(filter_dict: dict[str, Any]) -> ComparisonFilter | CompoundFilter:

@@ -174,3 +174,22 @@ def test_an_online_response_from_feasts_message_and_back(store):
     assert again.event_timestamps("score")[0] == (NOW - pd.Timedelta("1h")).to_pydatetime()
     with pytest.raises(TypeError, match="GetOnlineFeaturesResponse"):
         OnlineResponse(["score"], [[1.0]])
+
+
+def test_a_filter_translator_turns_filters_into_a_stores_expression():
+    from feast_core import FilterTranslator
+    from feast_core.filter_models import convert_dict_to_filter
+
+    class ToSql(FilterTranslator):
+        def empty(self):
+            return "TRUE"
+
+        def translate_comparison(self, comparison):
+            return f"{comparison.key} {dict(eq='=', gt='>')[comparison.type]} {comparison.value!r}"
+
+        def translate_compound(self, compound):
+            return "(" + f" {compound.type.upper()} ".join(self.dispatch(f) for f in compound.filters) + ")"
+
+    tree = convert_dict_to_filter({"type": "or", "filters": [{"type": "eq", "key": "lang", "value": "en"},
+                                                             {"type": "gt", "key": "year", "value": 2020}]})
+    assert ToSql().translate(tree) == "(lang = 'en' OR year > 2020)" and ToSql().translate(None) == "TRUE"
