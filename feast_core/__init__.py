@@ -19,6 +19,7 @@ feast_modules.install()  # Feast's module paths (feast_core.feature_store, ...):
 if TYPE_CHECKING:
     from .config import RepoConfig
     from .definitions import (
+        AthenaSource,
         BatchFeatureView,
         BigQuerySource,
         Entity,
@@ -53,7 +54,7 @@ _LAZY = {
     )},
     **{name: (".definitions", name) for name in (
         "BatchFeatureView", "StreamFeatureView", "KafkaSource", "KinesisSource", "BigQuerySource", "RedshiftSource",
-        "SnowflakeSource", "FeatureViewState",
+        "SnowflakeSource", "FeatureViewState", "AthenaSource",
     )},
     "FilterTranslator": (".filter_models", "FilterTranslator"),
     "Aggregation": (".definitions.aggregation", "Aggregation"),
@@ -66,7 +67,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "Aggregation", "BatchFeatureView", "BigQuerySource", "Feature", "KafkaSource", "KinesisSource", "RedshiftSource",
+    "Aggregation", "AthenaSource", "BatchFeatureView", "BigQuerySource", "Feature", "KafkaSource", "KinesisSource", "RedshiftSource",
     "SnowflakeSource", "StreamFeatureView", "Entity", "FeatureService", "FeatureStore", "FeatureView", "FeatureViewState",
     "Field", "FileSource", "FilterTranslator",
     "OnDemandFeatureView", "Permission", "PostgreSQLSource", "Project", "PushMode", "PushSource", "RepoConfig",

@@ -103,6 +103,7 @@ FEAST_MODULES: dict[str, Target] = {
     "infra.offline_stores.bigquery_source": _names(_FOREIGN, "BigQuerySource", "BigQueryOptions"),
     "infra.offline_stores.redshift_source": _names(_FOREIGN, "RedshiftSource", "RedshiftOptions"),
     "infra.offline_stores.snowflake_source": _names(_FOREIGN, "SnowflakeSource", "SnowflakeOptions"),
+    "infra.offline_stores.contrib.athena_offline_store.athena_source": _names(_FOREIGN, "AthenaSource", "AthenaOptions"),
     "infra.offline_stores.offline_store": {"RetrievalJob": "store"},
     "infra.offline_stores.file": {
         "FileOfflineStoreConfig": "config", "FileOfflineStore": "offline.file",

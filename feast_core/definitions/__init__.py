@@ -12,7 +12,14 @@ from .feature_view import (
     complete_projection,
 )
 from .field import Field
-from .foreign_sources import BigQuerySource, KafkaSource, KinesisSource, RedshiftSource, SnowflakeSource
+from .foreign_sources import (
+    AthenaSource,
+    BigQuerySource,
+    KafkaSource,
+    KinesisSource,
+    RedshiftSource,
+    SnowflakeSource,
+)
 from .on_demand import OnDemandFeatureView, on_demand_feature_view
 from .permission import (
     ALL_ACTIONS,
@@ -94,7 +101,7 @@ def from_proto(kind: str, message):
 
 
 __all__ = [
-    "BatchFeatureView", "BigQuerySource", "KafkaSource", "KinesisSource", "PandasTransformation",
+    "AthenaSource", "BatchFeatureView", "BigQuerySource", "KafkaSource", "KinesisSource", "PandasTransformation",
     "PythonTransformation", "RedshiftSource", "SnowflakeSource", "StreamFeatureView", "Transformation",
     "TransformationMode", "stream_feature_view", "ALL_RESOURCE_TYPES",
     "ALL_ACTIONS", "CRUD", "KINDS", "PROTO_KINDS", "READ", "WRITE", "AllowAll", "AuthzedAction",

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from . import wire
+from .base import check_unmodeled
 from .formats import StreamFormat
 from .sources import PROTO_KINDS, SOURCE_TYPES, DataSource, source_from_dict
 
-BATCH_BIGQUERY, STREAM_KAFKA, STREAM_KINESIS, BATCH_REDSHIFT, BATCH_SNOWFLAKE = 2, 3, 4, 5, 8
+BATCH_BIGQUERY, STREAM_KAFKA, STREAM_KINESIS, BATCH_REDSHIFT, BATCH_SNOWFLAKE, BATCH_ATHENA = 2, 3, 4, 5, 8, 12
 
 
 class _Options:
@@ -61,6 +62,10 @@ class RedshiftOptions(_Options):
 
 class SnowflakeOptions(_Options):
     fields = ("database", "schema", "table", "query", "warehouse")
+
+
+class AthenaOptions(_Options):
+    fields = ("table", "query", "database", "data_source")
 
 
 class _Warehouse(DataSource):
@@ -192,6 +197,33 @@ class SnowflakeSource(_Warehouse):
     @property
     def warehouse(self) -> str:
         return self.options.warehouse or ""
+
+
+class AthenaSource(_Warehouse):
+    """An Athena table or query (``data_source`` is Athena's catalog)."""
+
+    type = "athena"
+    options_class, options_attribute = AthenaOptions, "athena_options"
+    proto_type, class_path = BATCH_ATHENA, "feast.infra.offline_stores.contrib.athena_offline_store.athena_source.AthenaSource"
+
+    def __init__(self, *, timestamp_field: str | None = "", table: str | None = None, database: str | None = None,
+                 data_source: str | None = None, created_timestamp_column: str | None = None,
+                 field_mapping: dict[str, str] | None = None, date_partition_column: str | None = None,
+                 query: str | None = None, name: str | None = None, description: str | None = "",
+                 tags: dict[str, str] | None = None, owner: str | None = "", connection_ref: str | None = None) -> None:
+        check_unmodeled("AthenaSource", name or table or "", {
+            "date_partition_column": date_partition_column, "connection_ref": connection_ref,
+        }, {"date_partition_column": None, "connection_ref": None})
+        self._init_warehouse(name, table, query, timestamp_field, created_timestamp_column or "", field_mapping,
+                             description, tags, owner, database=database, data_source=data_source)
+
+    @property
+    def database(self) -> str:
+        return self.options.database or ""
+
+    @property
+    def data_source(self) -> str:
+        return self.options.data_source or ""
 
 
 # ---- streams ---------------------------------------------------------------------------------------------
@@ -370,12 +402,12 @@ class KinesisSource(_Stream):
         self._read_batch(proto)
 
 
-FOREIGN_SOURCES = (BigQuerySource, RedshiftSource, SnowflakeSource, KafkaSource, KinesisSource)
+FOREIGN_SOURCES = (BigQuerySource, RedshiftSource, SnowflakeSource, AthenaSource, KafkaSource, KinesisSource)
 STREAM_SOURCES = (KafkaSource, KinesisSource)
 PROTO_KINDS.update({cls.proto_type: cls for cls in FOREIGN_SOURCES})
 SOURCE_TYPES.update({cls.type: cls for cls in FOREIGN_SOURCES})
 
 __all__ = [
-    "BigQueryOptions", "BigQuerySource", "FOREIGN_SOURCES", "KafkaOptions", "KafkaSource", "KinesisOptions",
+    "AthenaOptions", "AthenaSource", "BigQueryOptions", "BigQuerySource", "FOREIGN_SOURCES", "KafkaOptions", "KafkaSource", "KinesisOptions",
     "KinesisSource", "RedshiftOptions", "RedshiftSource", "STREAM_SOURCES", "SnowflakeOptions", "SnowflakeSource",
 ]
