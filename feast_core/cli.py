@@ -31,7 +31,8 @@ LIST_COLUMNS = {
 
 
 # the service name a command's traces and metrics are reported under, unless OTEL_SERVICE_NAME says otherwise
-SERVICE_NAMES = {"serve": "feast-feature-server", "ui": "feast-ui"}
+SERVICE_NAMES = {"serve": "feast-feature-server", "ui": "feast-ui", "serve_offline": "feast-offline-server",
+                 "serve_registry": "feast-registry-server"}
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -260,6 +261,52 @@ def _frame_ancestors(ctx: click.Context, param: click.Parameter, value: str) -> 
         return check_frame_ancestors(value)
     except FeastError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def _tls(key: str | None, cert: str | None):
+    """The server's TLS key pair from -k/--key and -c/--cert (both or neither, as in Feast)."""
+    if bool(key) != bool(cert):
+        raise click.BadParameter("give both -k/--key and -c/--cert for TLS, or neither", param_hint="--key/--cert")
+    from .server.tls import key_pair
+
+    return key_pair(key, cert)
+
+
+_key_option = click.option("-k", "--key", "tls_key_path", default="", show_default=False,
+                           help="Path to the TLS private key (PEM); with --cert the server speaks TLS.")
+_cert_option = click.option("-c", "--cert", "tls_cert_path", default="", show_default=False,
+                            help="Path to the TLS certificate (PEM).")
+_metrics_options = (
+    click.option("-m", "--metrics", is_flag=True,
+                 help="Record metrics even if feature_server.metrics.enabled is false, and serve them over HTTP."),
+    click.option("--metrics-port", type=int, default=8000, show_default=True,
+                 help="Port of the Prometheus metrics endpoint (with --metrics)."),
+)
+
+
+def _with(options):
+    def decorate(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+@main.command("serve_offline")
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", type=int, default=8815, show_default=True)
+@_key_option
+@_cert_option
+@_with(_metrics_options)
+@pass_context
+def serve_offline(obj: Context, host: str, port: int, tls_key_path: str, tls_cert_path: str, metrics: bool,
+                  metrics_port: int) -> None:
+    """Start the offline server (Arrow Flight, Feast's protocol)."""
+    from .server.offline import serve_offline as run_server
+
+    tls = _tls(tls_key_path, tls_cert_path)
+    run_server(obj.store, host=host, port=port, tls=tls, metrics=metrics, metrics_port=metrics_port)
 
 
 @main.command()

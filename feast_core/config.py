@@ -102,6 +102,21 @@ class SparkOfflineStoreConfig(_Block):
     _spark_conf_text = field_validator("spark_conf", mode="before")(_spark_conf_as_text)
 
 
+class RemoteOfflineStoreConfig(_Block):
+    """An offline server (``feast serve_offline``), reached over Feast's Arrow Flight protocol (offline/remote.py).
+
+    ``scheme: https`` connects with TLS (``grpc+tls``), checking the server against ``cert`` (a CA or the server's
+    self-signed certificate) or, without it, the system's CAs. ``port`` defaults to the server's 8815.
+    """
+
+    type: Literal["remote"]
+    scheme: Literal["http", "https"] = "http"
+    host: str
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    cert: str = ""
+    connection_retries: int = Field(default=3, ge=0)
+
+
 class SqliteOnlineStoreConfig(_Block):
     type: Literal["sqlite"] = "sqlite"
     path: str = "data/online.db"
@@ -195,7 +210,8 @@ class FeatureServerConfig(_Block):
 
 
 OfflineStoreConfig = Annotated[
-    FileOfflineStoreConfig | PostgresOfflineStoreConfig | SparkOfflineStoreConfig, Field(discriminator="type")
+    FileOfflineStoreConfig | PostgresOfflineStoreConfig | SparkOfflineStoreConfig | RemoteOfflineStoreConfig,
+    Field(discriminator="type"),
 ]
 EngineConfig = Annotated[BatchEngineConfig | SparkEngineConfig, Field(discriminator="type")]
 OnlineStoreConfig = Annotated[
@@ -216,6 +232,7 @@ STORE_CLASSES = {
         "feast.infra.offline_stores.dask.DaskOfflineStore": "dask",
         "feast.infra.offline_stores.duckdb.DuckDBOfflineStore": "duckdb",
         "feast.infra.offline_stores.contrib.postgres_offline_store.postgres.PostgreSQLOfflineStore": "postgres",
+        "feast.infra.offline_stores.remote.RemoteOfflineStore": "remote",
     },
 }
 

@@ -490,6 +490,13 @@ class StoreUnavailableError(FeastError):
     grpc_status = "UNAVAILABLE"
 
 
+class InvalidRequestError(FeastError, ValueError):
+    """A request to one of feast_core's servers is malformed: an unknown call, a missing or mistyped parameter."""
+
+    http_status = 422
+    grpc_status = "INVALID_ARGUMENT"
+
+
 class ProtectedProjectError(FeastError):
     http_status = 403
     grpc_status = "PERMISSION_DENIED"

@@ -123,6 +123,9 @@ FEAST_MODULES: dict[str, Target] = {
         "PostgreSQLOfflineStore": "offline.postgres:PostgresOfflineStore",
         "PostgreSQLSource": _SOURCES,
     },
+    "infra.offline_stores.remote": {
+        "RemoteOfflineStoreConfig": "config", "RemoteOfflineStore": "offline.remote",
+    },
     # online stores: configuration and stores
     "infra.online_stores.sqlite": {
         "SqliteOnlineStoreConfig": "config", "SqliteOnlineStore": "online.sqlite",

@@ -121,7 +121,13 @@ def build(
             view_name, feature = parse_reference(ref)
             view = _find(objects, view_name)
             requested.append((view.projection, feature))
+    return build_requested(objects, requested, full_feature_names)
 
+
+def build_requested(
+    objects: ProjectObjects, requested: list[tuple[FeatureViewProjection, str]], full_feature_names: bool
+) -> FeaturePlan:
+    """A plan for (projection, feature) pairs, in request order (each projection's view must exist)."""
     view_parts: dict[str, ViewPart] = {}
     od_parts: dict[str, OnDemandPart] = {}
 

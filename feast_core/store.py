@@ -42,6 +42,7 @@ from .online.base import CREATED_TS, EVENT_TS, OnlineStore
 from .registry import Changes, Registry, Snapshot, open_store
 from .registry.base import Materialization, ProjectObjects, empty_project
 from .response import OnlineResponse, read_online
+from .telemetry.nospan import NO_SPAN
 from .timestamps import to_utc, utc_now
 from .transform import apply_to_table
 from .validate import Desired, fill_in, prepare
@@ -69,6 +70,10 @@ def open_offline_store(config: RepoConfig) -> OfflineStore:
         from .offline.spark import SparkOfflineStore
 
         return SparkOfflineStore(config.offline_store, config.repo_path)
+    if config.offline_store.type == "remote":
+        from .offline.remote import RemoteOfflineStore
+
+        return RemoteOfflineStore(config.offline_store, config.auth)
     from .offline.file import FileOfflineStore
 
     return FileOfflineStore(config.offline_store, config.repo_path)
@@ -446,15 +451,27 @@ class FeatureStore:
         if entity_df is not None and (start_date is not None or end_date is not None):
             raise ValueError("pass either entity_df or start_date/end_date to get_historical_features, not both")
         with telemetry.span("feast.get_historical_features", {"feast.project": self.project}) as span:
-            return self._historical(entity_df, features, full_feature_names, start_date, end_date, span)
+            plan = self._plan(features or [], full_feature_names, allow_cache=False)
+            return self.retrieve(plan, entity_df, start_date, end_date, span)
 
-    def _historical(self, entity_df, features, full_feature_names: bool, start_date, end_date, span) -> RetrievalJob:
-        plan = self._plan(features or [], full_feature_names, allow_cache=False)
+    def retrieve(self, plan: plans.FeaturePlan, entity_df=None, start_date: datetime | None = None,
+                 end_date: datetime | None = None, span=None) -> RetrievalJob:
+        """``get_historical_features`` once its references are resolved into ``plan`` (the offline server
+        calls this with plans it builds from Feast's wire requests)."""
+        span = span if span is not None else NO_SPAN
+        if entity_df is None and plan.request_fields:
+            raise EntityDataError(
+                f"on-demand feature views need request data {sorted(plan.request_fields)}; pass it in entity_df"
+            )
+        offline = self.offline_store
+        if getattr(offline, "serves_plans", False):  # an offline server joins and transforms: send it the request
+            if isinstance(entity_df, pd.DataFrame):
+                _entity_timestamp_column(entity_df)
+                _check_entity_df(entity_df, plan)
+            project = self.project
+            return RetrievalJob(lambda: offline.retrieve(project, plan, entity_df, start_date, end_date), plan,
+                                span if span.is_recording() else None)
         if entity_df is None:
-            if plan.request_fields:
-                raise EntityDataError(
-                    f"on-demand feature views need request data {sorted(plan.request_fields)}; pass it in entity_df"
-                )
             entity_df = self._entity_rows_in_range(plan, start_date, end_date)
         if span.is_recording():
             span.set_attribute("feast.feature_view_count", len(plan.views))
@@ -674,7 +691,17 @@ class FeatureStore:
         self, feature_view_name: str, df: pd.DataFrame, allow_registry_cache: bool = True, reorder_columns: bool = True
     ) -> None:
         view = self._view_for_write(feature_view_name, allow_registry_cache)
-        self.offline_store.write(view.batch_source, _as_arrow(df, f"feature view {feature_view_name!r}"))
+        self._write_offline(view, view.batch_source, _as_arrow(df, f"feature view {feature_view_name!r}"))
+
+    def _write_offline(self, view: FeatureView | None, source: DataSource, table: pa.Table) -> None:
+        offline = self.offline_store
+        if getattr(offline, "serves_plans", False):  # an offline server writes through a feature view (Feast's call)
+            if view is None:
+                raise ConfigError(f"no feature view reads data source {source.name!r}: the offline server at "
+                                  f"{offline.endpoint} writes rows only through a feature view")
+            offline.write_view(view, table)
+        else:
+            offline.write(source, table)
 
     def push(
         self,
@@ -701,7 +728,8 @@ class FeatureStore:
         batches = [(v, _online_batch(v, df)) for v in views if v.online] if mode != PushMode.OFFLINE else []
         if mode != PushMode.ONLINE:
             with telemetry.span("feast.offline_store.write", {"feast.offline_store": self.config.offline_store.type}):
-                self.offline_store.write(source.batch_source, _as_arrow(df, f"push source {push_source_name!r}"))
+                self._write_offline(views[0] if views else None, source.batch_source,
+                                    _as_arrow(df, f"push source {push_source_name!r}"))
         for view, batch in batches:
             self._write_online(view, batch)
 

@@ -183,6 +183,14 @@ def oidc_provider():
     provider.close()
 
 
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A self-signed key and certificate for localhost / 127.0.0.1; see tests/tls_cert.py."""
+    from tls_cert import self_signed
+
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
 @pytest.fixture
 def kube_api():
     """A loopback Kubernetes API double (TokenReview, RBAC lists); see tests/kube_api.py."""

@@ -36,7 +36,8 @@ class ViewQuery:
 
 @dataclass(frozen=True)
 class PullQuery:
-    """The latest row per key of one source within [start, end], for materialization.
+    """The latest row per key of one source within [start, end], for materialization (``pull_latest``), or every
+    row within it (``pull_all``, where either bound may be None: unbounded).
 
     Rows come back with source column names: ``join_keys`` + ``columns`` + the timestamp field
     (+ the created column when there is one).
@@ -47,8 +48,8 @@ class PullQuery:
     columns: tuple[str, ...]
     timestamp_field: str
     created_timestamp_column: str
-    start: datetime
-    end: datetime
+    start: datetime | None
+    end: datetime | None
 
 
 class OfflineStore(Protocol):
@@ -65,6 +66,9 @@ class OfflineStore(Protocol):
 
     def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
         """Stream the latest row per key within [start, end] (both inclusive), at most chunk_rows per batch."""
+
+    def pull_all(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        """Stream every row with start <= timestamp <= end (a None bound is open), at most chunk_rows per batch."""
 
     def entity_rows_in_range(
         self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime

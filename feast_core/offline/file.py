@@ -385,6 +385,26 @@ class FileOfflineStore:
         )
         return self._stream(sql, chunk_rows, resolved)
 
+    def pull_all(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        """Every row in [start, end] (a None bound is open), in no particular order."""
+        if chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+        resolved = self._resolve(query.source)
+        schema = self._schema(resolved)
+        columns = list(dict.fromkeys(
+            c for c in (*query.join_keys, *query.columns, query.timestamp_field, query.created_timestamp_column) if c
+        ))
+        self._require_columns(resolved, schema, columns, f"pull from {resolved.describe()}")
+        selected = [
+            f"{_as_timestamptz(_quote(c))} AS {_quote(c)}" if pa.types.is_timestamp(schema.field(c).type) else _quote(c)
+            for c in columns
+        ]
+        ts = _as_timestamptz(_quote(query.timestamp_field))
+        bounds = [f"{ts} >= {_timestamptz_literal(_micros(query.start))}"] if query.start is not None else []
+        bounds += [f"{ts} <= {_timestamptz_literal(_micros(query.end))}"] if query.end is not None else []
+        where = f" WHERE {' AND '.join(bounds)}" if bounds else ""
+        return self._stream(f"SELECT {', '.join(selected)} FROM {resolved.scan_sql()}{where}", chunk_rows, resolved)
+
     def entity_rows_in_range(
         self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
     ) -> pa.Table:

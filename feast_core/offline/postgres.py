@@ -408,6 +408,31 @@ class PostgresOfflineStore:
             except psycopg.Error as error:
                 raise self._source_error(source, error) from None
 
+    def pull_all(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        """Every row in [start, end] (a None bound is open), streamed with COPY."""
+        source = query.source
+        wanted = list(dict.fromkeys(
+            c for c in (*query.join_keys, *query.columns, query.timestamp_field, query.created_timestamp_column) if c
+        ))
+        with self._connection(f"reading rows of data source {source.name!r}") as conn:
+            cursor = conn.cursor()
+            source_types = self._column_types(cursor, source)
+            missing = [c for c in wanted if c not in source_types]
+            if missing:
+                raise DataSourceError(f"data source {source.name!r} lacks column(s) {missing}; it has {list(source_types)}")
+            ts = _q(query.timestamp_field)
+            bounds = [f"s.{ts} >= {_ts_literal(query.start)}"] if query.start is not None else []
+            bounds += [f"s.{ts} <= {_ts_literal(query.end)}"] if query.end is not None else []
+            where = f" WHERE {' AND '.join(bounds)}" if bounds else ""
+            select = [select_expression(f"s.{_q(c)}", source_types[c]) for c in wanted]
+            sql = f"SELECT {', '.join(select)} FROM {self._relation(source)} AS s{where}"
+            try:
+                yield from copy_out_batches(cursor, sql, wanted, [source_types[c] for c in wanted], chunk_rows)
+            except psycopg.errors.OperationalError:
+                raise
+            except psycopg.Error as error:
+                raise self._source_error(source, error) from None
+
     def entity_rows_in_range(
         self, source: DataSource, key_columns: tuple[str, ...], timestamp_field: str, start: datetime, end: datetime
     ) -> pa.Table:

@@ -153,6 +153,17 @@ def test_pull_latest_streams_in_chunks_of_at_most_chunk_rows(store, tmp_path):
     assert batches[0].schema.field("event_timestamp").type.tz == "UTC"
 
 
+def test_pull_all_gives_every_row_inside_the_inclusive_window_and_open_bounds(store, tmp_path):
+    source = driver_source(tmp_path, [(1, 1, 1, 1.0), (1, 2, 2, 2.0), (2, 3, 3, 3.0), (3, 4, 4, 4.0)])
+    def values(start, end):
+        return sorted(pa.Table.from_batches(list(store.pull_all(pull(source, start, end), chunk_rows=1)))
+                      ["value"].to_pylist())
+    assert values(at(2), at(3)) == [2.0, 3.0]  # both bounds included, every row (not the latest per key)
+    assert values(None, at(2)) == [1.0, 2.0]
+    assert values(at(3), None) == [3.0, 4.0]
+    assert values(None, None) == [1.0, 2.0, 3.0, 4.0]
+
+
 def test_write_then_read_back_sees_old_and_new_rows(store, tmp_path):
     source = driver_source(tmp_path, [(1, 1, 1, 1.0)])
     pushed = pa.table({  # different column order and a naive timestamp: conformed to the source

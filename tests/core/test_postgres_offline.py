@@ -94,6 +94,20 @@ def test_pull_latest_and_write(db):
     assert schema.field("trips").type == pa.int64() and schema.field("ts").type == pa.timestamp("us", tz="UTC")
 
 
+def test_pull_all_gives_every_row_in_the_window(db):
+    store = store_for(db)
+    def trips(start, end):
+        pull = PullQuery(source=SOURCE, join_keys=("driver_id",), columns=("trips",), timestamp_field="ts",
+                         created_timestamp_column="", start=start, end=end)
+        batches = list(store.pull_all(pull, chunk_rows=2))
+        assert all(b.num_rows <= 2 for b in batches)
+        return sorted(pa.Table.from_batches(batches)["trips"].to_pylist())
+    assert trips(T0, T0 + H) == [10, 11, 12, 21]  # both bounds included, ties and all
+    assert trips(None, T0) == [10, 20, 21]
+    assert trips(T0 + 2 * H, None) == [30]
+    assert trips(None, None) == [10, 11, 12, 20, 21, 30]
+
+
 def test_bad_sources_raise_data_source_errors_naming_the_source(db):
     store = store_for(db)
     missing = PostgreSQLSource(name="ghost", table="no_such_table", timestamp_field="ts")
