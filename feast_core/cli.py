@@ -157,6 +157,18 @@ def teardown(obj: Context) -> None:
     click.echo(f"Removed project {obj.store.project!r} from the registry and dropped its online tables.")
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be converted; change nothing.")
+@pass_context
+def migrate(obj: Context, dry_run: bool) -> None:
+    """Convert what earlier feast_core versions wrote (online tables) to Feast's formats, without loss."""
+    from .migrate import migrate as run_migration
+
+    for report in run_migration(obj.store, dry_run=dry_run):
+        for line in report.lines():
+            click.echo(line)
+
+
 def _moment(text: str, what: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)

@@ -81,14 +81,14 @@ def open_online_store(config: RepoConfig) -> OnlineStore:
     if online.type == "postgres":
         from .online.postgres import PostgresOnlineStore
 
-        return PostgresOnlineStore(online)
+        return PostgresOnlineStore(online, config.entity_key_serialization_version)
     if online.type == "remote":
         from .online.remote import RemoteOnlineStore
 
         return RemoteOnlineStore(online, config.auth)
     from .online.sqlite import SqliteOnlineStore
 
-    return SqliteOnlineStore(online, config.repo_path)
+    return SqliteOnlineStore(online, config.repo_path, config.entity_key_serialization_version)
 
 
 class RetrievalJob:
@@ -380,17 +380,18 @@ class FeatureStore:
         )
         if not project_changed:
             changes.project_spec = None
+        online_views = [FeatureView.from_dict(spec) for spec in target_specs["feature_views"].values() if spec["online"]]
+        deleted_views = [current.get("feature_views", n) for n in registry_diff.of("delete", "feature_views")]
+        deleted_views += [
+            current.get("feature_views", n) for n in registry_diff.of("update", "feature_views")
+            if not target_specs["feature_views"][n]["online"]
+        ]
+        if self.config.online_store is not None:
+            # as Feast's apply does every time: the online tables exist (an apply after the online database was
+            # removed recreates them); and a table this store cannot read stops the apply before the registry changes
+            self.online_store.check(self.project, deleted_views)
+            self.online_store.update(self.project, keep=online_views, delete=[])
         if registry_diff or project_changed or current_project is None:
-            online_views = [
-                FeatureView.from_dict(spec) for spec in target_specs["feature_views"].values() if spec["online"]
-            ]
-            deleted_views = [current.get("feature_views", n) for n in registry_diff.of("delete", "feature_views")]
-            deleted_views += [
-                current.get("feature_views", n) for n in registry_diff.of("update", "feature_views")
-                if not target_specs["feature_views"][n]["online"]
-            ]
-            if self.config.online_store is not None:
-                self.online_store.update(self.project, keep=online_views, delete=[])
             self._registry.apply(changes, refresh=False)
             # as in Feast: the cached registry is re-read now in "sync" cache mode; in "thread" mode it is
             # re-read when its ttl runs out (reads that pass allow_cache=False always see the change)

@@ -72,7 +72,7 @@ def test_window_is_inclusive_and_keeps_the_latest_row_per_key(stores, history: F
     assert online_values(online, history, [1, 2, 3]) == [14, 21, None]
     read = online.read("proj", history, [(1,)], ["rate"])
     assert read.values["rate"] == [0.4]
-    assert read.event_ts == [int(hours(4).timestamp() * 1_000_000)]
+    assert read.event_ts == {"rate": [int(hours(4).timestamp() * 1_000_000)]}
 
 
 def test_a_rerun_of_the_same_window_changes_nothing(stores, history: FeatureView):
