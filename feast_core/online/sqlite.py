@@ -55,6 +55,7 @@ BUSY_TIMEOUT_SECONDS = 30.0
 CACHE_KIB = 64 * 1024  # per connection, allocated only as pages are read
 MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory
 MIGRATE_CHUNK_ROWS = 50_000
+MAX_KEYS_PER_QUERY = 4096
 _TS_US = pa.timestamp("us", tz="UTC")
 
 
@@ -91,6 +92,7 @@ class SqliteOnlineStore:
         self._generation = 0  # bumped when all connections are closed (teardown, close)
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
         self._read_plans: dict[tuple, tuple] = {}
+        self._read_sql_cache: dict[tuple, str] = {}
         self._ready: dict[str, str] = {}  # table -> upsert SQL, for tables known to be in Feast's layout
 
     @property
@@ -296,24 +298,26 @@ class SqliteOnlineStore:
         decoders = self._decoders(view, features)
         encoded = self._serializer(view).serialize_many(keys)
         conn = self._conn()
-        per_query = max(1, min(4096, self._local.max_variables - len(features)))
-        index = {name: j for j, name in enumerate(features)}
-        width = len(features)
-        found: dict[bytes, list] = {}
+        per_query = max(1, min(MAX_KEYS_PER_QUERY, self._local.max_variables))
+        # every feature of the view requested: read each key's rows with one range scan (see _read_whole_entities)
+        names = sorted(f.name for f in view.features)
+        whole = tuple(names) if sorted(features) == names else None
+        blobs: list[list] = [[] for _ in features]
+        stamps: list[list] = [[] for _ in features]
         try:
             for start in range(0, n, per_query):
                 part = encoded[start:start + per_query]
-                bucket = 1 << (len(part) - 1).bit_length()
-                params = part + [None] * (bucket - len(part)) if bucket > len(part) else part
-                for entity_key, name, value, stamp in conn.execute(self._read_sql(table, bucket), params):
-                    j = index.get(name)
-                    if j is None:
-                        continue
-                    slot = found.get(entity_key)
-                    if slot is None:
-                        slot = found[entity_key] = [None] * (2 * width)
-                    slot[j] = value
-                    slot[width + j] = stamp
+                m = len(part)
+                bucket = _bucket(m)
+                params = part + [None] * (bucket - m) if bucket > m else part
+                if whole is not None and self._read_whole_entities(conn, table, whole, features, params, m, blobs, stamps):
+                    continue
+                rows = conn.execute(self._read_sql(table, features, bucket), params).fetchall()
+                # one row per (feature, key), feature-major: see _read_sql
+                values, times = zip(*rows)
+                for j in range(len(features)):
+                    blobs[j].extend(values[j * bucket:j * bucket + m])
+                    stamps[j].extend(times[j * bucket:j * bucket + m])
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):  # never applied to this store: nothing was written
                 empty = [None] * n
@@ -321,14 +325,10 @@ class SqliteOnlineStore:
             if "no such column" in str(error):
                 raise self._refuse(table, self._inspect(conn, table)) from None
             raise StoreUnavailableError(f"{self.label}: reading {table}: {error}") from None
-        matched = [found.get(k) for k in encoded]
-        values: dict[str, list] = {}
-        stamps: dict[str, list] = {}
-        for j, (name, decode) in enumerate(zip(features, decoders)):
-            blobs = [None if m is None else m[j] for m in matched]
-            values[name] = decode(blobs)
-            stamps[name] = [None if m is None else _micros(m[width + j]) for m in matched]
-        return OnlineRead(stamps, values)
+        return OnlineRead(
+            {f: [s * 1_000_000 if type(s) is int else _micros(s) for s in stamps[j]] for j, f in enumerate(features)},
+            {f: decode(blobs[j]) for j, (f, decode) in enumerate(zip(features, decoders))},
+        )
 
     def _decoders(self, view: FeatureView, features: list[str]) -> list:
         cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
@@ -343,11 +343,49 @@ class SqliteOnlineStore:
             plan = self._read_plans[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
         return plan
 
-    def _read_sql(self, table: str, bucket: int) -> str:
-        return (
-            f"SELECT entity_key, feature_name, value, event_ts FROM {_quote(table)} "
-            f"WHERE entity_key IN ({', '.join('?' * bucket)})"
-        )
+    def _read_whole_entities(self, conn, table: str, names: tuple, features: list[str], params: list, m: int,
+                             blobs: list[list], stamps: list[list]) -> bool:
+        """Read all features of m keys with one primary-key range scan per key (cheaper than a search per
+        key and feature), for the usual case that every key has a row for every feature of the view and no
+        other rows: the rows then come key by key (a CROSS JOIN keeps the VALUES list the outer loop, scanned
+        in order), features in name order. Returns False, having added nothing, when the rows are not exactly
+        that (a missing key or feature, rows of features no longer in the view); the caller then reads with
+        one search per (feature, key)."""
+        bucket = len(params)
+        sql = self._read_sql_cache.get((table, None, bucket))
+        if sql is None:
+            sql = self._read_sql_cache[(table, None, bucket)] = (
+                f"SELECT t.feature_name, t.value, t.event_ts FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k "
+                f"LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1"
+            )
+        rows = conn.execute(sql, params).fetchall()
+        width = len(names)
+        size = m * width
+        if len(rows) != size + bucket - m:  # padding keys each give one empty row
+            return False
+        found, values, times = zip(*rows)
+        if found[:size] != names * m:
+            return False
+        for j, feature in enumerate(features):
+            at = names.index(feature)
+            blobs[j].extend(values[at:size:width])
+            stamps[j].extend(times[at:size:width])
+        return True
+
+    def _read_sql(self, table: str, features: list[str], bucket: int) -> str:
+        """``value, event_ts`` of every (feature, key) pair, None where there is no row: exactly
+        len(features) x bucket rows, features in the outer loop and keys in the inner one in request order. The
+        order comes from SQLite's join loops: a CROSS JOIN keeps its left side the outer loop, and the VALUES
+        lists are scanned in the order written. Each probe is one search of the primary key."""
+        cache_key = (table, tuple(features), bucket)
+        sql = self._read_sql_cache.get(cache_key)
+        if sql is None:
+            names = ", ".join("('" + f.replace("'", "''") + "')" for f in features)
+            sql = self._read_sql_cache[cache_key] = (
+                f"SELECT t.value, t.event_ts FROM (VALUES {names}) AS f CROSS JOIN (VALUES {', '.join(['(?)'] * bucket)}) "
+                f"AS k LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1 AND t.feature_name = f.column1"
+            )
+        return sql
 
     # -- migrate -------------------------------------------------------------------------------
 
@@ -413,6 +451,16 @@ class SqliteOnlineStore:
         conn.execute(f"DROP INDEX IF EXISTS {_quote(target + '_ek')}")
         conn.execute(_create_sql(table)[1])
         conn.execute(f"DELETE FROM {EARLIER_META_TABLE} WHERE table_name = ?", (table,))
+
+
+def _bucket(n: int) -> int:
+    """How many key placeholders a read of n keys uses (padded with NULL keys), so that few statements serve
+    every request size and SQLite reuses them: n itself up to 8, then multiples of 8, then powers of two."""
+    if n <= 8:
+        return n
+    if n <= 256:
+        return (n + 7) // 8 * 8
+    return 1 << (n - 1).bit_length()
 
 
 def _micros(stamp) -> int | None:

@@ -424,3 +424,30 @@ def test_migrate_converts_the_earlier_layout_without_loss(tmp_path: Path, store)
     conn.close()
     store.update("proj", [view], [])  # apply now works
     assert store.migrate("proj", [view])[0].layout == "feast"
+
+
+def test_reading_every_feature_at_once_agrees_with_reading_each(store: SqliteOnlineStore, monkeypatch):
+    """All features of a view are read with one range scan per key when every key has exactly the view's
+    rows; missing keys, missing features and rows of features no longer in the view take the other path."""
+    wide = driver_view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="old", dtype=String))
+    view = driver_view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64))
+    store.update("proj", [view], [])
+    ids = list(range(1, 21))
+    store.write("proj", view, rows(view, {"driver_id": ids, "trips": ids, "rate": [i / 4 for i in ids]}, [T0] * 20))
+    cases = [
+        [(i,) for i in reversed(ids)] + [(3,), (3,)],  # every key complete, repeats
+        [(1,), (99,), (2,)],  # a key without rows
+    ]
+    for keys in cases:
+        together = store.read("proj", view, keys, ["rate", "trips"])
+        for name in ("rate", "trips"):
+            alone = store.read("proj", view, keys, [name])
+            assert together.values[name] == alone.values[name] and together.event_ts[name] == alone.event_ts[name]
+    with monkeypatch.context() as patch:  # complete rows: the range scan alone answers
+        patch.setattr(store, "_read_sql", lambda *args: pytest.fail("read with one search per feature and key"))
+        assert store.read("proj", view, cases[0], ["rate", "trips"]).values["trips"] == [k for (k,) in cases[0]]
+    store.write("proj", view, rows(view, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
+    store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
+    result = store.read("proj", view, [(5,), (6,), (7,)], ["trips", "rate"])
+    assert result.values == {"trips": [50, 6, 7], "rate": [1.25, 1.5, 1.75]}
+    assert result.event_ts["trips"][0] == micros(T0 + timedelta(1)) and result.event_ts["rate"][0] == micros(T0)
