@@ -290,13 +290,21 @@ class PostgresOnlineStore:
         decoders = self._decoders_for(view, features)
         encoded = self._serializer(view).serialize_many(keys)
         table = table_name(project, view)
+        names = tuple(sorted(set(features)))
+        every = names == tuple(sorted(f.name for f in view.features))  # no need to filter by feature
+        # Rows key by key in request order, each key's features in name order (bytewise, as Python sorts), and
+        # one row of NULLs for a key without rows; the key's position comes along for the uncommon cases.
         sql = (
-            f"SELECT entity_key, feature_name, value, (extract(epoch from event_ts) * 1000000)::int8 "
-            f"FROM {self._qualified(table)} WHERE entity_key = ANY(%s) AND feature_name = ANY(%s)"
+            "SELECT k.i, t.feature_name, t.value, (extract(epoch from t.event_ts) * 1000000)::int8 "
+            "FROM unnest(%b::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
+            f"LEFT JOIN {self._qualified(table)} AS t ON t.entity_key = k.entity_key"
+            + ("" if every else " AND t.feature_name = ANY(%b::text[])")
+            + ' ORDER BY k.i, t.feature_name COLLATE "C"'
         )
+        params = (encoded,) if every else (encoded, list(names))
 
         def work(conn):
-            return conn.execute(sql, (encoded, features), prepare=True, binary=True).fetchall()
+            return conn.execute(sql, params, prepare=True, binary=True).fetchall()
 
         try:
             rows = self._run(work, f"reading {table}", transaction=False)
@@ -305,23 +313,23 @@ class PostgresOnlineStore:
             return OnlineRead({f: empty for f in features}, {f: empty for f in features})
         except pg_errors.UndefinedColumn:
             raise self._refuse(table, self._run(lambda c: self._inspect(c.cursor(), table), "inspecting")) from None
-        index = {name: j for j, name in enumerate(features)}
-        width = len(features)
-        found: dict[bytes, list] = {}
-        for entity_key, name, value, stamp in rows:
-            slot = found.get(entity_key)
-            if slot is None:
-                slot = found[entity_key] = [None] * (2 * width)
-            j = index[name]
-            slot[j] = value
-            slot[width + j] = stamp
-        matched = [found.get(k) for k in encoded]
-        values: dict[str, list] = {}
+        width = len(names)
+        blobs: dict[str, list] = {}
         stamps: dict[str, list] = {}
-        for j, (name, decode) in enumerate(zip(features, decoders)):
-            values[name] = decode([None if m is None else m[j] for m in matched])
-            stamps[name] = [None if m is None else m[width + j] for m in matched]
-        return OnlineRead(stamps, values)
+        _, found, values, times = zip(*rows)
+        if len(rows) == n * width and found == names * n:  # every key has every feature: slice, no loop
+            for at, name in enumerate(names):
+                blobs[name] = values[at::width]
+                stamps[name] = times[at::width]
+        else:
+            for name in names:
+                blobs[name], stamps[name] = [None] * n, [None] * n
+            for i, name, value, stamp in rows:
+                if name in blobs:
+                    blobs[name][i - 1] = value
+                    stamps[name][i - 1] = stamp
+        return OnlineRead({f: list(stamps[f]) for f in features},
+                          {f: decode(blobs[f]) for f, decode in zip(features, decoders)})
 
     def _decoders_for(self, view: FeatureView, features: list[str]) -> list:
         cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))

@@ -531,7 +531,7 @@ def _long_rows(view: str, serializer: encoding.EntityKeySerializer, join_keys: l
         column = batch.column(feature.name)
         what = f"feature view {view!r}: column {feature.name!r}"
         blobs = encoding.encode_column(feature.dtype, column, what).to_pylist()
-        texts = encoding.text_column(feature.dtype, column).to_pylist()
+        texts = encoding.text_values(feature.dtype, column)
         parts.append(zip(entity_keys, repeat(feature.name), blobs, texts, event, created))
     return list(chain.from_iterable(parts))
 

@@ -308,3 +308,23 @@ def test_search_path_and_schema_as_feast_sets_them(postgres_db):
         owner = conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'feast_online'").fetchone()
     assert owner == (postgres_db.user,)
     online.close()
+
+
+def test_reading_every_feature_at_once_agrees_with_reading_each(store):
+    """Complete keys come back as slices of one ordered result; missing keys, missing features and rows of
+    features no longer in the view are placed row by row."""
+    wide = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="old", dtype=String))
+    fv = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64))
+    store.update("proj", [fv], [])
+    ids = list(range(1, 21))
+    store.write("proj", fv, rows(fv, {"driver_id": ids, "trips": ids, "rate": [i / 4 for i in ids]}, [T0] * 20))
+    store.write("proj", fv, rows(fv, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
+    store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
+    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)]):
+        together = store.read("proj", fv, keys, ["rate", "trips"])
+        for name in ("rate", "trips"):
+            alone = store.read("proj", fv, keys, [name])
+            assert together.values[name] == alone.values[name] and together.event_ts[name] == alone.event_ts[name]
+    result = store.read("proj", fv, [(5,), (6,), (99,)], ["trips", "rate"])
+    assert result.values == {"trips": [50, 6, None], "rate": [1.25, 1.5, None]}
+    assert result.event_ts["trips"] == [micros(T0 + timedelta(1)), micros(T0), None]
