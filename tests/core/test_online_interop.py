@@ -1,7 +1,8 @@
 """One online store shared with upstream Feast 0.67, on SQLite and PostgreSQL.
 
 Upstream's own online store classes (driven with FeatureView objects built in its venv, until the registry is
-in Feast's format) write a project's tables; feast_core writes the same rows into another project's tables.
+in Feast's format) write project "up" from the rows its materialization hands them; feast_core writes the
+same rows into project "us" as a user does (``materialize`` from a parquet source, ``write_to_online_store``).
 Then each side reads the other's, and the rows themselves are compared byte for byte.
 """
 
@@ -13,8 +14,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+import yaml
 
+from feast_core import FeatureStore
 from feast_core.config import PostgresOnlineStoreConfig, SqliteOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, FileSource
 from feast_core.online.base import CREATED_TS, EVENT_TS
@@ -141,6 +145,34 @@ def upstream_batch(path: Path) -> None:
         writer.write_table(table)
 
 
+def feature_store_writes(tmp_path: Path, online_store: dict, how: str, version: int = 3) -> None:
+    """feast_core fills project "us" as a user does: apply, then materialize the rows from a parquet source or
+    hand them to write_to_online_store."""
+    repo = tmp_path / "us"
+    (repo / "data").mkdir(parents=True)
+    rows = batch().rename_columns([{EVENT_TS: "event_timestamp", CREATED_TS: "created"}.get(c, c)
+                                   for c in batch().column_names])
+    pq.write_table(rows, repo / "data" / "rows.parquet")
+    (repo / "feature_store.yaml").write_text(yaml.safe_dump({
+        "project": "us", "provider": "local", "registry": "data/registry.db", "online_store": online_store,
+        "entity_key_serialization_version": version,
+    }))
+    source = FileSource(name="src", path=str(repo / "data" / "rows.parquet"), timestamp_field="event_timestamp",
+                        created_timestamp_column="created")
+    driver = Entity(name="driver", join_keys=["driver_id"])
+    fv = FeatureView(name="stats", source=source, entities=[driver],
+                     schema=[Field(name="driver_id", dtype=Int64), *[Field(name=n, dtype=t) for n, t in FEATURES]])
+    store = FeatureStore(repo_path=repo)
+    try:
+        store.apply([driver, fv])
+        if how == "materialize":
+            store.materialize(T0 - timedelta(days=1), T0 + timedelta(days=1), progress=False)
+        else:
+            store.write_to_online_store("stats", rows.to_pandas())
+    finally:
+        store.close()
+
+
 def run_upstream(upstream_feast, tmp_path: Path, online_store: dict, version: int = 3):
     arrow = tmp_path / "rows.arrow"
     upstream_batch(arrow)
@@ -170,15 +202,12 @@ def rows_of(fetch, table: str) -> list:
 
 
 @pytest.mark.parametrize("version", [3, 2])
-def test_sqlite_both_directions(upstream_feast, tmp_path: Path, version: int):
+def test_sqlite_materialized_both_directions(upstream_feast, tmp_path: Path, version: int):
     import sqlite3
 
     config = SqliteOnlineStoreConfig(path=str(tmp_path / "online.db"))
-    ours = SqliteOnlineStore(config, tmp_path, entity_key_version=version)
+    feature_store_writes(tmp_path, {"type": "sqlite", "path": str(tmp_path / "online.db")}, "materialize", version)
     fv = view()
-    ours.update("us", [fv], [])
-    ours.write("us", fv, batch())
-    ours.close()
     upstream_read = run_upstream(upstream_feast, tmp_path, {"type": "sqlite", "path": str(tmp_path / "online.db")}, version)
 
     ours = SqliteOnlineStore(config, tmp_path, entity_key_version=version)
@@ -199,12 +228,11 @@ def test_sqlite_both_directions(upstream_feast, tmp_path: Path, version: int):
     ours.close()
 
 
-def test_postgres_both_directions(upstream_feast, postgres_db, tmp_path: Path):
+def test_postgres_written_both_directions(upstream_feast, postgres_db, tmp_path: Path):
     block = {"type": "postgres", **postgres_db.store_config(), "db_schema": "online", "sslmode": "disable"}
+    feature_store_writes(tmp_path, block, "write_to_online_store")
     ours = PostgresOnlineStore(PostgresOnlineStoreConfig(**block))
     fv = view()
-    ours.update("us", [fv], [])
-    ours.write("us", fv, batch())
     upstream_read = run_upstream(upstream_feast, tmp_path, block)
     names = [n for n, _ in FEATURES]
     keys = [(k,) for k in KEYS]
