@@ -93,6 +93,7 @@ _LIST_OF = {
     ValueType.BOOL_LIST: ValueType.BOOL, ValueType.UNIX_TIMESTAMP_LIST: ValueType.UNIX_TIMESTAMP,
 }
 _NULL_FIELD = 19  # Value.null_val
+_READABLE = frozenset(int(t) for t in (*_SCALAR_WIRE, *_LIST_OF))
 
 
 def value_tag(feast_type: FeastType) -> bytes:
@@ -243,12 +244,11 @@ def decode_value(data: bytes | memoryview | None):
     data = bytes(data)
     key, at = _read_varint(data, 0)
     field, wire = key >> 3, key & 7
-    try:
-        value_type = ValueType(field)
-    except ValueError:
-        raise ValueError(f"Value field {field} is a kind of value feast_core does not read") from None
     if field == _NULL_FIELD:
         return None
+    if field not in _READABLE:
+        raise ValueError(f"Value field {field} is a kind of value feast_core does not read")
+    value_type = ValueType(field)
     if value_type in _LIST_OF:
         length, at = _read_varint(data, at)
         return _parse_list(_LIST_OF[value_type], data, at, at + length)
