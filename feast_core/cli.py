@@ -211,9 +211,9 @@ def materialize_incremental(obj: Context, end_ts: str, views: tuple[str, ...]) -
 @main.command("registry-dump")
 @pass_context
 def registry_dump(obj: Context) -> None:
-    """Print the project's registry contents as JSON."""
-    raw = obj.store.registry.snapshot(allow_cache=False).require_project(obj.store.project).raw
-    click.echo(json.dumps(raw, indent=2, sort_keys=True, default=str))
+    """Print the project's registry contents as JSON (Feast's layout: the stored messages per kind)."""
+    objects = obj.store.registry.snapshot(allow_cache=False).require_project(obj.store.project)
+    click.echo(json.dumps(objects.dump(), indent=2, sort_keys=True))
 
 
 @main.command()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ..errors import FeastError
-from ..registry.base import ProjectObjects
+from ..registry import ProjectObjects
 from . import catalog
 from .registry_source import RegistrySource, RegistryUnavailable
 

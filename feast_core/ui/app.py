@@ -19,8 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import telemetry
 from ..auth.enforce import Guard
 from ..errors import FeastError, ObjectNotFoundError
-from ..registry import Registry, Snapshot
-from ..registry.base import ProjectObjects
+from ..registry import ProjectObjects, Registry, Snapshot
 from . import catalog, lineage
 from .access import RequireToken, Visibility
 from .api import build_router

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..definitions import FeatureView, OnDemandFeatureView, PushSource
-from ..registry.base import Materialization, ProjectObjects
+from ..registry import Materialization, ProjectObjects
+from ..registry.snapshot import NEVER
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def iso(moment: datetime | None) -> str | None:
 def materialization_dict(state: Materialization) -> dict:
     return {
         "most_recent_end": iso(state.most_recent_end),
-        "last_run": iso(state.last_run),
+        "state": state.state.name,
         "intervals": [[iso(s), iso(e)] for s, e in state.intervals],
     }
 
@@ -55,14 +56,12 @@ def object_dict(objects: ProjectObjects, kind: str, obj) -> dict:
 
 
 def _odfv_dict(objects: ProjectObjects, name: str) -> dict:
-    # the stored spec, minus the pickled function: listing must never need (or hand out) user code
-    spec = dict(objects.raw["on_demand_feature_views"][name]["spec"])
-    spec.pop("udf_pickle", None)
-    return spec
+    # what the user declared, without the function's pickle: listing never loads (or hands out) user code
+    return objects.get("on_demand_feature_views", name)._declared()
 
 
 def materialization(objects: ProjectObjects, view_name: str) -> Materialization:
-    return objects.materialization.get(view_name, Materialization(None, [], None))
+    return objects.materialization.get(view_name, NEVER)
 
 
 def view_inputs(view) -> list[tuple[str, str]]:

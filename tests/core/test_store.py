@@ -200,7 +200,11 @@ def test_incremental_materialization_does_not_regress_newer_values(store):
     assert store.get_online_features(features=["driver_stats:trips"], entity_rows=[{"driver_id": 1}]).to_dict()[
         "trips"] == [11]
     state = store.get_materialization("driver_stats")
-    assert state.most_recent_end == NOW and len(state.intervals) == 2
+    # the two windows overlap: recorded as the one interval they cover together
+    assert state.most_recent_end == NOW and state.intervals == [(NOW - timedelta(hours=40), NOW)]
+    store.materialize(NOW - timedelta(days=9), NOW - timedelta(days=8), progress=False)  # apart: its own interval
+    assert store.get_materialization("driver_stats").intervals == [
+        (NOW - timedelta(days=9), NOW - timedelta(days=8)), (NOW - timedelta(hours=40), NOW)]
 
 
 def test_push_online_and_offline(store, repo):
