@@ -161,7 +161,7 @@ def teardown(obj: Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Only say what would be converted; change nothing.")
 @pass_context
 def migrate(obj: Context, dry_run: bool) -> None:
-    """Convert what earlier feast_core versions wrote (online tables) to Feast's formats, without loss."""
+    """Convert what earlier feast_core versions wrote (registry, online tables) to Feast's formats, without loss."""
     from .migrate import migrate as run_migration
 
     for report in run_migration(obj.store, dry_run=dry_run):

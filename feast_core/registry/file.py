@@ -32,8 +32,10 @@ from ..errors import RegistryError
 from ..protos.feast.core.Registry_pb2 import Registry as RegistryProto
 from . import legacy, message
 from .base import Changes
+from .legacy import Conversion
 
 LOCK_TIMEOUT_SECONDS = 60.0
+BACKUP_SUFFIX = ".feast-core-v1.json"  # where feast migrate keeps the earlier file
 
 
 def parse(data: bytes, path: Path) -> RegistryProto:
@@ -70,6 +72,10 @@ class FileRegistryStore:
 
     def __repr__(self) -> str:
         return f"FileRegistryStore({str(self.path)!r})"
+
+    @property
+    def label(self) -> str:
+        return f"file registry {self.path}"
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -138,8 +144,8 @@ class FileRegistryStore:
         return mode
 
     @contextlib.contextmanager
-    def _locked(self):
-        """Lock, yield (a fresh copy of the registry, now), then write it, unless the block raised."""
+    def _writer_lock(self):
+        """The writers' lock (``<path>.lock``), waited for up to LOCK_TIMEOUT_SECONDS; yields the file's mode."""
         self._check_writable()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +165,12 @@ class FileRegistryStore:
                             f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it finishes"
                         ) from None
                     time.sleep(0.05)
-            mode = self._check_writable()  # again, under the lock
+            yield self._check_writable()  # again, under the lock
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """Lock, yield (a fresh copy of the registry, now), then write it, unless the block raised."""
+        with self._writer_lock() as mode:
             _identity, shared = self._load()
             registry = RegistryProto()
             registry.CopyFrom(shared)  # the cached message stays as readers saw it
@@ -170,6 +181,37 @@ class FileRegistryStore:
                 return
             message.stamp(registry, now)
             self._write(registry.SerializeToString(), mode)
+
+    # ---- feast migrate -----------------------------------------------------------------------
+
+    def migrate_legacy(self, dry_run: bool = False) -> Conversion | None:
+        """Convert a registry file in feast_core's earlier JSON format to Feast's, keeping the old file as
+        ``<path>.feast-core-v1.json`` (None: nothing to convert)."""
+        with contextlib.ExitStack() as stack:
+            mode = None if dry_run else stack.enter_context(self._writer_lock())
+            try:
+                data = self.path.read_bytes()
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                raise RegistryError(f"registry {self.path}: cannot read: {exc.strerror}") from None
+            if not legacy.is_legacy_file(data):
+                parse(data, self.path)  # a Feast registry already (or one we cannot read: say so)
+                return None
+            try:
+                registry, counts = legacy.to_registry(legacy.read_file(data, self.path))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RegistryError(f"registry {self.path}: cannot convert it ({exc}); it was left as it is") from None
+            if dry_run:
+                return Conversion(counts, registry)
+            backup = self.path.with_name(self.path.name + BACKUP_SUFFIX)
+            try:
+                if not backup.exists():
+                    backup.write_bytes(data)
+            except OSError as exc:
+                raise RegistryError(f"registry {self.path}: cannot keep a copy at {backup}: {exc.strerror}") from None
+            self._write(registry.SerializeToString(), mode)
+            return Conversion(counts, registry)
 
     def _write(self, data: bytes, mode: int | None) -> None:
         tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{threading.get_ident()}")

@@ -17,6 +17,7 @@ AVAILABLE_ONLINE once materialized), version 0 in Feast's version history, and F
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,6 +33,14 @@ MIGRATED_KEY = "migrated_to"
 MIGRATE_COMMAND = "feast migrate"
 # the kinds the earlier format held, in its own names (which are Feast's Registry fields)
 KINDS = ("entities", "data_sources", "feature_views", "on_demand_feature_views", "feature_services", "permissions")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What ``feast migrate`` converts (or would): the objects per kind, and the registry they become."""
+
+    counts: dict[str, int]
+    registry: RegistryProto
 
 
 def is_legacy_file(data: bytes) -> bool:

@@ -250,6 +250,10 @@ class SqlRegistryStore:
         self._ready = False
         self._cached: tuple[str, RegistryProto] | None = None
 
+    @property
+    def label(self) -> str:
+        return self.dialect.label
+
     # ---- connection and transactions ----------------------------------------------------------
 
     def _run(self, work: Callable, write: bool, what: str, prepare: bool = True):
@@ -562,6 +566,83 @@ class SqlRegistryStore:
 
         self._run(work, write=True, what=f"deleting project {project!r}")
 
+    # ---- feast migrate ------------------------------------------------------------------------
+
+    def migrate_legacy(self, dry_run: bool = False) -> legacy.Conversion | None:
+        """Copy a registry in feast_core's earlier tables into Feast's, in one transaction, and mark the
+        earlier tables migrated (they are kept). None: nothing to convert."""
+
+        def work(cursor):
+            found = self.dialect.columns(cursor)
+            if legacy.META_TABLE not in found:
+                return None
+            cursor.execute(self.dialect.sql(f"SELECT value FROM {legacy.META_TABLE} WHERE key = %s"), (legacy.MIGRATED_KEY,))
+            if cursor.fetchone() is not None:
+                return None
+            try:
+                raw = legacy.read_sql(cursor, _from_json, _from_ts)
+                registry, counts = legacy.to_registry(raw)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RegistryError(f"{self.dialect.label}: cannot convert the earlier tables ({exc}); nothing was changed") from None
+            if dry_run:
+                return legacy.Conversion(counts, registry)
+            for name, table in TABLES.items():
+                if name not in found:
+                    if self.schema_mode == "verify":
+                        raise RegistryError(
+                            f"{self.dialect.label}: Feast's registry table {name} does not exist (schema_mode: verify); "
+                            "create Feast's tables first, or migrate with schema_mode: auto"
+                        )
+                    for statement in self.dialect.create_table(table):
+                        cursor.execute(statement)
+            self._check_columns(found)
+            self._import(cursor, registry)
+            cursor.execute(
+                self.dialect.sql(f"INSERT INTO {legacy.META_TABLE} (key, value) VALUES (%s, %s)"),
+                (legacy.MIGRATED_KEY, "feast-registry-tables"),
+            )
+            return legacy.Conversion(counts, registry)
+
+        result = self._run(work, write=True, what="migrating the earlier registry tables", prepare=False)
+        self._ready = False
+        return result
+
+    def _import(self, cursor, registry: RegistryProto) -> None:
+        """Write a converted registry's objects into Feast's tables (refusing projects that exist there)."""
+        now = message.utcnow()
+        for entry in registry.projects:
+            project = entry.spec.name
+            cursor.execute(self.dialect.sql("SELECT 1 FROM projects WHERE project_id = %s"), (project,))
+            if cursor.fetchone() is not None:
+                raise RegistryError(
+                    f"{self.dialect.label}: project {project!r} exists both in the earlier tables and in Feast's "
+                    "tables; nothing was changed: delete one of them (feast teardown with the tool that wrote it)"
+                )
+            self._touch_project(cursor, project, entry, now)
+            cursor.execute(
+                self.dialect.sql("UPDATE projects SET project_proto = %s WHERE project_id = %s"),
+                (entry.SerializeToString(), project),
+            )
+        for kind, table in OBJECT_TABLES.items():
+            if kind == "managed_infra":
+                continue
+            for item in getattr(registry, kind):
+                updated = item.meta.last_updated_timestamp.ToDatetime(timezone.utc) if item.meta.HasField(
+                    "last_updated_timestamp") else now
+                self._put(cursor, table, message.project_of(item), message.name_of(item), item.SerializeToString(), updated)
+        for record in registry.feature_view_version_history.records:
+            self._add_history(cursor, record)
+
     def close(self) -> None:
         with self._lock:
             self._discard()
+
+
+def _from_json(value):
+    import json
+
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _from_ts(value) -> str:
+    return value if isinstance(value, str) else value.isoformat()

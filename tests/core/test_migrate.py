@@ -66,12 +66,15 @@ def test_an_earlier_table_is_refused_by_apply_and_teardown_then_migrated(tmp_pat
         line = feast.error_line(feast(command, cwd=repo, ok=False))
         assert "'mig_driver_stats'" in line and "feast migrate" in line
     assert feast("migrate", "--dry-run", cwd=repo).stdout.splitlines() == [
+        "registry: nothing to migrate",
         "online store: table mig_driver_stats: earlier feast_core layout, 2 rows; would convert to Feast's layout"]
     assert _table_rows(db) == before
 
     assert feast("migrate", cwd=repo).stdout.splitlines() == [
+        "registry: nothing to migrate",
         "online store: table mig_driver_stats: earlier feast_core layout, 2 rows; converted to Feast's layout"]
     assert feast("migrate", cwd=repo).stdout.splitlines() == [
+        "registry: nothing to migrate",
         "online store: table mig_driver_stats: already in Feast's layout"]
     feast("apply", cwd=repo)
     store = FeatureStore(repo_path=repo)
