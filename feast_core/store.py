@@ -356,6 +356,12 @@ class FeatureStore:
             join_keys=list(plan.key_columns), storage=storage, full_feature_names=plan.full_feature_names,
             tags=tags, feature_service_name=feature_service.name if feature_service is not None else None,
         )
+        if ENTITY_DF_TIMESTAMP in table.column_names and table.num_rows:
+            import pyarrow.compute as pc
+
+            bounds = pc.min_max(table.column(ENTITY_DF_TIMESTAMP))
+            dataset.min_event_timestamp = bounds["min"].as_py()
+            dataset.max_event_timestamp = bounds["max"].as_py()
         self.apply([dataset])
         return self.get_saved_dataset(name)
 
