@@ -829,6 +829,10 @@ def _repo_target(desired: Desired, current: ProjectObjects) -> dict:
     (a repository does not declare those)."""
     target = {k: dict(desired.objects.get(k, {})) for k in _APPLIED_KINDS}
     target["saved_datasets"] = {**current.objects["saved_datasets"], **target["saved_datasets"]}
+    sources = current.objects["data_sources"]
+    for name in current.sources_used_by_others():
+        if name in sources:
+            target["data_sources"].setdefault(name, sources[name])
     return target
 
 

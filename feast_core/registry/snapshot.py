@@ -180,6 +180,17 @@ class ProjectObjects:
             result[head + "".join(w.title() for w in rest)] = items
         return result
 
+    def sources_used_by_others(self) -> set[str]:
+        """Names of the data sources that objects of kinds feast_core does not model read from (a stream
+        feature view's Kafka and batch sources): an apply that does not declare them must keep them."""
+        used = set()
+        for kind in ("stream_feature_views", "label_views"):
+            for item in self.messages[kind].values():
+                for field in ("batch_source", "stream_source", "source"):
+                    if field in item.spec.DESCRIPTOR.fields_by_name and item.spec.HasField(field):
+                        used.add(getattr(item.spec, field).name)
+        return used
+
     def others(self) -> list[OtherObject]:
         """Objects of the kinds feast_core does not model, by kind then name."""
         return [OtherObject(kind, n, self.messages[kind][n]) for kind in OTHER_KINDS for n in sorted(self.messages[kind])]

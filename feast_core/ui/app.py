@@ -215,7 +215,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
             counts = {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}
             feature_count = sum(len(v.features) for v in objects.list("feature_views"))
             return page("overview.html", objects=objects, views=views, counts=counts,
-                        feature_count=feature_count, active="overview", **ctx)
+                        feature_count=feature_count, others=objects.others(), active="overview", **ctx)
 
         return with_project(project, render)
 
@@ -267,7 +267,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
             edges = catalog.edges(objects)
             node = (kind.key, name)
             svg = None
-            if kind.key != "permissions":
+            if kind.key not in catalog.NO_LINEAGE:
                 nodes, near = lineage.neighbourhood(node, edges)
                 svg = lineage.render(nodes, near, lambda k, n: object_url(objects.name, k, n), focus=node)
             stamps = objects.timestamps(kind.key, name)

@@ -28,7 +28,10 @@ KINDS = [
     Kind("on_demand_feature_views", "on-demand-feature-views", "On-demand feature views", "on-demand feature view"),
     Kind("feature_services", "feature-services", "Feature services", "feature service"),
     Kind("permissions", "permissions", "Permissions", "permission"),
+    Kind("saved_datasets", "saved-datasets", "Saved datasets", "saved dataset"),
 ]
+# kinds outside the lineage picture (they are not data flowing into features)
+NO_LINEAGE = ("permissions", "saved_datasets")
 BY_KEY = {k.key: k for k in KINDS}
 BY_SLUG = {k.slug: k for k in KINDS}
 
@@ -58,6 +61,11 @@ def object_dict(objects: ProjectObjects, kind: str, obj) -> dict:
 def _odfv_dict(objects: ProjectObjects, name: str) -> dict:
     # what the user declared, without the function's pickle: listing never loads (or hands out) user code
     return objects.get("on_demand_feature_views", name)._declared()
+
+
+def other_objects(objects: ProjectObjects) -> list[dict]:
+    """Objects of kinds feast_core does not model (stream feature views, label views, ...), by name and kind."""
+    return [{"type": o.kind, "kind": o.label, "name": o.name} for o in objects.others()]
 
 
 def materialization(objects: ProjectObjects, view_name: str) -> Materialization:

@@ -84,6 +84,19 @@ from feast.permissions.policy import RoleBasedPolicy
 from feast.types import Float32, Float64, Int64
 '''
 
+# only in upstream's repo: a kind feast_core does not model (kept as written, listed by name in the UI)
+UPSTREAM_EXTRAS = '''
+from feast import KafkaSource
+from feast.data_format import JsonFormat
+from feast.stream_feature_view import StreamFeatureView
+stats_kafka = KafkaSource(name="stats_kafka", kafka_bootstrap_servers="localhost:9092", topic="stats",
+                          timestamp_field="event_timestamp", batch_source=stats_source,
+                          message_format=JsonFormat(schema_json="driver_id integer, conv_rate double"))
+driver_stream = StreamFeatureView(name="driver_stream", entities=[driver], ttl=timedelta(days=3650), source=stats_kafka,
+                                  schema=[Field(name="driver_id", dtype=Int64), Field(name="conv_rate", dtype=Float32)],
+                                  timestamp_field="event_timestamp")
+'''
+
 FEATURES = ["driver_stats:conv_rate", "driver_stats:trips", "driver_pushed:conv_rate", "conv_plus_val:conv_plus_val",
             "doubled:doubled"]
 ROWS = [{"driver_id": k, "val_to_add": i} for i, k in enumerate(KEYS)]
@@ -190,10 +203,11 @@ def _data(shared: Path) -> pd.DataFrame:
     return frame
 
 
-def _write_repo(path: Path, module: str, imports: str, project: str, source: str, config: str, data: Path) -> Path:
+def _write_repo(path: Path, module: str, imports: str, project: str, source: str, config: str, data: Path,
+                extras: str = "") -> Path:
     path.mkdir(parents=True)
     (path / "feature_store.yaml").write_text(config)
-    body = DEFINITIONS.replace("SOURCE", source).replace("PROJECT", repr(project)).replace("DATA", repr(str(data)))
+    body = (DEFINITIONS + extras).replace("SOURCE", source).replace("PROJECT", repr(project)).replace("DATA", repr(str(data)))
     (path / f"{module}.py").write_text(textwrap.dedent(imports) + body)
     return path
 
@@ -212,6 +226,25 @@ def _read_ours(store: FeatureStore) -> tuple[dict, dict]:
     historical = {c: clean([v.item() if hasattr(v, "item") else v for v in frame[c]]) for c in frame.columns
                   if c != "event_timestamp"}
     return {k: clean(v) for k, v in online.items()}, historical
+
+
+def _ui(store: FeatureStore) -> dict:
+    """What feast_core's UI shows of a project: the JSON API's names per kind, and the overview page."""
+    from fastapi.testclient import TestClient
+
+    from feast_core.ui.app import create_app
+
+    client = TestClient(create_app(store, registry_ttl_sec=0))
+    shown = {kind: sorted(o["name"] for o in client.get(f"/api/v1/{kind}").json()[kind])
+             for kind in KINDS}
+    shown["other_objects"] = client.get("/api/v1/other_objects").json()["other_objects"]
+    page = client.get(f"/p/{store.project}")
+    shown["overview"] = [page.status_code, "driver_stream" in page.text, "stream feature view" in page.text]
+    shown["pages"] = sorted({client.get(f"/p/{store.project}/{slug}/{name}").status_code for slug, name in (
+        ("feature-views", "driver_stats"), ("on-demand-feature-views", "conv_plus_val"), ("data-sources", "stats_kafka"),
+        ("feature-services", "driver_service"), ("permissions", "readers"), ("saved-datasets", "up_training"),
+        ("entities", "driver"))})
+    return shown
 
 
 def _listing(store: FeatureStore) -> dict:
@@ -253,7 +286,7 @@ def world(request, tmp_path_factory, upstream_feast):
     data = shared / "driver_stats.parquet"
     repos = {
         "up": _write_repo(root / "up", "up_defs", UPSTREAM_IMPORTS, "up_proj", source,
-                          _config("up_proj", scenario, shared, pg), data),
+                          _config("up_proj", scenario, shared, pg), data, UPSTREAM_EXTRAS),
         "core": _write_repo(root / "core", "core_defs", OUR_IMPORTS, "core_proj", source,
                             _config("core_proj", scenario, shared, pg), data),
         "core_as_upstream": _write_repo(root / "core_up", "core_up_defs", UPSTREAM_IMPORTS, "core_proj", source,
@@ -291,6 +324,7 @@ def _play(world: World, shared: Path) -> None:
     ours.materialize(START, END, progress=False)
     r["core_reads_up"] = _read_ours(ours)
     r["core_describes_up_dataset"] = ours.get_saved_dataset("up_training").tags
+    r["ui_of_up"] = _ui(ours)
     ours.close()
     r["up_reads_core_rows"] = world.upstream(f"result = online({up!r})")
     r["up_own"] = world.upstream(f"""
@@ -356,7 +390,7 @@ def _play(world: World, shared: Path) -> None:
 
 EXPECTED_LISTING = {
     "entities": ["driver"],
-    "data_sources": ["request", "stats_push", "stats_source"],
+    "data_sources": ["request", "stats_kafka", "stats_push", "stats_source"],
     "feature_views": ["driver_pushed", "driver_stats"],
     "on_demand_feature_views": ["conv_plus_val", "doubled"],
     "feature_services": ["driver_service"],
@@ -373,9 +407,18 @@ def test_feast_core_lists_and_plans_what_upstream_applied(world):
     assert world.results["core_plans_up"] == []
 
 
+def test_feast_core_ui_shows_what_upstream_applied_every_kind(world):
+    shown = world.results["ui_of_up"]
+    assert {k: shown[k] for k in EXPECTED_LISTING} == EXPECTED_LISTING
+    assert shown["saved_datasets"] == ["up_training"]
+    assert shown["other_objects"] == [{"type": "stream_feature_views", "kind": "stream feature view", "name": "driver_stream"}]
+    assert shown["overview"] == [200, True, True] and shown["pages"] == [200]
+
+
 def test_upstream_lists_plans_and_describes_what_feast_core_applied(world):
     listed = world.results["up_lists_core"]
-    assert {k: listed[k] for k in EXPECTED_LISTING} == EXPECTED_LISTING
+    expected = {**EXPECTED_LISTING, "data_sources": ["request", "stats_push", "stats_source"]}
+    assert {k: listed[k] for k in EXPECTED_LISTING} == expected
     assert listed["saved_datasets"] == ["core_training"] and listed["projects"] == ["core_proj", "up_proj"]
     described = world.results["up_describes_core"]
     assert described["view"] == ["driver_stats", ["conv_rate", "trips"], ["driver"], 3650, "stats_source",
@@ -416,6 +459,7 @@ def test_online_and_historical_values_are_equal_both_ways(world):
 def test_deletes_and_teardowns_are_seen_by_the_other_side(world):
     r = world.results
     after_upstream = r["core_lists_core_after_upstream_deletes"]
+    assert after_upstream["projects"] == ["core_proj", "up_proj"]
     assert after_upstream["feature_services"] == [] and after_upstream["on_demand_feature_views"] == ["conv_plus_val"]
     after_ours = r["up_lists_up_after_core_deletes"]
     assert after_ours["feature_services"] == [] and after_ours["feature_views"] == ["driver_stats"]
