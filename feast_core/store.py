@@ -39,6 +39,7 @@ from .errors import (
     ProtectedProjectError,
     PushSourceNotFoundError,
 )
+from .materialize import DEFAULT_CHUNK_ROWS
 from .offline.base import OfflineStore, ViewQuery
 from .online.base import CREATED_TS, EVENT_TS, OnlineStore, table_name
 from .registry import Changes, Materialization, ProjectObjects, Registry, Snapshot, empty_project, open_store
@@ -670,12 +671,22 @@ class FeatureStore:
         from .materialize import ProgressBar
 
         engine = self._materialization_engine()
+        chunk_rows = self.config.materialization.online_write_batch_size or DEFAULT_CHUNK_ROWS
+        store = self._registry.store
+
+        def checkpoint(reached: datetime) -> None:
+            # every key whose newest row in the window is before `reached` is online: record up to just before it
+            done = min(reached - timedelta(microseconds=1), end)
+            if done > start:
+                store.record_materialization(self.project, view.name, start, done)
+
         if progress:
             print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
             with ProgressBar(view.name) as bar:
-                rows = engine.materialize_view(self.project, view, start, end, progress=bar)
+                rows = engine.materialize_view(self.project, view, start, end, chunk_rows=chunk_rows, progress=bar,
+                                               checkpoint=checkpoint)
         else:
-            rows = engine.materialize_view(self.project, view, start, end)
+            rows = engine.materialize_view(self.project, view, start, end, chunk_rows=chunk_rows, checkpoint=checkpoint)
         self._registry.record_materialization(self.project, view.name, start, end)
         return rows
 
