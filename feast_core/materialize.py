@@ -77,7 +77,9 @@ def online_batch_renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.Re
     """
     wanted = [(src, name) for src, name in zip(query.join_keys, view.entity_key_columns)]
     placeholder = DUMMY_ENTITY_ID in view.join_keys  # an entity-less view: one row, under Feast's placeholder key
-    wanted += [(src, f.name) for src, f in zip(query.columns, view.features)]
+    # a join key listed among the features too (upstream Feast stores a stream view's that way) is taken once
+    keys = set(view.entity_key_columns)
+    wanted += [(src, f.name) for src, f in zip(query.columns, view.features) if f.name not in keys]
     wanted.append((query.timestamp_field, EVENT_TS))
     if query.created_timestamp_column:
         wanted.append((query.created_timestamp_column, CREATED_TS))

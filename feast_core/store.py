@@ -443,13 +443,18 @@ class FeatureStore:
         registry_diff = diff.compute(current.objects, target, delete_missing)
         changes = Changes(self.project)
         for change in registry_diff.changes:
+            before = current.objects[change.kind].get(change.name)
+            stored_before = definitions.stored_kind(before) if before is not None else None
             if change.action == "delete":
-                changes.deletes.setdefault(change.kind, []).append(change.name)
+                changes.deletes.setdefault(stored_before, []).append(change.name)
                 continue
             obj = target[change.kind][change.name]
-            before = current.objects[change.kind].get(change.name)
+            stored = definitions.stored_kind(obj)  # a stream feature view goes to Feast's own field
+            if before is not None and stored_before != stored:  # a view that changed kind leaves its old field
+                changes.deletes.setdefault(stored_before, []).append(change.name)
+                before = None
             # an update keeps what the stored message holds beyond what feast_core models
-            changes.upserts.setdefault(change.kind, []).append(
+            changes.upserts.setdefault(stored, []).append(
                 (wire.adopt(obj, before) if before is not None else obj).to_proto()
             )
         project_changed = project is not None and (current.project_message is None or current.project != project)

@@ -57,7 +57,7 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     "label_views": LabelViewProto,
     "feature_tables": FeatureTableProto,
 }
-OTHER_KINDS = ("stream_feature_views", "label_views", "validation_references", "feature_tables")
+OTHER_KINDS = ("label_views", "validation_references", "feature_tables")
 MODELED_KINDS = tuple(k for k in MESSAGE_TYPES if k not in OTHER_KINDS)
 OBJECT_KINDS = tuple(k for k in MESSAGE_TYPES if k != "projects")
 VIEW_KINDS = ("feature_views", "on_demand_feature_views", "stream_feature_views", "label_views")
@@ -304,7 +304,7 @@ def apply_changes(registry: RegistryProto, changes, now: datetime) -> None:
     else:
         registry.projects[index].CopyFrom(touched)
     history = registry.feature_view_version_history.records
-    old_views = {name_of(m) for m in registry.feature_views if project_of(m) == project}
+    old_views = _view_names(registry, project)
     for kind, messages in changes.upserts.items():
         container = getattr(registry, kind)
         for new in messages:
@@ -335,8 +335,13 @@ def apply_changes(registry: RegistryProto, changes, now: datetime) -> None:
         if kind in VERSIONED_TYPES:
             _remove(history, lambda r, doomed=doomed: not (r.project_id == project and r.feature_view_name in doomed))
     if changes.infra is not None:
-        _replace_infra(registry.infra, project, old_views | {name_of(m) for m in registry.feature_views
-                                                             if project_of(m) == project}, changes.infra)
+        _replace_infra(registry.infra, project, old_views | _view_names(registry, project), changes.infra)
+
+
+def _view_names(registry: RegistryProto, project: str) -> set[str]:
+    """The project's feature views with online tables (stream feature views too)."""
+    return {name_of(m) for kind in ("feature_views", "stream_feature_views") for m in getattr(registry, kind)
+            if project_of(m) == project}
 
 
 def _replace_infra(infra: Infra, project: str, views: set[str], objects: list[InfraObject]) -> None:
@@ -365,11 +370,12 @@ def delete_project(registry: RegistryProto, project: str) -> None:
 def record_materialization(registry: RegistryProto, project: str, view: str, start: datetime, end: datetime,
                            now: datetime) -> bool:
     """Record a materialization of ``view``; False when the view no longer exists (nothing is recorded)."""
-    at = find(registry, "feature_views", project, view)
-    if at is None:
-        return False
-    add_interval(registry.feature_views[at], start, end, now)
-    return True
+    for kind in ("feature_views", "stream_feature_views"):
+        at = find(registry, kind, project, view)
+        if at is not None:
+            add_interval(getattr(registry, kind)[at], start, end, now)
+            return True
+    return False
 
 
 def stamp(registry: RegistryProto, now: datetime) -> None:

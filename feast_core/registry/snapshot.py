@@ -34,8 +34,10 @@ from ..protos.feast.core.Project_pb2 import Project as ProjectProto
 from ..protos.feast.core.Registry_pb2 import Registry as RegistryProto
 from .message import LABELS, MESSAGE_TYPES, MODELED_KINDS, OTHER_KINDS, name_of, project_names, project_of
 
-# the kinds a project's objects are read into (projects are the snapshot's own)
-KINDS = [k for k in MODELED_KINDS if k != "projects"]
+# the kinds a project's objects are read into (projects are the snapshot's own); stream feature views are
+# feature views (as in feast_core's definitions), read from their own Registry field
+KINDS = [k for k in MODELED_KINDS if k not in ("projects", "stream_feature_views")]
+STORED_IN = {"feature_views": ("feature_views", "stream_feature_views")}
 
 _NOT_FOUND: dict[str, type[FeastObjectNotFoundException]] = {
     "entities": EntityNotFoundError,
@@ -136,7 +138,11 @@ class ProjectObjects:
             ) from None
 
     def _parse(self, kind: str) -> dict[str, object]:
-        return {name: self._read(kind, name, message) for name, message in self.messages[kind].items()}
+        return {name: self._read(field, name, message)
+                for field in STORED_IN.get(kind, (kind,)) for name, message in self.messages[field].items()}
+
+    def stored_names(self, kind: str) -> list[str]:
+        return [name for field in STORED_IN.get(kind, (kind,)) for name in self.messages[field]]
 
     def list(self, kind: str) -> list:
         objects = self.objects[kind]
@@ -146,7 +152,7 @@ class ProjectObjects:
         try:
             return self.objects[kind][name]
         except KeyError:
-            raise _NOT_FOUND[kind](name, self.name, list(self.messages[kind])) from None
+            raise _NOT_FOUND[kind](name, self.name, self.stored_names(kind)) from None
 
     def timestamps(self, kind: str, name: str) -> tuple[datetime | None, datetime | None] | None:
         obj = self.objects[kind].get(name)
@@ -181,11 +187,13 @@ class ProjectObjects:
         return result
 
     def sources_used_by_others(self) -> set[str]:
-        """Names of the data sources that objects of kinds feast_core does not model read from (a stream
-        feature view's Kafka and batch sources): an apply that does not declare them must keep them."""
+        """Names of the data sources that objects of kinds feast_core does not model read from (a label
+        view's): an apply that does not declare them must keep them."""
         used = set()
-        for kind in ("stream_feature_views", "label_views"):
+        for kind in OTHER_KINDS:
             for item in self.messages[kind].values():
+                if not item.HasField("spec"):
+                    continue
                 for field in ("batch_source", "stream_source", "source"):
                     if field in item.spec.DESCRIPTOR.fields_by_name and item.spec.HasField(field):
                         used.add(getattr(item.spec, field).name)

@@ -37,7 +37,6 @@ from google.protobuf.message import DecodeError, Message
 
 from ..errors import ConfigError, RegistryError, StoreUnavailableError
 from ..pg.connection import Endpoint, endpoint_from_url
-from ..protos.feast.core.FeatureView_pb2 import FeatureView as FeatureViewProto
 from ..protos.feast.core.InfraObject_pb2 import Infra
 from ..protos.feast.core.Project_pb2 import Project as ProjectProto
 from ..protos.feast.core.Registry_pb2 import Registry as RegistryProto
@@ -546,12 +545,15 @@ class SqlRegistryStore:
 
     def record_materialization(self, project: str, view: str, start: datetime, end: datetime) -> None:
         def work(cursor) -> None:
-            table = TABLES["feature_views"]
-            found = self._select_proto(cursor, table, project, view, "feature_views")
-            if found is None:
+            for kind in ("feature_views", "stream_feature_views"):
+                table = TABLES[kind]
+                found = self._select_proto(cursor, table, project, view, kind)
+                if found is not None:
+                    break
+            else:
                 return  # the view was deleted meanwhile: nothing to record
             now = message.utcnow()
-            stored = FeatureViewProto()
+            stored = type(found)()
             stored.CopyFrom(found)
             message.add_interval(stored, start, end, now)
             self._put(cursor, table, project, view, stored.SerializeToString(), now)
