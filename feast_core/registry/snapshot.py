@@ -3,7 +3,7 @@
 A ``Snapshot`` indexes the message's objects by project once; a project's objects of one kind are read
 into feast_core's definitions (``from_proto``) the first time they are asked for, so a server that only
 serves features never parses permissions, and nothing is parsed twice. Kinds feast_core does not model
-(stream feature views, label views, validation references, feature tables) are kept as messages and
+(label views, validation references, feature tables) are kept as messages and
 listed by name.
 """
 

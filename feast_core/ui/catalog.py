@@ -64,7 +64,7 @@ def _odfv_dict(objects: ProjectObjects, name: str) -> dict:
 
 
 def other_objects(objects: ProjectObjects) -> list[dict]:
-    """Objects of kinds feast_core does not model (stream feature views, label views, ...), by name and kind."""
+    """Objects of kinds feast_core does not model (label views, validation references, ...), by name and kind."""
     return [{"type": o.kind, "kind": o.label, "name": o.name} for o in objects.others()]
 
 

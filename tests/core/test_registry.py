@@ -25,9 +25,9 @@ from feast_core import (
     Field,
     FileSource,
     RequestSource,
-    on_demand_feature_view,
 )
 from feast_core.errors import RegistryError
+from feast_core.on_demand_feature_view import on_demand_feature_view
 from feast_core.protos.feast.core.Registry_pb2 import Registry as RegistryProto
 from feast_core.registry import Changes, FileRegistryStore
 from feast_core.types import Float64, Int64, ValueType
