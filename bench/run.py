@@ -188,16 +188,23 @@ def task_materialize(impl: str, size: workload.Size) -> dict:
     return result
 
 
+def online_requests(size: workload.Size) -> list[list[dict]]:
+    """The entity rows of every online request the benchmark makes: 50 of 1 key and 50 of 100 keys."""
+    return [[{"driver_id": k} for k in workload.online_keys(size, count, seed)]
+            for count in (1, 100) for seed in range(50)]
+
+
 def task_online(impl: str, size: workload.Size) -> dict:
     store = _store(impl, size)
     results = {}
+    requests = online_requests(size)
     for count, iterations in ((1, 3000), (100, 1000)):
-        keys = [workload.online_keys(size, count, seed) for seed in range(50)]
-        for i in range(50):  # warm up: plans, connections, page cache
-            store.get_online_features(features=workload.FEATURES, entity_rows=[{"driver_id": k} for k in keys[i]])
+        batch = [rows for rows in requests if len(rows) == count]
+        for rows in batch:  # warm up: plans, connections, page cache
+            store.get_online_features(features=workload.FEATURES, entity_rows=rows)
         samples = []
         for i in range(iterations):
-            rows = [{"driver_id": k} for k in keys[i % 50]]
+            rows = batch[i % len(batch)]
             started = time.perf_counter_ns()
             store.get_online_features(features=workload.FEATURES, entity_rows=rows).to_dict()
             samples.append((time.perf_counter_ns() - started) / 1e6)
@@ -206,6 +213,10 @@ def task_online(impl: str, size: workload.Size) -> dict:
             "p50_ms": statistics.median(samples), "p99_ms": samples[int(len(samples) * 0.99) - 1],
             "iterations": iterations,
         }
+    # the answers, outside the timings: compared with Feast's in the same run (see measure)
+    results["answers"] = workload.answers(
+        store.get_online_features(features=workload.FEATURES, entity_rows=rows).to_dict() for rows in requests
+    )
     return results
 
 
@@ -315,12 +326,15 @@ def machine() -> dict:
 
 
 def prepare(size: workload.Size) -> None:
+    """Generate the size's files, again when the workload's END (the start of the day) moved on."""
     data = WORK / size.name
     data.mkdir(parents=True, exist_ok=True)
-    if not (data / "features.parquet").exists():
+    stamp = data / "END"
+    if not (data / "features.parquet").exists() or not stamp.exists() or stamp.read_text() != workload.END.isoformat():
         print(f"generating {size.name}: {size.rows:,} feature rows, {size.entity_rows:,} entity rows", flush=True)
         workload.write_features(size, data / "features.parquet")
         workload.write_entities(size, data / "entities.parquet")
+        stamp.write_text(workload.END.isoformat())
 
 
 def render(runs: list[dict]) -> str:
@@ -331,13 +345,15 @@ def render(runs: list[dict]) -> str:
     for run in runs:
         m = run["machine"]
         lines += [f"## Run of {run['started']}", "",
+                  *([f"Workload END (online reads ask for values within the 2-day ttl of it): {run['workload_end']}.", ""]
+                    if "workload_end" in run else []),
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
                   f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}."
                   + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else "")
                   + (f" Note: {run['note']}." if run.get("note") else ""), "",
                   "| size | impl | historical s | rows out | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
-                  "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms | online values found / asked, digest | answers |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in run["rows"]:
             def cell(task, key="seconds", fmt="{:.2f}", row=row):
                 value = row.get(task, {})
@@ -351,18 +367,24 @@ def render(runs: list[dict]) -> str:
                 return text
 
             online = row.get("online", {})
+            found, check = "–", online.get("check", "–")
             if "error" in online:
                 o1 = o100 = "error"
             elif online:
                 o1 = f"{online['keys_1']['p50_ms']:.3f} / {online['keys_1']['p99_ms']:.3f}"
                 o100 = f"{online['keys_100']['p50_ms']:.3f} / {online['keys_100']['p99_ms']:.3f}"
+                answers = online.get("answers")
+                if answers:
+                    found = f"{answers['values_found']:,} / {answers['values_asked']:,}, {answers['digest']}"
+                if check.startswith("DIFFERENT"):
+                    o1 = o100 = "not a result"
             else:
                 o1 = o100 = "–"
             lines.append(
                 f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'rows', '{:,}')} "
                 f"| {cell('historical', 'peak_rss_mb', '{:.0f}')} "
                 f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
-                f"| {o1} | {o100} |"
+                f"| {o1} | {o100} | {found} | {check} |"
             )
         lines.append("")
     return "\n".join(lines)
@@ -393,6 +415,7 @@ def main() -> None:
         return
     if args.feast_python:
         PYTHONS["feast"] = PYTHONS["feast_spark"] = args.feast_python
+    os.environ[workload.END_ENV] = workload.END.date().isoformat()  # every child process uses the same END
     impls = [
         i for i in args.impls.split(",")
         if i in ("feast_core_pg", "feast_core_spark") or i in PYTHONS or importlib.util.find_spec(i) is not None
@@ -400,7 +423,8 @@ def main() -> None:
     skipped = sorted(set(args.impls.split(",")) - set(impls))
     if skipped:
         print(f"not installed, skipped: {', '.join(skipped)}")
-    run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "rows": []}
+    run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "rows": [],
+           "workload_end": workload.END.isoformat()}
     tasks = args.tasks.split(",")
     if "feast_core_pg" in impls:
         server = pg.start(PG_DATA)
@@ -437,6 +461,19 @@ def measure(run: dict, args, impls: list[str], tasks: list[str]) -> None:
                     row[task] = run_child(task, impl, size_name, args.timeout)
                     print(size_name, impl, task, json.dumps(row[task]), flush=True)
             run["rows"].append(row)
+        check_answers([r for r in run["rows"] if r["size"] == size_name])
+
+
+def check_answers(rows: list[dict]) -> None:
+    """Mark each implementation's online answers as the same as Feast's on the same data, or not a result."""
+    feast = next((r.get("online", {}).get("answers") for r in rows if r["impl"] == "feast"), None)
+    for row in rows:
+        online = row.get("online")
+        if online and "error" not in online:
+            online["check"] = "Feast itself" if row["impl"] == "feast" else workload.answer_check(online.get("answers"), feast)
+            if online["check"].startswith("DIFFERENT"):
+                print(f"{row['size']} {row['impl']}: online answers differ from Feast's: {online['answers']} vs {feast}",
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ import definitions
 from {package} import FeatureStore
 store = FeatureStore(repo_path=".")
 store.apply([definitions.driver, definitions.source, definitions.driver_stats])
-store.materialize(datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc))
+store.materialize(datetime.fromisoformat("{start}"), datetime.fromisoformat("{end}"))
 """
 LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -121,7 +121,8 @@ def prepare(impl: str, python: str, auth: AuthSetup | None = None) -> Path:
     (repo / "definitions.py").write_text(
         workload.REPO_DEFINITIONS.format(package=package, path=str(HERE / "work" / "small" / "features.parquet"))
     )
-    setup = SETUP.format(package=package) + (auth.permission if auth else "")
+    setup = SETUP.format(package=package, start=workload.START.isoformat(), end=workload.END.isoformat())
+    setup += auth.permission if auth else ""
     subprocess.run([python, "-c", setup], cwd=repo, check=True, capture_output=True)
     if auth is not None:
         config = repo / "feature_store.yaml"
@@ -226,6 +227,25 @@ def parse_wrk(output: str) -> dict:
     }
 
 
+def http_answers(port: int, token: str | None) -> dict:
+    """The server's answers to every request body the load uses and to 50 more of 100 keys, digested the same
+    way as the SDK's (bench/workload.py): feature names from the metadata, one value per entity row."""
+    bodies = [body(1), body(100)] + [
+        json.dumps({"features": workload.FEATURES, "entities": {"driver_id": workload.online_keys(SIZE, 100, seed)}})
+        for seed in range(50)
+    ]
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    responses = []
+    for text in bodies:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/get-online-features", data=text.encode(),
+                                         headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            answer = json.loads(reply.read())
+        names = answer["metadata"]["feature_names"]
+        responses.append({name: result["values"] for name, result in zip(names, answer["results"])})
+    return workload.answers(responses)
+
+
 def measure(impl: str, python: str, seconds: int, soak: int) -> dict:
     kind = impl.partition("+")[2]
     auth = AuthSetup(kind, Path(tempfile.mkdtemp(prefix="bench-auth-"))) if kind else None
@@ -238,6 +258,7 @@ def measure(impl: str, python: str, seconds: int, soak: int) -> dict:
             check_answers(port, token)
         wrk(port, 1, 1, 2, token)  # warm up
         result = {
+            "answers": http_answers(port, token),
             "c1_k1": wrk(port, 1, 1, seconds, token),
             "c8_k1": wrk(port, 8, 1, seconds, token),
             "c1_k100": wrk(port, 1, 100, seconds, token),
@@ -275,12 +296,20 @@ def render(runs: list[dict]) -> str:
     for entry in runs:
         m = entry["machine"]
         lines += [f"## Run of {entry['started']}", "",
+                  *([f"Workload END (reads ask for values within the 2-day ttl of it): {entry['workload_end']}.", ""]
+                    if "workload_end" in entry else []),
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}.", "",
-                  "| impl | 1 client, 1 key p50 / p99 ms | req/s | 8 clients, 1 key req/s | p99 ms | 1 client, 100 keys p50 / p99 ms | soak errors | soak RSS MB (start → end) |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| impl | 1 client, 1 key p50 / p99 ms | req/s | 8 clients, 1 key req/s | p99 ms | 1 client, 100 keys p50 / p99 ms | soak errors | soak RSS MB (start → end) | values found / asked, digest | answers |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for impl, r in entry["results"].items():
             if "error" in r:
                 lines.append(f"| {impl} | error: {r['error']} |||||||")
+                continue
+            answers = r.get("answers")
+            found = f"{answers['values_found']:,} / {answers['values_asked']:,}, {answers['digest']}" if answers else "–"
+            check = r.get("check", "–")
+            if check.startswith("DIFFERENT"):
+                lines.append(f"| {impl} | not a result: answers differ from Feast's |||||||| {found} | {check} |")
                 continue
             soak = r.get("soak")
             soak_errors = f"{soak['errors']} of {soak['requests']}" if soak else "–"
@@ -288,7 +317,8 @@ def render(runs: list[dict]) -> str:
             lines.append(
                 f"| {impl} | {r['c1_k1']['p50_ms']:.3f} / {r['c1_k1']['p99_ms']:.3f} | {r['c1_k1']['req_per_s']:.0f} "
                 f"| {r['c8_k1']['req_per_s']:.0f} | {r['c8_k1']['p99_ms']:.2f} "
-                f"| {r['c1_k100']['p50_ms']:.3f} / {r['c1_k100']['p99_ms']:.3f} | {soak_errors} | {soak_rss} |"
+                f"| {r['c1_k100']['p50_ms']:.3f} / {r['c1_k100']['p99_ms']:.3f} | {soak_errors} | {soak_rss} "
+                f"| {found} | {check} |"
             )
         base = entry["results"].get("feast_core", {}).get("c8_k1", {}).get("req_per_s")
         ratios = [f"{impl}: {r['c8_k1']['req_per_s'] / base:.0%}" for impl, r in entry["results"].items()
@@ -309,6 +339,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
+    os.environ[workload.END_ENV] = workload.END.date().isoformat()
     run.prepare(SIZE)
     impls = {"feast_core": sys.executable}
     if args.auth:
@@ -323,6 +354,11 @@ def main() -> None:
         except (RuntimeError, subprocess.CalledProcessError) as exc:
             entry["results"][impl] = {"error": str(exc)[:200]}
         print(impl, json.dumps(entry["results"][impl]), flush=True)
+    feast = entry["results"].get("feast", {}).get("answers")
+    for impl, result in entry["results"].items():
+        if "error" not in result:
+            result["check"] = "Feast itself" if impl == "feast" else workload.answer_check(result.get("answers"), feast)
+    entry["workload_end"] = workload.END.isoformat()
     run.record(Path(args.out), entry, render)
 
 

@@ -158,6 +158,18 @@ def teardown(obj: Context) -> None:
     click.echo(f"Removed project {obj.store.project!r} from the registry and dropped its online tables.")
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be converted; change nothing.")
+@pass_context
+def migrate(obj: Context, dry_run: bool) -> None:
+    """Convert what earlier feast_core versions wrote (registry, online tables) to Feast's formats, without loss."""
+    from .migrate import migrate as run_migration
+
+    for report in run_migration(obj.store, dry_run=dry_run):
+        for line in report.lines():
+            click.echo(line)
+
+
 def _moment(text: str, what: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
@@ -200,9 +212,9 @@ def materialize_incremental(obj: Context, end_ts: str, views: tuple[str, ...]) -
 @main.command("registry-dump")
 @pass_context
 def registry_dump(obj: Context) -> None:
-    """Print the project's registry contents as JSON."""
-    raw = obj.store.registry.snapshot(allow_cache=False).require_project(obj.store.project).raw
-    click.echo(json.dumps(raw, indent=2, sort_keys=True, default=str))
+    """Print the project's registry contents as JSON (Feast's layout: the stored messages per kind)."""
+    objects = obj.store.registry.snapshot(allow_cache=False).require_project(obj.store.project)
+    click.echo(json.dumps(objects.dump(), indent=2, sort_keys=True))
 
 
 @main.command()

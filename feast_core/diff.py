@@ -1,9 +1,16 @@
-"""What an apply would change: the registry diff shown by ``feast plan`` and ``feast apply``."""
+"""What an apply would change: the registry diff shown by ``feast plan`` and ``feast apply``.
+
+Objects are compared as Feast compares them: by what they declare (``==`` on feast_core's definitions),
+never by the registry's bookkeeping (timestamps, materialization intervals, versions) nor by the bytes of
+a pickled function. An object that compares equal is left alone: its stored bytes and timestamps stay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# the kinds a feature repository declares (and ``feast apply`` deletes when the repo no longer does)
 KIND_LABELS = {
     "entities": "entity",
     "data_sources": "data source",
@@ -12,6 +19,8 @@ KIND_LABELS = {
     "feature_services": "feature service",
     "permissions": "permission",
 }
+# kinds applied by name only (a repository does not declare them: callers keep them in ``desired``)
+OTHER_LABELS = {"saved_datasets": "saved dataset"}
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class Change:
 
     def __str__(self) -> str:
         verb = {"create": "Created", "update": "Updated", "delete": "Deleted"}[self.action]
-        return f"{verb} {KIND_LABELS[self.kind]} {self.name}"
+        return f"{verb} {KIND_LABELS.get(self.kind) or OTHER_LABELS[self.kind]} {self.name}"
 
 
 @dataclass
@@ -39,21 +48,19 @@ class RegistryDiff:
         return "\n".join(str(c) for c in self.changes) if self.changes else "No changes to registry"
 
 
-def compute(current: dict[str, dict[str, dict]], desired: dict[str, dict[str, dict]], delete_missing: bool) -> RegistryDiff:
-    """Compare specs per kind and name (both sides in dict form)."""
+def compute(
+    current: Mapping[str, Mapping[str, object]], desired: Mapping[str, Mapping[str, object]], delete_missing: bool
+) -> RegistryDiff:
+    """Compare objects per kind and name; ``delete_missing``: what ``current`` has and ``desired`` lacks is
+    deleted."""
     diff = RegistryDiff()
-    for kind in KIND_LABELS:
+    for kind in (*KIND_LABELS, *OTHER_LABELS):
         have, want = current.get(kind, {}), desired.get(kind, {})
         for name in sorted(want):
             if name not in have:
                 diff.changes.append(Change("create", kind, name))
-            elif _comparable(have[name]) != _comparable(want[name]):
+            elif have[name] != want[name]:
                 diff.changes.append(Change("update", kind, name))
         if delete_missing:
             diff.changes.extend(Change("delete", kind, name) for name in sorted(set(have) - set(want)))
     return diff
-
-
-def _comparable(spec: dict) -> dict:
-    # a pickled function's bytes differ between runs; its source text says whether it changed
-    return {k: v for k, v in spec.items() if k != "udf_pickle"}

@@ -1,9 +1,17 @@
 """Offline to online: the latest row per key of one view within [start, end], in bounded-memory chunks.
 
-Crash safety comes from the online store, not from here: each chunk is one atomic write guarded by
-event time, so a run killed half way and run again converges to the same rows, and an older window
-materialized after a newer one never replaces newer values. The caller records the materialized
-interval in the registry only after ``materialize_view`` returns.
+Crash safety comes from the online store: each chunk is one atomic write guarded by event time, so a run
+killed half way and run again converges to the same rows, and an older window materialized after a newer
+one never replaces newer values.
+
+Progress is resumable per chunk. The latest rows come in ascending event time (``pull_latest(ordered=True)``), so
+once a chunk is written, every key whose newest row in the window is older than that chunk's last event
+time T has its final value online; ``checkpoint(T)`` lets the caller record the window up to just before
+T. A killed run leaves that record, and ``materialize-incremental`` continues from it: it reads the newest
+row per key from there on, which is exactly what the killed run had not written yet (a key whose newest row
+came later keeps its previous value until then). Only a store that says it can order (``pulls_in_order``)
+is asked to; with any other (Spark), or if the rows still come out of order, no checkpoint is taken and the
+window is recorded only when the run completes.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from datetime import datetime, timezone
 from typing import TextIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import telemetry
 from .definitions import FeatureView
@@ -68,7 +77,9 @@ def online_batch_renamer(view: FeatureView, query: PullQuery) -> Callable[[pa.Re
     """
     wanted = [(src, name) for src, name in zip(query.join_keys, view.entity_key_columns)]
     placeholder = DUMMY_ENTITY_ID in view.join_keys  # an entity-less view: one row, under Feast's placeholder key
-    wanted += [(src, f.name) for src, f in zip(query.columns, view.features)]
+    # a join key listed among the features too (upstream Feast stores a stream view's that way) is taken once
+    keys = set(view.entity_key_columns)
+    wanted += [(src, f.name) for src, f in zip(query.columns, view.features) if f.name not in keys]
     wanted.append((query.timestamp_field, EVENT_TS))
     if query.created_timestamp_column:
         wanted.append((query.created_timestamp_column, CREATED_TS))
@@ -102,10 +113,16 @@ def materialize_view(
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    checkpoint: Callable[[datetime], None] | None = None,
 ) -> int:
-    """Write the latest row per key with start <= event time <= end to the online store; returns rows written."""
+    """Write the latest row per key with start <= event time <= end to the online store; returns rows written.
+
+    ``checkpoint(t)``: called after a chunk is written with the event time up to which (excluded) every key's
+    final row is online (see the module docstring)."""
     if _utc(start) > _utc(end):
         raise ValueError(f"materializing {view.name!r}: start {start.isoformat()} is after end {end.isoformat()}")
+    if checkpoint is not None and not getattr(offline, "pulls_in_order", False):
+        checkpoint = None  # a store that cannot order its winners: the caller records the whole run at the end
     query = pull_query(view, start, end)
     rename = online_batch_renamer(view, query)
     written = 0
@@ -115,12 +132,23 @@ def materialize_view(
 
         counter = MATERIALIZED_ROWS.labels(view.name)
     pulled_from = time.time_ns()  # a chunk's span covers pulling it from the offline store and writing it
-    for batch in offline.pull_latest(query, chunk_rows):
+    reached = None  # the latest event time written so far, while the rows come in order
+    batches = offline.pull_latest(query, chunk_rows, ordered=True) if checkpoint else offline.pull_latest(query, chunk_rows)
+    for batch in batches:
         if batch.num_rows == 0:
             continue
+        table = rename(batch)
         with telemetry.span("feast.materialize.chunk", {"feast.feature_view": view.name, "feast.row_count": batch.num_rows},
                             start_time=pulled_from):
-            rows = online.write(project, view, rename(batch))
+            rows = online.write(project, view, table)
+        if checkpoint is not None:
+            bounds = pc.min_max(table.column(EVENT_TS))
+            low, high = bounds["min"].as_py(), bounds["max"].as_py()
+            if reached is not None and (low is None or _utc(low) < reached):
+                checkpoint = None  # out of order: no further checkpoints, the caller records the whole run
+            elif high is not None:
+                reached = _utc(high)
+                checkpoint(reached)
         written += rows
         if counter is not None:
             counter.inc(rows)
@@ -140,9 +168,10 @@ class LocalEngine:
     def materialize_view(
         self, project: str, view: FeatureView, start: datetime, end: datetime, *,
         chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: Callable[[int], None] | None = None,
+        checkpoint: Callable[[datetime], None] | None = None,
     ) -> int:
         return materialize_view(self.offline, self.online, project, view, start, end, chunk_rows=chunk_rows,
-                                progress=progress)
+                                progress=progress, checkpoint=checkpoint)
 
     def close(self) -> None:
         pass

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .definitions import FeatureService, FeatureView, FeatureViewProjection, OnDemandFeatureView
 from .errors import FeatureNameCollisionError, FeatureReferenceError, FeatureViewNotFoundError
-from .registry.base import ProjectObjects
+from .registry.snapshot import ProjectObjects
 from .types import FeastType
 
 

@@ -176,11 +176,13 @@ class LocalProvider(Provider):
         read = self.online_store.read(config.project, table, keys, features)
         types = {f.name: f.dtype for f in table.features}
         rows: list[tuple] = []
-        for i, micros in enumerate(read.event_ts):
-            if micros is None:
+        for i in range(len(keys)):
+            # each feature has its own event time (one row per feature); a key's is the latest of them
+            stamps = [read.event_ts[f][i] for f in features if read.event_ts[f][i] is not None]
+            if not stamps:
                 rows.append((None, None))
                 continue
-            moment = datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc)
+            moment = datetime.fromtimestamp(max(stamps) / 1_000_000, tz=timezone.utc)
             values = {
                 f: python_values_to_proto_values([read.values[f][i]], types[f].to_value_type())[0]
                 for f in features

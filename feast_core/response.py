@@ -120,21 +120,29 @@ def entity_columns(entity_rows: list[dict] | dict[str, list]) -> tuple[dict[str,
     return {n: [row[n] for row in entity_rows] for n in names}, len(entity_rows)
 
 
-_INT_TYPES = (types.Int32, types.Int64, types.UnixTimestamp)
+_INT_RANGES = {
+    types.Int32: (-(2**31), 2**31 - 1), types.Int64: (-(2**63), 2**63 - 1), types.UnixTimestamp: (-(2**63), 2**63 - 1),
+}
 
 
 def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
     """Entity key values of the declared type (numpy scalars made plain); an error names the key otherwise."""
-    if dtype in _INT_TYPES:
+    if dtype in _INT_RANGES:
+        low, high = _INT_RANGES[dtype]
         if all(type(v) is int for v in values):
+            if values and (min(values) < low or max(values) > high):
+                i, bad = next((i, v) for i, v in enumerate(values) if not low <= v <= high)
+                raise _out_of_range(name, dtype, i, bad)
             return values
         fixed = []
         for i, v in enumerate(values):
             if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
                 fixed.append(int(v))
+            elif isinstance(v, float) and v.is_integer() and not low <= v <= high:
+                raise _out_of_range(name, dtype, i, v)  # a JSON integer too large for 64 bits arrives as a float
             else:
                 raise _wrong_type(name, dtype, i, v)
-        return fixed
+        return checked_keys(name, fixed, dtype)
     if dtype is types.String:
         if all(type(v) is str for v in values):
             return values
@@ -153,6 +161,13 @@ def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
                 raise _wrong_type(name, dtype, i, v)
         return values
     return values
+
+
+def _out_of_range(name: str, dtype, row: int, value) -> EntityDataError:
+    low, high = _INT_RANGES[dtype]
+    return EntityDataError(
+        f"entity key {name!r} is {dtype}; row {row} has {value!r}, which does not fit in {dtype} ({low} to {high})"
+    )
 
 
 def _wrong_type(name: str, dtype, row: int, value) -> EntityDataError:
@@ -224,30 +239,23 @@ def read_online(
             read = online.read(project, part.view, keys, part.features)
         if timed:
             metrics.DEFERRED.add((metrics.view_read(store_type, part.view.name), time.perf_counter() - started))
-        event_ts = read.event_ts
+            view_statuses: list[list[str]] = []
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
-        row_status = [
-            NOT_FOUND if ts is None else (OUTSIDE_MAX_AGE if cutoff is not None and ts < cutoff else PRESENT)
-            for ts in event_ts
-        ]
-        all_present = all(s is PRESENT for s in row_status)
-        if timed:
-            _count_statuses(metrics, part.view.name, row_status, all_present, len(part.features))
         for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
             column = read.values[feature]
-            if all_present:
-                status = [PRESENT if v is not None else NULL_VALUE for v in column]
-            else:
-                column = [v if s is PRESENT else None for v, s in zip(column, row_status)]
-                status = [s if s is not PRESENT else (PRESENT if v is not None else NULL_VALUE)
-                          for v, s in zip(column, row_status)]
+            event_ts = read.event_ts[feature]
+            column, status = _statuses(column, event_ts, cutoff)
+            if timed:
+                view_statuses.append(status)
             joined[output] = column
             if not hidden:
                 names.append(output)
                 values.append(column)
                 statuses.append(status)
                 stamps.append(event_ts)
+        if timed:
+            _count_statuses(metrics, part.view.name, view_statuses)
     if timed:
         metrics.DEFERRED.add((metrics.ONLINE_READ, time.perf_counter() - phase_started))
     if plan.on_demand:
@@ -265,19 +273,35 @@ def read_online(
     return OnlineResponse(names, values, statuses, stamps)
 
 
-def _count_statuses(metrics, view: str, row_status: list[str], all_present: bool, features: int) -> None:
-    """Feast's feast_online_features_status_total: values by status (a present row's null value is present)."""
-    rows = len(row_status)
-    present = rows if all_present else row_status.count(PRESENT)
+def _count_statuses(metrics, view: str, statuses: list[list[str]]) -> None:
+    """Feast's feast_online_features_status_total: values by status (a stored null value is present)."""
+    present = outside = not_found = 0
+    for status in statuses:
+        if OUTSIDE_MAX_AGE not in status and NOT_FOUND not in status:
+            present += len(status)
+            continue
+        outside += status.count(OUTSIDE_MAX_AGE)
+        not_found += status.count(NOT_FOUND)
+        present += len(status) - status.count(OUTSIDE_MAX_AGE) - status.count(NOT_FOUND)
     add = metrics.DEFERRED.add
-    if present:
-        add((metrics.online_status(view, "present"), present * features))
-    if present < rows:
-        outside = row_status.count(OUTSIDE_MAX_AGE)
-        if outside:
-            add((metrics.online_status(view, "outside_max_age"), outside * features))
-        if rows - present - outside:
-            add((metrics.online_status(view, "not_found"), (rows - present - outside) * features))
+    for name, number in (("present", present), ("outside_max_age", outside), ("not_found", not_found)):
+        if number:
+            add((metrics.online_status(view, name), number))
+
+
+def _statuses(column: list, event_ts: list, cutoff: int | None) -> tuple[list, list[str]]:
+    """Each value's status: NOT_FOUND without a row, OUTSIDE_MAX_AGE (value withheld) when older than the
+    view's ttl, NULL_VALUE for a stored null, else PRESENT."""
+    if None not in event_ts and (cutoff is None or not event_ts or min(event_ts) >= cutoff):
+        if None not in column:
+            return column, [PRESENT] * len(column)
+        return column, [PRESENT if v is not None else NULL_VALUE for v in column]
+    status = [
+        NOT_FOUND if ts is None else OUTSIDE_MAX_AGE if cutoff is not None and ts < cutoff
+        else PRESENT if v is not None else NULL_VALUE
+        for v, ts in zip(column, event_ts)
+    ]
+    return [v if s is PRESENT else None for v, s in zip(column, status)], status
 
 
 def _is_missing(value) -> bool:

@@ -26,7 +26,9 @@ from .definitions import (
     Permission,
     Project,
     PushSource,
+    SavedDataset,
     StreamFeatureView,
+    wire,
 )
 from .definitions.feature_view import DUMMY_ENTITY_ID, DUMMY_ENTITY_VAL
 from .errors import (
@@ -37,10 +39,12 @@ from .errors import (
     ProtectedProjectError,
     PushSourceNotFoundError,
 )
+from .materialize import DEFAULT_CHUNK_ROWS
 from .offline.base import OfflineStore, ViewQuery
-from .online.base import CREATED_TS, EVENT_TS, OnlineStore
-from .registry import Changes, Registry, Snapshot, open_store
-from .registry.base import Materialization, ProjectObjects, empty_project
+from .online.base import CREATED_TS, EVENT_TS, OnlineStore, table_name
+from .registry import Changes, Materialization, ProjectObjects, Registry, Snapshot, empty_project, open_store
+from .registry import message as registry_message
+from .registry.snapshot import NEVER
 from .response import OnlineResponse, read_online
 from .telemetry.nospan import NO_SPAN
 from .timestamps import to_utc, utc_now
@@ -48,6 +52,9 @@ from .transform import apply_to_table
 from .validate import Desired, fill_in, prepare
 
 log = logging.getLogger(__name__)
+
+# what apply() and apply_repo() write: the kinds a repo declares, and saved datasets
+_APPLIED_KINDS = (*diff.KIND_LABELS, "saved_datasets")
 
 PROTECTED_PROJECT_TAG = "feast.dev/protected-project"
 DEFAULT_INCREMENTAL_LOOKBACK = timedelta(weeks=52)
@@ -86,14 +93,14 @@ def open_online_store(config: RepoConfig) -> OnlineStore:
     if online.type == "postgres":
         from .online.postgres import PostgresOnlineStore
 
-        return PostgresOnlineStore(online)
+        return PostgresOnlineStore(online, config.entity_key_serialization_version)
     if online.type == "remote":
         from .online.remote import RemoteOnlineStore
 
         return RemoteOnlineStore(online, config.auth)
     from .online.sqlite import SqliteOnlineStore
 
-    return SqliteOnlineStore(online, config.repo_path)
+    return SqliteOnlineStore(online, config.repo_path, config.entity_key_serialization_version)
 
 
 class RetrievalJob:
@@ -262,6 +269,9 @@ class FeatureStore:
     def list_permissions(self, allow_cache: bool = False, tags: dict | None = None) -> list[Permission]:
         return self._list("permissions", allow_cache, tags)
 
+    def list_saved_datasets(self, allow_cache: bool = False, tags: dict | None = None) -> list[SavedDataset]:
+        return self._list("saved_datasets", allow_cache, tags)
+
     def list_projects(self, allow_cache: bool = False, tags: dict | None = None) -> list[Project]:
         snapshot = self._registry.snapshot(allow_cache)
         projects = [snapshot.project(name).project for name in snapshot.project_names]
@@ -291,20 +301,75 @@ class FeatureStore:
     def get_permission(self, name: str) -> Permission:
         return self._objects(False).get("permissions", name)
 
+    def get_saved_dataset(self, name: str) -> SavedDataset:
+        return self._objects(False).get("saved_datasets", name)
+
     def get_project(self, name: str | None = None) -> Project:
         return self._registry.snapshot(False).require_project(name or self.project).project
 
     def get_materialization(self, view_name: str, allow_cache: bool = True) -> Materialization:
-        """When and over which intervals a view was last materialized."""
-        return self._objects(allow_cache).materialization.get(view_name, Materialization(None, [], None))
+        """When and over which intervals a view was last materialized (Feast's FeatureViewMeta)."""
+        return self._objects(allow_cache).materialization.get(view_name, NEVER)
 
     def delete_feature_view(self, name: str) -> None:
-        self.get_feature_view(name)
-        self._registry.apply(Changes(self.project, deletes={"feature_views": [name]}))
+        """Delete a feature view or an on-demand feature view (as Feast, one call for both)."""
+        objects = self._objects(allow_cache=False)
+        if name in objects.objects["on_demand_feature_views"]:
+            self._registry.apply(Changes(self.project, deletes={"on_demand_feature_views": [name]}))
+            return
+        view = objects.get("feature_views", name)
+        self._registry.apply(Changes(self.project, deletes={"feature_views": [name]}, infra=self._infra(
+            [v for v in objects.list("feature_views") if v.name != name])))
+        if self.config.online_store is not None and view.online:
+            self.online_store.update(self.project, keep=[], delete=[view])
 
     def delete_feature_service(self, name: str) -> None:
         self.get_feature_service(name)
         self._registry.apply(Changes(self.project, deletes={"feature_services": [name]}))
+
+    def delete_saved_dataset(self, name: str) -> None:
+        self.get_saved_dataset(name)
+        self._registry.apply(Changes(self.project, deletes={"saved_datasets": [name]}))
+
+    def create_saved_dataset(
+        self,
+        from_: RetrievalJob,
+        name: str,
+        storage,
+        tags: dict[str, str] | None = None,
+        feature_service: FeatureService | None = None,
+        allow_overwrite: bool = False,
+    ) -> SavedDataset:
+        """Run a historical retrieval, write its rows to ``storage`` (a SavedDatasetFileStorage: parquet) and
+        register the dataset (Feast's ``SavedDataset``)."""
+        from .definitions import SavedDatasetFileStorage
+
+        if not isinstance(storage, SavedDatasetFileStorage):
+            raise ValueError(f"saved dataset {name!r}: storage must be a SavedDatasetFileStorage, got {storage!r}")
+        path = self.config.resolve(storage.path)
+        if path.exists() and not allow_overwrite:
+            raise ValueError(f"saved dataset {name!r}: {path} exists; pass allow_overwrite=True to replace it")
+        table = from_.to_arrow()
+        import pyarrow.parquet as pq
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        plan = from_._plan
+        dataset = SavedDataset(
+            name=name,
+            features=[f"{p.projection.name}:{f}" for p in plan.views for f, h in zip(p.features, p.hidden) if not h]
+            + [f"{p.projection.name}:{f}" for p in plan.on_demand for f in p.features],
+            join_keys=list(plan.key_columns), storage=storage, full_feature_names=plan.full_feature_names,
+            tags=tags, feature_service_name=feature_service.name if feature_service is not None else None,
+        )
+        if ENTITY_DF_TIMESTAMP in table.column_names and table.num_rows:
+            import pyarrow.compute as pc
+
+            bounds = pc.min_max(table.column(ENTITY_DF_TIMESTAMP))
+            dataset.min_event_timestamp = bounds["min"].as_py()
+            dataset.max_event_timestamp = bounds["max"].as_py()
+        self.apply([dataset])
+        return self.get_saved_dataset(name)
 
     # ---- apply / plan / teardown ----------------------------------------------------------
 
@@ -327,12 +392,14 @@ class FeatureStore:
         items = list(objects) if isinstance(objects, (list, tuple)) else [objects]
         current = self._objects(allow_cache=False)
         desired = self._prepare(items, current, skip_source_validation, skip_feature_view_validation)
-        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        merged = {k: {**current_specs[k], **desired.specs.get(k, {})} for k in diff.KIND_LABELS}
-        if not partial and objects_to_delete:
+        target = {k: {**current.objects[k], **desired.objects.get(k, {})} for k in _APPLIED_KINDS}
+        deleting = not partial and bool(objects_to_delete)
+        if deleting:
             for obj in objects_to_delete:
-                merged[definitions.kind_of(obj)].pop(obj.name, None)
-        result = self._commit(current, current_specs, merged, desired, delete_missing=not partial and bool(objects_to_delete))
+                kind = "saved_datasets" if isinstance(obj, SavedDataset) else definitions.kind_of(obj)
+                if kind in target:
+                    target[kind].pop(obj.name, None)
+        result = self._commit(current, target, desired.project, delete_missing=deleting)
         fill_in(items, desired)
         return result
 
@@ -344,21 +411,19 @@ class FeatureStore:
         ``objects`` is a list of definitions, or what ``repo_operations.parse_repo`` returns.
         """
         objects = getattr(objects, "objects", objects)
-        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation,
+        desired = self._prepare(list(objects), empty_project(self.project), skip_source_validation,
                                 skip_feature_view_validation)
         current = self._objects(allow_cache=False)
-        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        return diff.compute(current_specs, desired.specs, delete_missing=True)
+        return diff.compute(current.objects, _repo_target(desired, current), delete_missing=True)
 
     def apply_repo(
         self, objects: list, skip_source_validation: bool = False, skip_feature_view_validation: bool = False
     ) -> diff.RegistryDiff:
         """``feast apply``: make the registry hold exactly ``objects``, deleting what the repo no longer defines."""
-        desired = self._prepare(list(objects), ProjectObjects(self.project, empty_project()), skip_source_validation,
+        desired = self._prepare(list(objects), empty_project(self.project), skip_source_validation,
                                 skip_feature_view_validation)
         current = self._objects(allow_cache=False)
-        current_specs = {k: {n: r["spec"] for n, r in current.raw.get(k, {}).items()} for k in diff.KIND_LABELS}
-        result = self._commit(current, current_specs, desired.specs, desired, delete_missing=True)
+        result = self._commit(current, _repo_target(desired, current), desired.project, delete_missing=True)
         fill_in(list(objects), desired)
         return result
 
@@ -371,31 +436,53 @@ class FeatureStore:
             skip_source_validation, skip_feature_view_validation,
         )
 
-    def _commit(self, current, current_specs, target_specs, desired, delete_missing: bool) -> diff.RegistryDiff:
-        registry_diff = diff.compute(current_specs, target_specs, delete_missing)
-        changes = Changes(self.project, project_spec=desired.project)
+    def _infra(self, views: list[FeatureView]):
+        """The project's online tables as Feast's SQLite online store registers them (none for PostgreSQL)."""
+        online = self.config.online_store
+        if online is None or online.type != "sqlite":
+            return None
+        path = str(self.config.resolve(online.path).absolute())
+        return registry_message.sqlite_tables(path, sorted(table_name(self.project, v) for v in views))
+
+    def _commit(self, current: ProjectObjects, target: dict, project: Project | None, delete_missing: bool):
+        registry_diff = diff.compute(current.objects, target, delete_missing)
+        changes = Changes(self.project)
         for change in registry_diff.changes:
+            before = current.objects[change.kind].get(change.name)
+            stored_before = definitions.stored_kind(before) if before is not None else None
             if change.action == "delete":
-                changes.deletes.setdefault(change.kind, []).append(change.name)
-            else:
-                changes.upserts.setdefault(change.kind, {})[change.name] = target_specs[change.kind][change.name]
-        current_project = current.raw.get("project")
-        project_changed = desired.project is not None and (
-            current_project is None or current_project["spec"] != desired.project
-        )
-        if not project_changed:
-            changes.project_spec = None
-        if registry_diff or project_changed or current_project is None:
-            online_views = [
-                FeatureView.from_dict(spec) for spec in target_specs["feature_views"].values() if spec["online"]
-            ]
-            deleted_views = [current.get("feature_views", n) for n in registry_diff.of("delete", "feature_views")]
-            deleted_views += [
-                current.get("feature_views", n) for n in registry_diff.of("update", "feature_views")
-                if not target_specs["feature_views"][n]["online"]
-            ]
-            if self.config.online_store is not None:
-                self.online_store.update(self.project, keep=online_views, delete=[])
+                changes.deletes.setdefault(stored_before, []).append(change.name)
+                continue
+            obj = target[change.kind][change.name]
+            stored = definitions.stored_kind(obj)  # a stream feature view goes to Feast's own field
+            if before is not None and stored_before != stored:  # a view that changed kind leaves its old field
+                changes.deletes.setdefault(stored_before, []).append(change.name)
+                before = None
+            # an update keeps what the stored message holds beyond what feast_core models
+            changes.upserts.setdefault(stored, []).append(
+                (wire.adopt(obj, before) if before is not None else obj).to_proto()
+            )
+        project_changed = project is not None and (current.project_message is None or current.project != project)
+        if project_changed:
+            changes.project_proto = (
+                wire.adopt(project, current.project) if current.project_message is not None else project
+            ).to_proto()
+        if not current.has_dummy_entity:
+            changes.upserts.setdefault("entities", []).insert(0, registry_message.dummy_entity())
+        views_changed = bool(registry_diff.of("create", "feature_views") or registry_diff.of("delete", "feature_views"))
+        if views_changed or current.project_message is None:
+            changes.infra = self._infra(list(target["feature_views"].values()))
+        views = target["feature_views"]
+        online_views = [v for v in views.values() if v.online]
+        deleted_views = [current.get("feature_views", n) for n in registry_diff.of("delete", "feature_views")]
+        deleted_views += [current.get("feature_views", n) for n in registry_diff.of("update", "feature_views")
+                          if not views[n].online and current.get("feature_views", n).online]
+        if self.config.online_store is not None:
+            # as Feast's apply does every time: the online tables exist (an apply after the online database was
+            # removed recreates them); and a table this store cannot read stops the apply before the registry changes
+            self.online_store.check(self.project, deleted_views)
+            self.online_store.update(self.project, keep=online_views, delete=[])
+        if registry_diff or project_changed or current.project_message is None or not current.has_dummy_entity:
             self._registry.apply(changes, refresh=False)
             # as in Feast: the cached registry is re-read now in "sync" cache mode; in "thread" mode it is
             # re-read when its ttl runs out (reads that pass allow_cache=False always see the change)
@@ -606,12 +693,22 @@ class FeatureStore:
         from .materialize import ProgressBar
 
         engine = self._materialization_engine()
+        chunk_rows = self.config.materialization.online_write_batch_size or DEFAULT_CHUNK_ROWS
+        store = self._registry.store
+
+        def checkpoint(reached: datetime) -> None:
+            # every key whose newest row in the window is before `reached` is online: record up to just before it
+            done = min(reached - timedelta(microseconds=1), end)
+            if done > start:
+                store.record_materialization(self.project, view.name, start, done)
+
         if progress:
             print(f"{view.name} from {start:%Y-%m-%d %H:%M:%S%z} to {end:%Y-%m-%d %H:%M:%S%z}:")
             with ProgressBar(view.name) as bar:
-                rows = engine.materialize_view(self.project, view, start, end, progress=bar)
+                rows = engine.materialize_view(self.project, view, start, end, chunk_rows=chunk_rows, progress=bar,
+                                               checkpoint=checkpoint)
         else:
-            rows = engine.materialize_view(self.project, view, start, end)
+            rows = engine.materialize_view(self.project, view, start, end, chunk_rows=chunk_rows, checkpoint=checkpoint)
         self._registry.record_materialization(self.project, view.name, start, end)
         return rows
 
@@ -769,6 +866,18 @@ class FeatureStore:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _repo_target(desired: Desired, current: ProjectObjects) -> dict:
+    """What a whole repo makes the registry hold: exactly its objects, and the saved datasets there are
+    (a repository does not declare those)."""
+    target = {k: dict(desired.objects.get(k, {})) for k in _APPLIED_KINDS}
+    target["saved_datasets"] = {**current.objects["saved_datasets"], **target["saved_datasets"]}
+    sources = current.objects["data_sources"]
+    for name in current.sources_used_by_others():
+        if name in sources:
+            target["data_sources"].setdefault(name, sources[name])
+    return target
 
 
 def _view_query(part: plans.ViewPart) -> ViewQuery:

@@ -17,6 +17,7 @@ import pyarrow as pa
 from . import definitions, diff
 from .definitions import DataSource, FeatureView, Field, OnDemandFeatureView
 from .definitions.base import check_stored_name
+from .definitions.feature_view import DUMMY_ENTITY_NAME
 from .errors import (
     ConflictingFeatureViewNames,
     DataSourceError,
@@ -25,9 +26,9 @@ from .errors import (
     RegistryInferenceFailure,
     RepoError,
 )
-from .registry.base import ProjectObjects
+from .registry.snapshot import ProjectObjects
 from .transform import try_on_sample
-from .types import Invalid, column_fits, describe_arrow, from_arrow, from_name, from_value_type
+from .types import Invalid, column_fits, describe_arrow, from_arrow, from_value_type
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,13 @@ SchemaReader = Callable[[DataSource], pa.Schema]
 
 @dataclass
 class Desired:
-    """Objects in dict form per kind, ready to diff against the registry; the project's spec if declared."""
+    """The objects an apply wants, completed and checked, per registry kind; the project's if declared."""
 
-    specs: dict[str, dict[str, dict]]
-    project: dict | None
+    objects: dict[str, dict[str, object]]
+    project: definitions.Project | None
+
+
+APPLIED_KINDS = (*diff.KIND_LABELS, "saved_datasets")
 
 
 def prepare(
@@ -52,12 +56,15 @@ def prepare(
     ``source_schema`` reads a data source's columns; nothing is written. With ``timestamps`` False a source
     without timestamp_field is not read to find it (Feast's view inference on its own leaves that to apply). Each on-demand view's function is
     tried on one made-up row (unless ``skip_feature_view_validation``): it must return every declared feature.
+    The views and entities returned are the user's own where nothing needed completing, else completed copies
+    (``fill_in`` gives the user's objects what was inferred, as Feast's apply does).
     """
-    by_kind: dict[str, dict[str, object]] = {k: {} for k in definitions.KINDS}
+    by_kind: dict[str, dict[str, object]] = {k: {} for k in ("projects", *APPLIED_KINDS)}
     views_by_name: dict[str, object] = {}  # lower-cased name -> the object declared with it
     for obj in items:
+        kind = "saved_datasets" if isinstance(obj, definitions.SavedDataset) else None
         try:
-            kind = definitions.kind_of(obj)
+            kind = kind or definitions.kind_of(obj)
         except TypeError:
             raise RepoError(f"cannot apply {obj!r}: not an entity, view, source, service or permission") from None
         if kind != "data_sources":  # a source's name defaults to its path; the others name tables and objects
@@ -75,11 +82,7 @@ def prepare(
         if seen is not None and seen is not obj and seen != obj:
             raise RepoError(f"two different {diff.KIND_LABELS.get(kind, kind)} objects are named {obj.name!r}")
         by_kind[kind][obj.name] = obj
-    projects = list(by_kind.pop("projects").values())
-    project_spec = None
-    for declared in projects:
-        if declared.name == project:
-            project_spec = declared.to_dict()
+    declared_project = by_kind.pop("projects").get(project)
     # the entities and sources a view was declared with are applied with it
     for view in list(by_kind["feature_views"].values()):
         for entity in view.entity_objects:
@@ -102,23 +105,23 @@ def prepare(
             by_kind["data_sources"].setdefault(batch.name, batch)
     _check_source_names(items, by_kind)
     entities = {**registered.objects["entities"], **by_kind["entities"]}
-    specs: dict[str, dict[str, dict]] = {k: {} for k in diff.KIND_LABELS}
     schemas: dict[str, pa.Schema] = {}
-    views = {}
-    for view in by_kind["feature_views"].values():
-        view_spec = _complete_view(view, entities, schemas, source_schema, skip_source_validation, timestamps)
-        views[view.name] = view_spec
+    views = {
+        view.name: _complete_view(view, entities, schemas, source_schema, skip_source_validation, timestamps)
+        for view in by_kind["feature_views"].values()
+    }
     # entities with no declared type take the type of their join key in the views that use them
-    entity_specs = {name: e.to_dict() for name, e in by_kind["entities"].items()}
-    for view_spec in views.values():
-        for column in view_spec["entity_columns"]:
-            for name, spec in entity_specs.items():
-                if spec["join_key"] == column["name"] and spec["value_type"] == "UNKNOWN" and name in view_spec["entities"]:
-                            spec["value_type"] = from_name(column["dtype"]).value_type.name
-    specs["entities"] = entity_specs
-    specs["feature_views"] = views
-    specs["data_sources"] = {n: s.to_dict() for n, s in by_kind["data_sources"].items()}
-    all_views = {**registered.objects["feature_views"], **{n: FeatureView.from_dict(s) for n, s in views.items()}}
+    typed_entities = {}
+    for name, entity in by_kind["entities"].items():
+        if entity.value_type.name == "UNKNOWN":
+            for view in views.values():
+                column = next((f for f in view.entity_columns if f.name == entity.join_key), None)
+                if column is not None and name in view.entities:
+                    entity = copy.copy(entity)
+                    entity.value_type = column.dtype.value_type
+                    break
+        typed_entities[name] = entity
+    all_views = {**registered.objects["feature_views"], **views}
     all_odfvs = {**registered.objects["on_demand_feature_views"], **by_kind["on_demand_feature_views"]}
     for odfv in by_kind["on_demand_feature_views"].values():
         odfv.view_sources = [
@@ -127,28 +130,26 @@ def prepare(
         ]
         if not skip_feature_view_validation:
             try_on_sample(odfv, _odfv_inputs(odfv, all_views))
-        specs["on_demand_feature_views"][odfv.name] = odfv.to_dict()
     for service in by_kind["feature_services"].values():
         service.projections = [
             _complete_projection(f"feature service {service.name!r}", projection, all_views, all_odfvs)
             for projection in service.projections
         ]
-        specs["feature_services"][service.name] = service.to_dict()
-    specs["permissions"] = {n: p.to_dict() for n, p in by_kind["permissions"].items()}
-    return Desired(specs, project_spec)
+    return Desired({**by_kind, "entities": typed_entities, "feature_views": views}, declared_project)
+
 
 def _complete_view(
     view: FeatureView, entities: dict, schemas: dict, source_schema: SchemaReader, skip_validation: bool,
     timestamps: bool = True,
-) -> dict:
-    spec = view.to_dict()
+) -> FeatureView:
+    """The view with its entity columns typed and an empty schema inferred (a copy when anything changed)."""
     if view.source is None:
         raise RepoError(
             f"feature view {view.name!r} has no source to read its rows from (a derived view needs sink_source)"
         )
     declared = {e.name: e for e in view.entity_objects}
     join_keys = []
-    view_entities = spec["entities"]  # without the placeholder of an entity-less view
+    view_entities = [e for e in view.entities if e != DUMMY_ENTITY_NAME]  # without an entity-less view's placeholder
     for name in view_entities:
         entity = declared.get(name) or entities.get(name)
         if entity is None:
@@ -204,7 +205,6 @@ def _complete_view(
                 f"feature view {view.name!r}: cannot tell the type of join key {key!r}: give entity {name!r} a "
                 f"value_type, declare {key!r} in the view's schema, or let its source hold a {key!r} column"
             )
-    spec["entity_columns"] = [entity_columns[k].to_dict() for k in join_keys]
     features = list(view.features)
     if schema is not None:
         skip = set(join_keys) | {source.mapped(source.timestamp_field), source.mapped(source.created_timestamp_column)}
@@ -221,10 +221,19 @@ def _complete_view(
             )
         if not skip_validation:
             _check_types(view, [*view.entity_columns, *features], columns, source)
-    spec["features"] = [f.to_dict() for f in features]
     if any(f.dtype is Invalid for f in features):
         raise RepoError(f"feature view {view.name!r}: a feature has type Invalid")
-    return spec
+    typed_keys = [entity_columns[k] for k in join_keys]
+    if view.entityless:
+        typed_keys.append(definitions.feature_view.DUMMY_ENTITY_FIELD)
+    if typed_keys == view.entity_columns and features == view.features and not view.schema_inferred:
+        return view
+    completed = copy.copy(view)
+    completed.entity_columns = typed_keys
+    completed.features = features
+    completed.schema_inferred = False
+    completed._reset_projection()
+    return completed
 
 
 def fill_in(items: list, desired: Desired) -> None:
@@ -232,22 +241,20 @@ def fill_in(items: list, desired: Desired) -> None:
     columns and inferred features, an entity's value type)."""
     for obj in items:
         if isinstance(obj, FeatureView):
-            spec = desired.specs["feature_views"].get(obj.name)
-            if spec is None:
+            completed = desired.objects["feature_views"].get(obj.name)
+            if completed is None or completed is obj:
                 continue
-            obj.entity_columns = [Field.from_dict(f) for f in spec["entity_columns"]]
-            if obj.entityless:
-                obj.entity_columns.append(definitions.feature_view.DUMMY_ENTITY_FIELD)
+            obj.entity_columns = list(completed.entity_columns)
             if obj.schema_inferred:
-                obj.features = [Field.from_dict(f) for f in spec["features"]]
+                obj.features = list(completed.features)
                 obj.schema_inferred = False
                 obj._reset_projection()
             for entity in obj.entity_objects:
                 fill_in([entity], desired)
         elif isinstance(obj, definitions.Entity):
-            spec = desired.specs["entities"].get(obj.name)
-            if spec is not None and obj.value_type.name == "UNKNOWN":
-                obj.value_type = type(obj.value_type)[spec["value_type"]]
+            completed = desired.objects["entities"].get(obj.name)
+            if completed is not None and obj.value_type.name == "UNKNOWN":
+                obj.value_type = completed.value_type
 
 
 def _odfv_inputs(odfv: OnDemandFeatureView, views: dict) -> dict[str, object]:
@@ -331,9 +338,9 @@ def update_feature_views_with_inferred_features_and_entities(provider, fvs: list
     """Feast's inference step on its own: give ``fvs`` (and ``entities``) the entity columns, features and value
     types an apply would infer, reading sources' schemas through ``provider``'s offline store; nothing is
     written. RepoError (or the source's error) names what cannot be inferred."""
-    from .registry.base import empty_project
+    from .registry.snapshot import empty_project
 
     items = [*entities, *fvs]
-    desired = prepare(items, config.project, ProjectObjects(config.project, empty_project()),
+    desired = prepare(items, config.project, empty_project(config.project),
                       provider.offline_store.source_schema, skip_source_validation=True, timestamps=False)
     fill_in(items, desired)

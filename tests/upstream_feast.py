@@ -67,3 +67,72 @@ class UpstreamFeast:
         if ok:
             assert result.returncode == 0, f"upstream feast {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
         return result
+
+
+# A long-lived upstream process: importing Feast costs seconds, so a scenario keeps one process and sends it
+# code. Each request is one JSON line {"code": ...}; the code runs in one namespace kept between requests and
+# sets ``result`` (JSON-able); the answer is one JSON line on the process's own stdout (what the code prints
+# goes to stderr, which is kept in a file for failures).
+_SESSION_DRIVER = r'''
+import json, os, sys, traceback, warnings
+warnings.simplefilter("ignore")
+answers = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+namespace = {}
+for line in sys.stdin:
+    request = json.loads(line)
+    os.chdir(request["cwd"])
+    try:
+        exec(compile(request["code"], "<upstream session>", "exec"), namespace)
+        answer = {"ok": True, "result": namespace.pop("result", None)}
+    except BaseException:
+        answer = {"ok": False, "error": traceback.format_exc()}
+    answers.write(json.dumps(answer, default=str) + "\n")
+    answers.flush()
+'''
+
+
+class UpstreamSession:
+    """One upstream Feast process kept for a scenario: ``run(code, cwd)`` executes code there and returns the
+    ``result`` it set. Close it (or use it as a context manager) when done."""
+
+    def __init__(self, feast: UpstreamFeast, log: Path, env: dict[str, str] | None = None) -> None:
+        self.feast = feast
+        self.log_path = log
+        self._log = open(log, "w")  # noqa: SIM115 (closed in close())
+        self.process = subprocess.Popen(
+            [feast.python, "-u", "-c", _SESSION_DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log, text=True, env=feast.env(env), cwd=ROOT,
+        )
+
+    def run(self, code: str, cwd: Path, timeout: float | None = None):
+        import select
+
+        self.process.stdin.write(json.dumps({"code": textwrap.dedent(code), "cwd": str(cwd)}) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout or self.feast.timeout)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            raise AssertionError(f"upstream session gave no answer; its log:\n{self.log_path.read_text()[-4000:]}")
+        answer = json.loads(line)
+        if not answer["ok"]:
+            raise AssertionError(f"upstream Feast failed:\n{answer['error']}")
+        return answer["result"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def __enter__(self) -> UpstreamSession:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()

@@ -82,17 +82,26 @@ def from_dict(kind: str, data: dict):
 
 
 # The classes of the objects in each repeated field of Feast's Registry message that feast_core models
-# (stream feature views, validation references and label views are not modeled).
+# (validation references, label views and feature tables are not modeled). Stream feature views are feature
+# views (KINDS) stored in their own field.
 PROTO_KINDS: dict[str, type] = {
     "projects": Project,
     "entities": Entity,
     "data_sources": DataSource,
     "feature_views": FeatureView,
+    "stream_feature_views": StreamFeatureView,
     "on_demand_feature_views": OnDemandFeatureView,
     "feature_services": FeatureService,
     "permissions": Permission,
     "saved_datasets": SavedDataset,
 }
+
+
+def stored_kind(obj: object) -> str:
+    """The Registry field an object is stored in: its kind, except a stream feature view's own field."""
+    if isinstance(obj, StreamFeatureView):
+        return "stream_feature_views"
+    return "saved_datasets" if isinstance(obj, SavedDataset) else kind_of(obj)
 
 
 def from_proto(kind: str, message):
@@ -109,6 +118,6 @@ __all__ = [
     "Field", "FileSource", "GroupBasedPolicy", "NamespaceBasedPolicy", "OnDemandFeatureView", "Permission",
     "PostgreSQLSource", "Project", "Projection", "FeatureViewProjection", "PushSource", "RequestSource",
     "RoleBasedPolicy", "SavedDataset", "SavedDatasetFileStorage", "SparkSource", "UnsupportedSource",
-    "complete_projection", "from_dict", "from_proto", "kind_of", "on_demand_feature_view",
+    "complete_projection", "from_dict", "from_proto", "kind_of", "stored_kind", "on_demand_feature_view",
     "source_from_dict",
 ]

@@ -69,8 +69,13 @@ class FeatureViewProjection:
 
     @staticmethod
     def from_definition(base_feature_view) -> FeatureViewProjection:
-        """The projection selecting every feature of a view, under its own name."""
-        return FeatureViewProjection(name=base_feature_view.name, features=list(base_feature_view.features))
+        """The projection selecting every feature of a view, under its own name. As Feast's, a feature view's
+        carries its batch source and that source's created-timestamp column (also as ``timestamp_field``:
+        Feast's own quirk, kept so upstream Feast reads the same projection back and plans no change)."""
+        source = getattr(base_feature_view, "batch_source", None)  # an on-demand view has none
+        created = (source.created_timestamp_column or None) if source is not None else None
+        return FeatureViewProjection(name=base_feature_view.name, features=list(base_feature_view.features),
+                                     timestamp_field=created, created_timestamp_column=created, batch_source=source)
 
     from_feature_view_definition = from_definition
 
@@ -104,6 +109,7 @@ class FeatureViewProjection:
         proto.join_key_map.update(self.join_key_map)
         if self.batch_source is not None:
             proto.batch_source.CopyFrom(self.batch_source.to_proto())
+        proto.view_type = "featureView"
         return proto
 
     def to_proto(self):

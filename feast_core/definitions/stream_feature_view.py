@@ -36,7 +36,7 @@ class StreamFeatureView(FeatureView):
         owner: str = "",
         schema: list | None = None,
         aggregations: list[Aggregation] | None = None,
-        mode: str = "spark",
+        mode: str = "python",  # upstream's class default (its decorator's is "spark")
         timestamp_field: str = "",
         udf: Callable | None = None,
         udf_string: str | None = "",
@@ -73,6 +73,10 @@ class StreamFeatureView(FeatureView):
             sink_source=sink_source, offline=offline, version=version,
         )
         self.stream_engine = stream_engine  # the stream processor's settings: kept, not run (see the module)
+        if self.features and self.entity_columns:
+            # as upstream Feast 0.67 stores a stream view: join keys declared in its schema stay among its features
+            self.features = list(schema)
+            self._reset_projection()
 
     @property
     def udf(self) -> Callable | None:
@@ -123,6 +127,8 @@ class StreamFeatureView(FeatureView):
             return False
         mine, theirs = self.to_dict(), other.to_dict()
         mine.pop("udf_pickle", None), theirs.pop("udf_pickle", None)  # the bytes of an unchanged function vary
+        for data in (mine, theirs):  # as Feast compares views: features in any order (upstream's vary between runs)
+            data["features"] = sorted(data["features"], key=lambda f: f["name"])
         return mine == theirs
 
     __hash__ = FeatureView.__hash__

@@ -20,6 +20,7 @@ An object declared by the user (not read) has no ``_wire``: its message holds ex
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta, timezone
 
 from google.protobuf.message import Message
@@ -78,6 +79,16 @@ def _fingerprint(obj: object, built: Message | None):
 def forget(obj: object) -> None:
     """Drop the message read (copies made with ``copy.copy`` share it; a changed copy overlays it anyway)."""
     obj.__dict__["_wire"] = None
+
+
+def adopt(obj, read):
+    """A shallow copy of ``obj`` that writes itself over the message ``read`` was read from: its ``to_proto``
+    replaces the fields its class models and keeps the rest (how the registry updates an object a user
+    re-declares: what Feast stored beyond feast_core's model survives). ``obj`` itself is not changed."""
+    kept = read.__dict__.get("_wire") if read is not None else None
+    clone = copy.copy(obj)
+    clone.__dict__["_wire"] = kept
+    return clone
 
 
 def finish(obj: object, built: Message, modeled: tuple[str, ...]) -> Message:

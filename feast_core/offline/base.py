@@ -53,6 +53,10 @@ class PullQuery:
 
 
 class OfflineStore(Protocol):
+    # True when ``pull_latest(query, chunk_rows, ordered=True)`` gives the rows in ascending event time (what
+    # lets a materialization record how far it got, chunk by chunk); only such a store is asked to
+    pulls_in_order: bool
+
     def get_historical_features(
         self, entity_df: pd.DataFrame | str, timestamp_column: str | None, views: list[ViewQuery]
     ) -> pa.Table:

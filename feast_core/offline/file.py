@@ -171,6 +171,8 @@ def resolve_file_source(source: DataSource, repo_path: Path) -> _ResolvedSource:
 class FileOfflineStore:
     """Parquet files + DuckDB. Safe to share between threads: each call uses its own DuckDB cursor."""
 
+    pulls_in_order = True
+
     def __init__(
         self,
         config: FileOfflineStoreConfig,
@@ -353,7 +355,7 @@ class FileOfflineStore:
 
     # ---------------------------------------------------------------- materialization
 
-    def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def pull_latest(self, query: PullQuery, chunk_rows: int, ordered: bool = False) -> Iterator[pa.RecordBatch]:
         """Latest row per key in [start, end]: a hash aggregate whose memory grows with distinct keys only."""
         if chunk_rows < 1:
             raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
@@ -383,6 +385,8 @@ class FileOfflineStore:
             f"FROM {resolved.scan_sql()} WHERE {ts} BETWEEN {_timestamptz_literal(_micros(query.start))} "
             f"AND {_timestamptz_literal(_micros(query.end))}{grouped})"
         )
+        if ordered:  # the winners only are sorted: as many rows as keys
+            sql += f" ORDER BY __latest.c{value_columns.index(query.timestamp_field)}"
         return self._stream(sql, chunk_rows, resolved)
 
     def pull_all(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:

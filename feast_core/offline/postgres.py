@@ -77,6 +77,8 @@ def _ts_literal(moment: datetime) -> str:
 class PostgresOfflineStore:
     """The OfflineStore protocol over PostgreSQL (see the module docstring)."""
 
+    pulls_in_order = True
+
     def __init__(self, config: PostgresOfflineStoreConfig) -> None:
         self.config = config
         self.endpoint = endpoint_from_config(config)
@@ -373,7 +375,7 @@ class PostgresOfflineStore:
 
     # ---- materialization and writes --------------------------------------------------------------
 
-    def pull_latest(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def pull_latest(self, query: PullQuery, chunk_rows: int, ordered: bool = False) -> Iterator[pa.RecordBatch]:
         source = query.source
         rel = self._relation(source)
         wanted = list(dict.fromkeys(
@@ -401,6 +403,8 @@ class PostgresOfflineStore:
                 latest = (f"SELECT {distinct}{', '.join(f's.{_q(c)}' for c in wanted)} FROM {rel} AS s WHERE s.{ts} {window} "
                           f"ORDER BY {', '.join(order + by)}" + ("" if order else " LIMIT 1"))
             sql = f"SELECT {', '.join(select)} FROM ({latest}) AS s"
+            if ordered:  # the winners only are sorted: as many rows as keys
+                sql += f" ORDER BY s.{ts}"
             try:
                 yield from copy_out_batches(cursor, sql, wanted, [source_types[c] for c in wanted], chunk_rows)
             except psycopg.errors.OperationalError:

@@ -93,6 +93,7 @@ _LIST_OF = {
     ValueType.BOOL_LIST: ValueType.BOOL, ValueType.UNIX_TIMESTAMP_LIST: ValueType.UNIX_TIMESTAMP,
 }
 _NULL_FIELD = 19  # Value.null_val
+_READABLE = frozenset(int(t) for t in (*_SCALAR_WIRE, *_LIST_OF))
 
 
 def value_tag(feast_type: FeastType) -> bytes:
@@ -243,12 +244,11 @@ def decode_value(data: bytes | memoryview | None):
     data = bytes(data)
     key, at = _read_varint(data, 0)
     field, wire = key >> 3, key & 7
-    try:
-        value_type = ValueType(field)
-    except ValueError:
-        raise ValueError(f"Value field {field} is a kind of value feast_core does not read") from None
     if field == _NULL_FIELD:
         return None
+    if field not in _READABLE:
+        raise ValueError(f"Value field {field} is a kind of value feast_core does not read")
+    value_type = ValueType(field)
     if value_type in _LIST_OF:
         length, at = _read_varint(data, at)
         return _parse_list(_LIST_OF[value_type], data, at, at + length)
@@ -286,7 +286,15 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
             (0x35, 5, struct.Struct("<xf").unpack) if value_type is ValueType.FLOAT else (0x29, 9, struct.Struct("<xd").unpack)
         )
 
+        layout = np.dtype([("tag", "u1"), ("value", "<f4" if value_type is ValueType.FLOAT else "<f8")])
+
         def decode_fixed(blobs: Sequence) -> list:
+            if None not in blobs:  # usually every value is present and its writer's form: one numpy pass
+                joined = b"".join(blobs)
+                if len(joined) == size * len(blobs):
+                    rows = np.frombuffer(joined, dtype=layout)
+                    if (rows["tag"] == tag).all():
+                        return rows["value"].tolist()
             out = []
             append = out.append
             for b in blobs:
@@ -509,9 +517,8 @@ def text_column(feast_type: FeastType, column: pa.Array | pa.ChunkedArray) -> pa
     """The ``value_text`` column Feast writes beside each value: ``str()`` of strings, integers, floats
     (float32 values widened to double first) and bools, null for everything else and for nulls/NaN."""
     column = _combined(column)
-    n = len(column)
     if pa.types.is_null(column.type):
-        return pa.nulls(n, pa.string())
+        return pa.nulls(len(column), pa.string())
     value_type = feast_type.value_type
     if value_type is ValueType.STRING:
         return column.cast(pa.string())
@@ -520,10 +527,29 @@ def text_column(feast_type: FeastType, column: pa.Array | pa.ChunkedArray) -> pa
     if value_type is ValueType.BOOL:
         return pc.if_else(column, "True", "False")
     if value_type in (ValueType.FLOAT, ValueType.DOUBLE):
-        target = pa.float32() if value_type is ValueType.FLOAT else pa.float64()
-        values = pc.cast(column, target, safe=False).cast(pa.float64()).to_pylist()
-        return pa.array([None if v is None or v != v else str(v) for v in values], pa.string())
-    return pa.nulls(n, pa.string())
+        return pa.array(_float_texts(value_type, column), pa.string())
+    return pa.nulls(len(column), pa.string())
+
+
+def text_values(feast_type: FeastType, column: pa.Array | pa.ChunkedArray) -> list:
+    """``text_column`` as Python values (what SQLite binds)."""
+    if feast_type.value_type in (ValueType.FLOAT, ValueType.DOUBLE):
+        column = _combined(column)
+        if not pa.types.is_null(column.type):
+            return _float_texts(feast_type.value_type, column)
+    return text_column(feast_type, column).to_pylist()
+
+
+def _float_texts(value_type: ValueType, column: pa.Array) -> list:
+    """Python's repr of each float (Arrow's formatting differs: "100" for 100.0, "0.00001" for 1e-05)."""
+    target = pa.float32() if value_type is ValueType.FLOAT else pa.float64()
+    values = np.asarray(pc.cast(column, target, safe=False).fill_null(np.nan)).astype(np.float64)
+    texts = list(map(repr, values.tolist()))
+    nan = np.isnan(values)
+    if nan.any():
+        for i in np.flatnonzero(nan).tolist():
+            texts[i] = None
+    return texts
 
 
 # ---------------------------------------------------------------------------------------------

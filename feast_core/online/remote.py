@@ -206,18 +206,21 @@ class RemoteOnlineStore:
         data = orjson.loads(self.post("/get-online-features", payload))
         by_name = dict(zip(data["metadata"]["feature_names"], data["results"]))
         dtypes = {f.name: f.dtype for f in view.features}
-        values, event_ts = {}, [None] * len(keys)
+        values, event_ts = {}, {}
         for feature in features:
             result = by_name.get(f"{view.name}__{feature}") or by_name.get(feature) or {}
             column = list(result.get("values", [None] * len(keys)))
             decode = _decoder(dtypes.get(feature))
             statuses = result.get("statuses", [])
             stamps = result.get("event_timestamps", [])
+            times: list = [None] * len(keys)
             for i, status in enumerate(statuses):
-                if status in ("PRESENT", "NULL_VALUE") and event_ts[i] is None and i < len(stamps):
-                    event_ts[i] = _micros(stamps[i])
+                # a value the server found keeps its time (the ttl is checked again here, to the same answer)
+                if status in ("PRESENT", "NULL_VALUE", "OUTSIDE_MAX_AGE") and i < len(stamps):
+                    times[i] = _micros(stamps[i])
                 if status not in ("PRESENT",):
                     column[i] = None
+            event_ts[feature] = times
             values[feature] = [None if v is None or decode is None else decode(v) for v in column] \
                 if decode is not None else column
         return OnlineRead(event_ts, values)
@@ -237,6 +240,13 @@ class RemoteOnlineStore:
 
     def update(self, project: str, keep: list[FeatureView], delete: list[FeatureView]) -> None:
         """The server's online store keeps its own tables."""
+
+    def check(self, project: str, views: list[FeatureView]) -> None:
+        """The server's online store checks its own tables."""
+
+    def migrate(self, project: str, views: list[FeatureView], dry_run: bool = False) -> list:
+        """Nothing here to migrate: run ``feast migrate`` where the server's online store is configured."""
+        return []
 
     def teardown(self, project: str, views: list[FeatureView]) -> None:
         """The server's online store keeps its own tables."""

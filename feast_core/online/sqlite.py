@@ -1,13 +1,19 @@
-"""The embedded online store: one SQLite table per feature view, typed columns, writes guarded by event time.
+"""The embedded online store: Feast's SQLite layout, writes guarded by event time.
 
-Layout of table ``{project}_{view}``: the join-key columns (the PRIMARY KEY), one column per feature
-(its type's ``.sqlite``; arrays as JSON text, timestamps as integer microseconds, bools as 0/1), then
-``event_ts`` and ``created_ts`` (integer microseconds, UTC). A small ``feast_online_tables`` table keeps
-each table's declared feast types, so ``update`` can tell an Int64 column from a UnixTimestamp one
-(both INTEGER to SQLite) and an ``Array(String)`` from a String (both TEXT).
+Table ``{project}_{view}`` (as upstream Feast creates it): ``entity_key BLOB, feature_name TEXT, value BLOB,
+value_text TEXT, vector_value BLOB, event_ts timestamp, created_ts timestamp, PRIMARY KEY(entity_key,
+feature_name)`` and an index ``{table}_ek``. One row per (entity, feature): ``entity_key`` is Feast's serialized
+entity key (online/encoding.py, version ``entity_key_serialization_version``), ``value`` a serialized
+``feast.types.Value`` (empty for null), ``value_text`` its text for strings and numbers, and the timestamps
+integer seconds since the epoch in UTC, which upstream's ``timestamp`` converter reads back. Tables this store
+creates are WITHOUT ROWID (a key lookup is one b-tree search); upstream reads and writes them the same way.
 
-Each thread gets its own connection (WAL journal, synchronous=NORMAL, a busy timeout so concurrent
-writers queue instead of failing). A write is one ``BEGIN IMMEDIATE`` transaction; a read is one query.
+A table of that name in another layout is never changed: ``update``, ``teardown``, writes and reads stop with
+an error naming it. Tables in this project's earlier layout (typed columns, described by the
+``feast_online_tables`` table) are converted by ``migrate`` (``feast migrate``).
+
+Each thread gets its own connection (WAL journal, synchronous=NORMAL, a busy timeout so concurrent writers
+queue instead of failing). A write is one ``BEGIN IMMEDIATE`` transaction; a read is one query.
 """
 
 from __future__ import annotations
@@ -17,27 +23,39 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from itertools import chain, repeat
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import types
 from ..config import SqliteOnlineStoreConfig
-from ..definitions import FeatureView
-from ..errors import EntityDataError, FeatureReferenceError, RepoError, StoreUnavailableError
+from ..definitions import FeatureView, Field
+from ..errors import EntityDataError, FeatureReferenceError, OnlineDataError, StoreUnavailableError
 from ..sqlite_wal import enable_wal
 from ..types import Array, FeastType
-from .base import CREATED_TS, EVENT_TS, OnlineRead, table_name
+from . import encoding
+from .base import (
+    CREATED_TS,
+    EARLIER_LAYOUT,
+    EVENT_TS,
+    FEAST_LAYOUT,
+    MISSING,
+    OTHER_LAYOUT,
+    MigrationStep,
+    OnlineRead,
+    is_feast_layout,
+    layout_refusal,
+    table_name,
+)
 
-EVENT_COL = "event_ts"
-CREATED_COL = "created_ts"
-META_TABLE = "feast_online_tables"
+EARLIER_META_TABLE = "feast_online_tables"  # kept by this project's earlier layout; read only by migrate
 BUSY_TIMEOUT_SECONDS = 30.0
 CACHE_KIB = 64 * 1024  # per connection, allocated only as pages are read
 MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MIGRATE_CHUNK_ROWS = 50_000
+MAX_KEYS_PER_QUERY = 4096
 _TS_US = pa.timestamp("us", tz="UTC")
 
 
@@ -45,166 +63,41 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _micros_to_datetime(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
+def _create_sql(table: str) -> list[str]:
+    t = _quote(table)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {t} (entity_key BLOB, feature_name TEXT, value BLOB, value_text TEXT, "
+        "vector_value BLOB, event_ts timestamp, created_ts timestamp, PRIMARY KEY(entity_key, feature_name)) WITHOUT ROWID",
+        f"CREATE INDEX IF NOT EXISTS {_quote(table + '_ek')} ON {t} (entity_key)",
+    ]
 
 
-# ---------------------------------------------------------------------------------------------
-# Arrow column -> Python values SQLite can bind
+class _Table:
+    """What one table holds: its layout and columns."""
 
-
-def _accepts_arrow(feast_type: FeastType, arrow_type: pa.DataType) -> bool:
-    """Whether a batch column of ``arrow_type`` may be stored as ``feast_type`` (no string-to-number parsing)."""
-    if pa.types.is_null(arrow_type):
-        return True
-    if pa.types.is_dictionary(arrow_type):
-        arrow_type = arrow_type.value_type
-    if isinstance(feast_type, Array):
-        if not (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)):
-            return False
-        return _accepts_arrow(feast_type.base_type, arrow_type.value_type)
-    if feast_type in (types.Int32, types.Int64):
-        # floats are allowed because pandas turns an int column with a missing value into float64;
-        # the safe cast still refuses 1.5
-        return pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type)
-    if feast_type in (types.Float32, types.Float64):
-        return pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type)
-    if feast_type is types.String:
-        return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
-    if feast_type is types.Bytes:
-        return pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type)
-    if feast_type is types.Bool:
-        return pa.types.is_boolean(arrow_type)
-    if feast_type is types.UnixTimestamp:
-        return pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type)
-    return True
-
-
-def _to_micros(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Timestamps (any unit, naive = UTC) or dates as int64 microseconds since the epoch."""
-    if pa.types.is_date(column.type) or pa.types.is_null(column.type):
-        column = pc.cast(column, _TS_US)
-    elif column.type.unit != "us":
-        column = pc.cast(column, pa.timestamp("us", tz=column.type.tz), safe=False)  # ns -> us truncates
-    return column.cast(pa.int64())
-
-
-def _json_array(values: list | None) -> str | None:
-    return None if values is None else json.dumps(values, separators=(",", ":"))
-
-
-def _json_bytes_array(values: list | None) -> str | None:
-    if values is None:
-        return None
-    return json.dumps([None if v is None else base64.b64encode(v).decode("ascii") for v in values])
-
-
-def _column_to_python(name: str, feast_type: FeastType, column: pa.ChunkedArray, view: str) -> list:
-    """One batch column as Python values of the stored form; EntityDataError naming the column if it does not fit."""
-    if not _accepts_arrow(feast_type, column.type):
-        raise EntityDataError(
-            f"feature view {view!r}: column {name!r} holds {column.type} values, which cannot be stored as {feast_type}"
-        )
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    try:
-        if feast_type is types.UnixTimestamp:
-            return _to_micros(column).to_pylist()
-        if isinstance(feast_type, Array):
-            base = feast_type.base_type
-            if base is types.UnixTimestamp:
-                flat_type = pa.list_(_TS_US)
-                return [_json_array(v) for v in column.cast(flat_type).cast(pa.list_(pa.int64())).to_pylist()]
-            if base is types.Bytes:
-                return [_json_bytes_array(v) for v in column.to_pylist()]
-            return [_json_array(v) for v in column.cast(feast_type.arrow).to_pylist()]
-        return column.cast(feast_type.arrow).to_pylist()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-        raise EntityDataError(f"feature view {view!r}: column {name!r} cannot be stored as {feast_type}: {error}") from None
-
-
-# ---------------------------------------------------------------------------------------------
-# stored value -> Python value of the declared type
-
-
-def _reader_for(feast_type: FeastType) -> Callable | None:
-    """A converter from the stored value to the declared type's Python value, or None when none is needed."""
-    if feast_type is types.Bool:
-        return bool
-    if feast_type is types.UnixTimestamp:
-        return _micros_to_datetime
-    if isinstance(feast_type, Array):
-        base = feast_type.base_type
-        if base is types.UnixTimestamp:
-            return lambda text: [None if v is None else _micros_to_datetime(v) for v in json.loads(text)]
-        if base is types.Bytes:
-            return lambda text: [None if v is None else base64.b64decode(v) for v in json.loads(text)]
-        return json.loads
-    return None
-
-
-def _timestamp_keys_to_micros(view: FeatureView, keys: list[tuple]) -> list[tuple]:
-    """UnixTimestamp join keys are stored as microseconds; look datetimes up the same way (naive = UTC)."""
-    positions = [i for i, f in enumerate(view.entity_columns) if f.dtype is types.UnixTimestamp]
-
-    def convert(value):
-        if not isinstance(value, datetime):
-            return value
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return (value - _EPOCH) // timedelta(microseconds=1)
-
-    return [tuple(convert(v) if i in positions else v for i, v in enumerate(key)) for key in keys]
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-class _TableSchema:
-    """The declared columns of one view's table: what ``update`` compares and what the metadata row stores."""
-
-    def __init__(self, keys: list[tuple[str, str]], features: list[tuple[str, str]]) -> None:
-        self.keys = keys  # (column, feast type name)
-        self.features = features
-
-    @classmethod
-    def of(cls, view: FeatureView) -> _TableSchema:
-        schema = cls([(f.name, f.dtype.name) for f in view.entity_columns], [(f.name, f.dtype.name) for f in view.features])
-        for name, _ in schema.keys + schema.features:
-            if name in (EVENT_COL, CREATED_COL):
-                raise RepoError(
-                    f"feature view {view.name!r}: column name {name!r} is reserved by the sqlite online store"
-                )
-        for name, type_name in schema.keys:
-            if isinstance(types.from_name(type_name), Array):
-                raise RepoError(f"feature view {view.name!r}: join key {name!r} cannot be an array ({type_name})")
-        return schema
-
-    def to_json(self) -> str:
-        return json.dumps({"keys": self.keys, "features": self.features})
-
-    @classmethod
-    def from_json(cls, text: str) -> _TableSchema:
-        data = json.loads(text)
-        return cls([tuple(k) for k in data["keys"]], [tuple(f) for f in data["features"]])
-
-
-def _column_def(name: str, type_name: str, not_null: bool = False) -> str:
-    return f"{_quote(name)} {types.from_name(type_name).sqlite}{' NOT NULL' if not_null else ''}"
+    def __init__(self, layout: str, columns: list[str]) -> None:
+        self.layout, self.columns = layout, columns
 
 
 class SqliteOnlineStore:
     """The OnlineStore protocol over one SQLite file (``path`` relative to the repo directory)."""
 
-    def __init__(self, config: SqliteOnlineStoreConfig, repo_path: Path) -> None:
+    def __init__(self, config: SqliteOnlineStoreConfig, repo_path: Path, entity_key_version: int = 3) -> None:
         path = Path(config.path)
         self.path = path if path.is_absolute() else Path(repo_path) / path
+        self.entity_key_version = entity_key_version
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._generation = 0  # bumped when all connections are closed (teardown, close)
+        self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
         self._read_plans: dict[tuple, tuple] = {}
-        self._write_sql: dict[tuple, str] = {}
+        self._read_sql_cache: dict[tuple, str] = {}
+        self._ready: dict[str, str] = {}  # table -> upsert SQL, for tables known to be in Feast's layout
+
+    @property
+    def label(self) -> str:
+        return f"sqlite online store {self.path}"
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -228,7 +121,7 @@ class SqliteOnlineStore:
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except sqlite3.Error as error:
-            raise StoreUnavailableError(f"sqlite online store {self.path}: cannot open: {error}") from None
+            raise StoreUnavailableError(f"{self.label}: cannot open: {error}") from None
         local.conn, local.generation = conn, self._generation
         local.max_variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         with self._connections_lock:
@@ -245,94 +138,93 @@ class SqliteOnlineStore:
     def close(self) -> None:
         self._close_all()
 
-    def _transaction(self, conn: sqlite3.Connection, work: Callable[[], None], what: str) -> None:
+    def _transaction(self, conn: sqlite3.Connection, work: Callable[[], object], what: str):
         """Run ``work`` inside BEGIN IMMEDIATE ... COMMIT; roll back on any error."""
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            raise StoreUnavailableError(f"sqlite online store {self.path}: {what}: {error}") from None
+            raise StoreUnavailableError(f"{self.label}: {what}: {error}") from None
         try:
-            work()
+            result = work()
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        return result
 
-    # -- schema --------------------------------------------------------------------------------
+    def _forget(self) -> None:
+        self._ready.clear()
+        self._read_plans.clear()
 
-    def _ensure_meta(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (table_name TEXT PRIMARY KEY, schema TEXT NOT NULL)")
+    # -- layouts -------------------------------------------------------------------------------
 
-    def _stored_schema(self, conn: sqlite3.Connection, table: str) -> _TableSchema | None:
-        row = conn.execute(f"SELECT schema FROM {META_TABLE} WHERE table_name = ?", (table,)).fetchone()
-        return None if row is None else _TableSchema.from_json(row[0])
+    def _inspect(self, conn: sqlite3.Connection, table: str) -> _Table:
+        info = conn.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+        if not info:
+            return _Table(MISSING, [])
+        columns = [row[1] for row in info]
+        primary_key = [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+        if is_feast_layout(set(columns), primary_key):
+            return _Table(FEAST_LAYOUT, columns)
+        if self._earlier_schema(conn, table) is not None:
+            return _Table(EARLIER_LAYOUT, columns)
+        return _Table(OTHER_LAYOUT, columns)
 
-    def _table_exists(self, conn: sqlite3.Connection, table: str) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() is not None
+    @staticmethod
+    def _earlier_schema(conn: sqlite3.Connection, table: str) -> dict | None:
+        try:
+            row = conn.execute(f"SELECT schema FROM {EARLIER_META_TABLE} WHERE table_name = ?", (table,)).fetchone()
+        except sqlite3.OperationalError:  # no such table: nothing was ever written in the earlier layout
+            return None
+        return None if row is None else json.loads(row[0])
 
-    def _create(self, conn: sqlite3.Connection, table: str, schema: _TableSchema) -> None:
-        columns = [_column_def(n, t, not_null=True) for n, t in schema.keys]
-        if not schema.keys:  # an entity-less view keeps one row under a constant key
-            columns.append('"__dummy_key" INTEGER NOT NULL DEFAULT 0')
-        columns += [_column_def(n, t) for n, t in schema.features]
-        columns += [f"{EVENT_COL} INTEGER NOT NULL", f"{CREATED_COL} INTEGER"]
-        key_list = ", ".join(_quote(n) for n, _ in schema.keys) or '"__dummy_key"'
-        # WITHOUT ROWID: rows live in the primary-key b-tree, so a key lookup is one b-tree search, not two
-        conn.execute(f"CREATE TABLE {_quote(table)} ({', '.join(columns)}, PRIMARY KEY ({key_list})) WITHOUT ROWID")
-        conn.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", (table, schema.to_json()))
+    def _refuse(self, table: str, found: _Table) -> OnlineDataError:
+        return OnlineDataError(layout_refusal(self.label, table, found.layout, found.columns))
 
-    def _adapt(self, conn: sqlite3.Connection, table: str, schema: _TableSchema, allow_recreate: bool) -> None:
-        """Bring one table to ``schema``: create it, add new feature columns, or recreate it when keys or types changed."""
-        stored = self._stored_schema(conn, table)
-        exists = self._table_exists(conn, table)
-        if stored is not None and exists and stored.keys == schema.keys:
-            stored_types = dict(stored.features)
-            changed = [n for n, t in schema.features if n in stored_types and stored_types[n] != t]
-            if not changed:
-                wanted = {n for n, _ in schema.features}
-                for name, type_name in schema.features:
-                    if name not in stored_types:
-                        conn.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_column_def(name, type_name)}")
-                if allow_recreate:  # update(): forget removed features so a re-added one starts empty
-                    for name, _ in stored.features:
-                        if name not in wanted:
-                            conn.execute(f"ALTER TABLE {_quote(table)} DROP COLUMN {_quote(name)}")
-                    kept = schema.features
-                else:  # a write only adds; columns of removed features stay until update()
-                    kept = stored.features + [(n, t) for n, t in schema.features if n not in stored_types]
-                conn.execute(
-                    f"UPDATE {META_TABLE} SET schema = ? WHERE table_name = ?",
-                    (_TableSchema(schema.keys, kept).to_json(), table),
-                )
-                return
-        if exists:
-            if not allow_recreate:
-                raise RepoError(
-                    f"sqlite online store {self.path}: table {table!r} was created for different join keys or "
-                    "feature types; run `feast apply` to recreate it"
-                )
-            conn.execute(f"DROP TABLE {_quote(table)}")
-        self._create(conn, table, schema)
+    def _prepare(self, conn: sqlite3.Connection, table: str, create: bool) -> _Table:
+        """Check one table (inside a transaction); create it if missing and ``create``; add value_text where an
+        older Feast table lacks it. Raises for a table in another layout."""
+        found = self._inspect(conn, table)
+        if found.layout in (EARLIER_LAYOUT, OTHER_LAYOUT):
+            raise self._refuse(table, found)
+        if found.layout == MISSING and create:
+            for sql in _create_sql(table):
+                conn.execute(sql)
+            found = self._inspect(conn, table)
+        elif found.layout == FEAST_LAYOUT and "value_text" not in found.columns:
+            conn.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN value_text TEXT")
+            found = self._inspect(conn, table)
+        return found
+
+    def check(self, project: str, views: list[FeatureView]) -> None:
+        if not views or not self.path.exists():
+            return
+        conn = self._conn()
+        for view in views:
+            table = table_name(project, view)
+            found = self._inspect(conn, table)
+            if found.layout in (EARLIER_LAYOUT, OTHER_LAYOUT):
+                raise self._refuse(table, found)
 
     def update(self, project: str, keep: list[FeatureView], delete: list[FeatureView]) -> None:
+        for view in keep:
+            self._serializer(view)  # join key types Feast's entity keys can hold
         conn = self._conn()
-        plans = [(table_name(project, v), _TableSchema.of(v)) for v in keep]
 
         def work() -> None:
-            self._ensure_meta(conn)
-            for table, schema in plans:
-                self._adapt(conn, table, schema, allow_recreate=True)
+            found = {table_name(project, v): self._inspect(conn, table_name(project, v)) for v in [*keep, *delete]}
+            for table, table_found in found.items():  # refuse before changing anything
+                if table_found.layout in (EARLIER_LAYOUT, OTHER_LAYOUT):
+                    raise self._refuse(table, table_found)
+            for view in keep:
+                self._prepare(conn, table_name(project, view), create=True)
             for view in delete:
-                self._drop(conn, table_name(project, view))
+                if found[table_name(project, view)].layout == FEAST_LAYOUT:
+                    conn.execute(f"DROP TABLE IF EXISTS {_quote(table_name(project, view))}")
 
         self._transaction(conn, work, "update")
-        self._read_plans.clear()
-        self._write_sql.clear()
-
-    def _drop(self, conn: sqlite3.Connection, table: str) -> None:
-        conn.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
-        conn.execute(f"DELETE FROM {META_TABLE} WHERE table_name = ?", (table,))
+        self._forget()
 
     def teardown(self, project: str, views: list[FeatureView]) -> None:
         if not self.path.exists():
@@ -340,20 +232,33 @@ class SqliteOnlineStore:
         conn = self._conn()
 
         def work() -> None:
-            self._ensure_meta(conn)
-            for view in views:
-                self._drop(conn, table_name(project, view))
+            found = {table_name(project, v): self._inspect(conn, table_name(project, v)) for v in views}
+            for table, table_found in found.items():
+                if table_found.layout in (EARLIER_LAYOUT, OTHER_LAYOUT):
+                    raise self._refuse(table, table_found)
+            for table, table_found in found.items():
+                if table_found.layout == FEAST_LAYOUT:
+                    conn.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
 
         self._transaction(conn, work, "teardown")
-        self._read_plans.clear()
-        self._write_sql.clear()
-        remaining = conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name != ?", (META_TABLE,)
-        ).fetchone()[0]
-        if remaining == 0:
+        self._forget()
+        remaining = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if remaining == 0:  # the file holds nothing anyone wrote: remove it, as Feast's teardown does
             self._close_all()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # -- entity keys and values ----------------------------------------------------------------
+
+    def _serializer(self, view: FeatureView) -> encoding.EntityKeySerializer:
+        key = (view.name, tuple((f.name, f.dtype.name) for f in view.entity_columns))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = encoding.EntityKeySerializer(
+                view.name, view.join_keys, [f.dtype for f in view.entity_columns], self.entity_key_version
+            )
+            self._serializers[key] = serializer
+        return serializer
 
     # -- write ---------------------------------------------------------------------------------
 
@@ -363,145 +268,289 @@ class SqliteOnlineStore:
         n_rows = batch.num_rows
         if n_rows == 0:
             return 0
+        rows = _long_rows(view.name, self._serializer(view), view.join_keys, view.features, batch)
         table = table_name(project, view)
-        names = set(batch.column_names)
-        missing = [k for k in view.join_keys + [EVENT_TS] if k not in names]
-        if missing:
-            raise EntityDataError(f"feature view {view.name!r}: rows to write lack column(s) {missing}")
-        fields = view.entity_columns + [f for f in view.features if f.name in names]
-        columns: list[str] = [f.name for f in fields] + [EVENT_COL]
-        pycols: list[list] = []
-        for i, f in enumerate(fields):
-            column = batch.column(f.name)
-            if i < len(view.entity_columns) and column.null_count:
-                raise EntityDataError(f"feature view {view.name!r}: join key column {f.name!r} has missing values")
-            pycols.append(_column_to_python(f.name, f.dtype, column, view.name))
-        event = batch.column(EVENT_TS)
-        if event.null_count:
-            raise EntityDataError(f"feature view {view.name!r}: column {EVENT_TS!r} has missing values")
-        pycols.append(_column_to_python(EVENT_TS, types.UnixTimestamp, event, view.name))
-        if CREATED_TS in names:
-            columns.append(CREATED_COL)
-            pycols.append(_column_to_python(CREATED_TS, types.UnixTimestamp, batch.column(CREATED_TS), view.name))
-        sql = self._upsert_sql(table, view.join_keys, columns)
-        rows = list(zip(*pycols))
         conn = self._conn()
+
+        def work() -> None:
+            sql = self._ready.get(table)
+            if sql is None:
+                found = self._prepare(conn, table, create=True)
+                sql = self._ready[table] = _upsert_sql(table, found.columns)
+            conn.executemany(sql, rows)
+
         try:
-            self._transaction(conn, lambda: conn.executemany(sql, rows), f"writing {table}")
+            self._transaction(conn, work, f"writing {table}")
         except sqlite3.OperationalError as error:
-            if "no such table" not in str(error) and "no column named" not in str(error):
-                raise StoreUnavailableError(f"sqlite online store {self.path}: writing {table}: {error}") from None
-            # written before `feast apply` reached this store, or by a process with a newer view: adapt and retry
-            schema = _TableSchema.of(view)
-            self._transaction(
-                conn, lambda: (self._ensure_meta(conn), self._adapt(conn, table, schema, allow_recreate=False)),
-                f"creating {table}",
-            )
-            self._transaction(conn, lambda: conn.executemany(sql, rows), f"writing {table}")
-        except sqlite3.IntegrityError as error:
-            raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}") from None
-        except sqlite3.InterfaceError as error:  # a Python value sqlite3 cannot bind
+            self._ready.pop(table, None)
+            raise StoreUnavailableError(f"{self.label}: writing {table}: {error}") from None
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError) as error:
             raise EntityDataError(f"feature view {view.name!r}: rows cannot be written to {table}: {error}") from None
         return n_rows
-
-    def _upsert_sql(self, table: str, keys: list[str], columns: list[str]) -> str:
-        cache_key = (table, tuple(columns))
-        sql = self._write_sql.get(cache_key)
-        if sql is not None:
-            return sql
-        t = _quote(table)
-        updates = [c for c in columns if c not in keys]
-        conflict = ", ".join(_quote(k) for k in keys) or '"__dummy_key"'
-        sql = (
-            f"INSERT INTO {t} ({', '.join(_quote(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT({conflict}) DO UPDATE SET "
-            + ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in updates)
-            + (f", {CREATED_COL} = NULL" if CREATED_COL not in columns else "")
-            + f" WHERE excluded.{EVENT_COL} > {t}.{EVENT_COL} OR (excluded.{EVENT_COL} = {t}.{EVENT_COL} AND "
-            f"coalesce(excluded.{CREATED_COL}, 0) >= coalesce({t}.{CREATED_COL}, 0))"
-        )
-        self._write_sql[cache_key] = sql
-        return sql
 
     # -- read ----------------------------------------------------------------------------------
 
     def read(self, project: str, view: FeatureView, keys: list[tuple], features: list[str]) -> OnlineRead:
         n = len(keys)
         if n == 0:
-            return OnlineRead([], {f: [] for f in features})
+            return OnlineRead({f: [] for f in features}, {f: [] for f in features})
         table = table_name(project, view)
+        decoders = self._decoders(view, features)
+        encoded = self._serializer(view).serialize_many(keys)
         conn = self._conn()
-        n_keys = len(view.join_keys)
-        if any(f.dtype is types.UnixTimestamp for f in view.entity_columns):
-            keys = _timestamp_keys_to_micros(view, keys)
-        per_query = max(1, min(4096, self._local.max_variables // max(n_keys, 1)))
-        found: dict = {}
+        per_query = max(1, min(MAX_KEYS_PER_QUERY, self._local.max_variables))
+        # every feature of the view requested: read each key's rows with one range scan (see _read_whole_entities)
+        names = sorted(f.name for f in view.features)
+        whole = tuple(names) if sorted(features) == names else None
+        blobs: list[list] = [[] for _ in features]
+        stamps: list[list] = [[] for _ in features]
         try:
             for start in range(0, n, per_query):
-                part = keys[start:start + per_query]
-                bucket = 1 << (len(part) - 1).bit_length()
-                sql, readers = self._read_plan(table, view, features, bucket)
-                if n_keys == 1:
-                    params = [k[0] for k in part]
-                    params += [None] * (bucket - len(part))
-                    for row in conn.execute(sql, params):
-                        found[row[0]] = row
-                elif n_keys == 0:
-                    for row in conn.execute(sql):
-                        found[()] = row
-                else:
-                    params = [v for k in part for v in k]
-                    params += [None] * ((bucket - len(part)) * n_keys)
-                    for row in conn.execute(sql, params):
-                        found[row[:n_keys]] = row
+                part = encoded[start:start + per_query]
+                m = len(part)
+                bucket = _bucket(m)
+                params = part + [None] * (bucket - m) if bucket > m else part
+                if whole is not None and self._read_whole_entities(conn, table, whole, features, params, m, blobs, stamps):
+                    continue
+                rows = conn.execute(self._read_sql(table, features, bucket), params).fetchall()
+                # one row per (feature, key), feature-major: see _read_sql
+                values, times = zip(*rows)
+                for j in range(len(features)):
+                    blobs[j].extend(values[j * bucket:j * bucket + m])
+                    stamps[j].extend(times[j * bucket:j * bucket + m])
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):  # never applied to this store: nothing was written
-                return OnlineRead([None] * n, {f: [None] * n for f in features})
-            raise StoreUnavailableError(
-                f"sqlite online store {self.path}: reading {table}: {error}; run `feast apply` if the view changed"
-            ) from None
-        except (sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
-            raise EntityDataError(f"feature view {view.name!r}: entity keys cannot be looked up: {error}") from None
-        if n_keys == 1:
-            matched = [found.get(k[0]) for k in keys]
-        elif n_keys == 0:
-            matched = [found.get(())] * n
-        else:
-            matched = [found.get(tuple(k)) for k in keys]
-        first = max(n_keys, 1)
-        event_ts = [None if r is None else r[first] for r in matched]
-        values: dict[str, list] = {}
-        for j, (name, reader) in enumerate(zip(features, readers), start=first + 1):
-            column = [None if r is None else r[j] for r in matched]
-            if reader is not None:
-                column = [None if v is None else reader(v) for v in column]
-            values[name] = column
-        return OnlineRead(event_ts, values)
+                empty = [None] * n
+                return OnlineRead({f: empty for f in features}, {f: empty for f in features})
+            if "no such column" in str(error):
+                raise self._refuse(table, self._inspect(conn, table)) from None
+            raise StoreUnavailableError(f"{self.label}: reading {table}: {error}") from None
+        return OnlineRead(
+            {f: [s * 1_000_000 if type(s) is int else _micros(s) for s in stamps[j]] for j, f in enumerate(features)},
+            {f: decode(blobs[j]) for j, (f, decode) in enumerate(zip(features, decoders))},
+        )
 
-    def _read_plan(self, table: str, view: FeatureView, features: list[str], bucket: int) -> tuple[str, list]:
-        """The SQL text and value converters for reading ``features`` of ``bucket`` keys, built once and cached."""
-        cache_key = (table, tuple(features), bucket)
+    def _decoders(self, view: FeatureView, features: list[str]) -> list:
+        cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
         plan = self._read_plans.get(cache_key)
-        if plan is not None:
-            return plan
-        by_name = {f.name: f for f in view.features}
-        unknown = [f for f in features if f not in by_name]
-        if unknown:
-            raise FeatureReferenceError(
-                f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}"
-            )
-        keys = view.join_keys
-        t = _quote(table)
-        selected = [f"{t}.{_quote(k)}" for k in keys] + [f"{t}.{EVENT_COL}"] + [f"{t}.{_quote(f)}" for f in features]
-        if len(keys) == 1:
-            where = f" WHERE {_quote(keys[0])} IN ({', '.join('?' * bucket)})"
-            sql = f"SELECT {', '.join(selected)} FROM {t}{where}"
-        elif not keys:
-            sql = f"SELECT 0, {', '.join(selected)} FROM {t}"
-        else:
-            row = "(" + ", ".join("?" * len(keys)) + ")"
-            on = " AND ".join(f"{t}.{_quote(k)} = v.column{i + 1}" for i, k in enumerate(keys))
-            sql = f"SELECT {', '.join(selected)} FROM (VALUES {', '.join([row] * bucket)}) AS v JOIN {t} ON {on}"
-        plan = (sql, [_reader_for(by_name[f].dtype) for f in features])
-        self._read_plans[cache_key] = plan
+        if plan is None:
+            by_name = {f.name: f for f in view.features}
+            unknown = [f for f in features if f not in by_name]
+            if unknown:
+                raise FeatureReferenceError(
+                    f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}"
+                )
+            plan = self._read_plans[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
         return plan
+
+    def _read_whole_entities(self, conn, table: str, names: tuple, features: list[str], params: list, m: int,
+                             blobs: list[list], stamps: list[list]) -> bool:
+        """Read all features of m keys with one primary-key range scan per key (cheaper than a search per
+        key and feature), for the usual case that every key has a row for every feature of the view and no
+        other rows: the rows then come key by key (a CROSS JOIN keeps the VALUES list the outer loop, scanned
+        in order), features in name order. Returns False, having added nothing, when the rows are not exactly
+        that (a missing key or feature, rows of features no longer in the view); the caller then reads with
+        one search per (feature, key)."""
+        bucket = len(params)
+        sql = self._read_sql_cache.get((table, None, bucket))
+        if sql is None:
+            sql = self._read_sql_cache[(table, None, bucket)] = (
+                f"SELECT t.feature_name, t.value, t.event_ts FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k "
+                f"LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1"
+            )
+        rows = conn.execute(sql, params).fetchall()
+        width = len(names)
+        size = m * width
+        if len(rows) != size + bucket - m:  # padding keys each give one empty row
+            return False
+        found, values, times = zip(*rows)
+        if found[:size] != names * m:
+            return False
+        for j, feature in enumerate(features):
+            at = names.index(feature)
+            blobs[j].extend(values[at:size:width])
+            stamps[j].extend(times[at:size:width])
+        return True
+
+    def _read_sql(self, table: str, features: list[str], bucket: int) -> str:
+        """``value, event_ts`` of every (feature, key) pair, None where there is no row: exactly
+        len(features) x bucket rows, features in the outer loop and keys in the inner one in request order. The
+        order comes from SQLite's join loops: a CROSS JOIN keeps its left side the outer loop, and the VALUES
+        lists are scanned in the order written. Each probe is one search of the primary key."""
+        cache_key = (table, tuple(features), bucket)
+        sql = self._read_sql_cache.get(cache_key)
+        if sql is None:
+            names = ", ".join("('" + f.replace("'", "''") + "')" for f in features)
+            sql = self._read_sql_cache[cache_key] = (
+                f"SELECT t.value, t.event_ts FROM (VALUES {names}) AS f CROSS JOIN (VALUES {', '.join(['(?)'] * bucket)}) "
+                f"AS k LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1 AND t.feature_name = f.column1"
+            )
+        return sql
+
+    # -- migrate -------------------------------------------------------------------------------
+
+    def migrate(self, project: str, views: list[FeatureView], dry_run: bool = False) -> list[MigrationStep]:
+        if not self.path.exists():
+            return []
+        conn = self._conn()
+        steps = []
+        for view in views:
+            table = table_name(project, view)
+            found = self._inspect(conn, table)
+            step = MigrationStep(table, found.layout)
+            if found.layout == OTHER_LAYOUT:
+                step.detail = layout_refusal(self.label, table, found.layout, found.columns)
+            elif found.layout == EARLIER_LAYOUT:
+                step.rows = conn.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+            steps.append(step)
+        if dry_run or not any(s.layout == EARLIER_LAYOUT for s in steps):
+            return steps
+
+        def work() -> None:
+            for step in steps:
+                if step.layout == EARLIER_LAYOUT:
+                    self._migrate_table(conn, step.table)
+                    step.done = True
+            if conn.execute(f"SELECT count(*) FROM {EARLIER_META_TABLE}").fetchone()[0] == 0:
+                conn.execute(f"DROP TABLE {EARLIER_META_TABLE}")
+
+        self._transaction(conn, work, "migrating to Feast's layout")
+        self._forget()
+        return steps
+
+    def _migrate_table(self, conn: sqlite3.Connection, table: str) -> None:
+        """Copy one earlier-layout table into a new Feast-layout table, then put it in the old one's place
+        (inside the caller's transaction: all or nothing)."""
+        schema = self._earlier_schema(conn, table)
+        keys = [(name, types.from_name(t)) for name, t in schema["keys"]]
+        features = [(name, types.from_name(t)) for name, t in schema["features"]]
+        existing = {row[1] for row in conn.execute(f"PRAGMA table_info({_quote(table)})")}
+        features = [(name, t) for name, t in features if name in existing]
+        serializer = encoding.EntityKeySerializer(table, [k for k, _ in keys], [t for _, t in keys],
+                                                  self.entity_key_version)
+        target = table + "__feast_migrating"
+        conn.execute(f"DROP TABLE IF EXISTS {_quote(target)}")
+        conn.execute(_create_sql(target)[0])
+        sql = _upsert_sql(target, ["entity_key", "feature_name", "value", "value_text", "vector_value", "event_ts",
+                                   "created_ts"])
+        selected = [k for k, _ in keys] + [f for f, _ in features] + ["event_ts", "created_ts"]
+        cursor = conn.execute(f"SELECT {', '.join(_quote(c) for c in selected)} FROM {_quote(table)}")
+        fields = [Field(name=name, dtype=t) for name, t in features]
+        while True:
+            chunk = cursor.fetchmany(MIGRATE_CHUNK_ROWS)
+            if not chunk:
+                break
+            columns = list(zip(*chunk))
+            arrays = {name: _earlier_to_arrow(t, columns[i]) for i, (name, t) in enumerate(keys + features)}
+            arrays[EVENT_TS] = pa.array(columns[-2], pa.int64()).cast(_TS_US)
+            arrays[CREATED_TS] = pa.array(columns[-1], pa.int64()).cast(_TS_US)
+            batch = pa.table(arrays)
+            conn.executemany(sql, _long_rows(table, serializer, [k for k, _ in keys], fields, batch))
+        conn.execute(f"DROP TABLE {_quote(table)}")
+        conn.execute(f"ALTER TABLE {_quote(target)} RENAME TO {_quote(table)}")
+        conn.execute(f"DROP INDEX IF EXISTS {_quote(target + '_ek')}")
+        conn.execute(_create_sql(table)[1])
+        conn.execute(f"DELETE FROM {EARLIER_META_TABLE} WHERE table_name = ?", (table,))
+
+
+def _bucket(n: int) -> int:
+    """How many key placeholders a read of n keys uses (padded with NULL keys), so that few statements serve
+    every request size and SQLite reuses them: n itself up to 8, then multiples of 8, then powers of two."""
+    if n <= 8:
+        return n
+    if n <= 256:
+        return (n + 7) // 8 * 8
+    return 1 << (n - 1).bit_length()
+
+
+def _micros(stamp) -> int | None:
+    """A stored event_ts (integer seconds; older writers may have left text) as microseconds."""
+    if stamp is None:
+        return None
+    if isinstance(stamp, int):
+        return stamp * 1_000_000
+    if isinstance(stamp, float):
+        return int(stamp * 1_000_000)
+    from datetime import datetime, timezone
+
+    moment = datetime.fromisoformat(stamp.decode() if isinstance(stamp, bytes) else stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _upsert_sql(table: str, columns: list[str]) -> str:
+    """INSERT one (entity, feature) row unless the stored one is newer: a later event time wins; equal event
+    times go to the newer (or equal) created time. A stale vector_value is cleared with the value."""
+    t = _quote(table)
+    sets = ["value = excluded.value", "value_text = excluded.value_text", "event_ts = excluded.event_ts",
+            "created_ts = excluded.created_ts"]
+    if "vector_value" in columns:
+        sets.append("vector_value = NULL")
+    return (
+        f"INSERT INTO {t} (entity_key, feature_name, value, value_text, event_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT(entity_key, feature_name) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE excluded.event_ts > {t}.event_ts OR (excluded.event_ts = {t}.event_ts AND "
+        f"coalesce(excluded.created_ts, 0) >= coalesce({t}.created_ts, 0))"
+    )
+
+
+def _seconds_column(batch: pa.Table, name: str, view: str, required: bool) -> list:
+    column = encoding._combined(batch.column(name))
+    if not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
+        raise EntityDataError(f"feature view {view!r}: column {name!r} holds {column.type} values, not timestamps")
+    if required and column.null_count:
+        raise EntityDataError(f"feature view {view!r}: column {name!r} has missing values")
+    seconds = encoding._epoch_seconds(column).tolist()
+    if column.null_count:
+        valid = np.asarray(column.is_valid()).tolist()
+        seconds = [s if ok else None for s, ok in zip(seconds, valid)]
+    return seconds
+
+
+def _long_rows(view: str, serializer: encoding.EntityKeySerializer, join_keys: list[str], features: list,
+               batch: pa.Table) -> list[tuple]:
+    """The rows of a write batch as (entity_key, feature_name, value, value_text, event_ts, created_ts) rows,
+    one per entity and feature present in the batch. Encodes everything before the first row is returned,
+    so a bad column fails before the transaction starts."""
+    names = set(batch.column_names)
+    missing = [k for k in join_keys + [EVENT_TS] if k not in names]
+    if missing:
+        raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
+    for key in join_keys:
+        if batch.column(key).null_count:
+            raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
+    n = batch.num_rows
+    entity_keys = serializer.serialize_columns([batch.column(k) for k in join_keys], n).to_pylist()
+    event = _seconds_column(batch, EVENT_TS, view, required=True)
+    created = _seconds_column(batch, CREATED_TS, view, required=False) if CREATED_TS in names else [None] * n
+    parts = []
+    for feature in features:
+        if feature.name not in names:
+            continue
+        column = batch.column(feature.name)
+        what = f"feature view {view!r}: column {feature.name!r}"
+        blobs = encoding.encode_column(feature.dtype, column, what).to_pylist()
+        texts = encoding.text_values(feature.dtype, column)
+        parts.append(zip(entity_keys, repeat(feature.name), blobs, texts, event, created))
+    return list(chain.from_iterable(parts))
+
+
+def _earlier_to_arrow(feast_type: FeastType, values: tuple) -> pa.Array:
+    """A column of this project's earlier SQLite layout (bools as 0/1, timestamps as integer microseconds,
+    arrays as JSON text with bytes in base64 and timestamps in microseconds) as Arrow."""
+    if feast_type is types.Bool:
+        return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    if feast_type is types.UnixTimestamp:
+        return pa.array(values, pa.int64()).cast(_TS_US)
+    if isinstance(feast_type, Array):
+        base = feast_type.base_type
+        lists = [None if v is None else json.loads(v) for v in values]
+        if base is types.UnixTimestamp:
+            return pa.array(lists, pa.list_(pa.int64())).cast(pa.list_(_TS_US))
+        if base is types.Bytes:
+            lists = [None if v is None else [None if x is None else base64.b64decode(x) for x in v] for v in lists]
+        if base is types.Bool:
+            lists = [None if v is None else [None if x is None else bool(x) for x in v] for v in lists]
+        return pa.array(lists, feast_type.arrow)
+    return pa.array(values, feast_type.arrow)

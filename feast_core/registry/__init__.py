@@ -1,4 +1,4 @@
-"""The registry: a store (file or SQL) behind a cache that hands out parsed snapshots."""
+"""The registry: a store (file or SQL) in Feast's format, behind a cache that hands out parsed snapshots."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import threading
 import time
 
 from ..config import RepoConfig
-from .base import Changes, RegistryStore, Snapshot
+from .base import Changes, RegistryStore
 from .file import FileRegistryStore
+from .snapshot import Materialization, ProjectObjects, Snapshot, empty_project
 
 
 def open_store(config: RepoConfig) -> RegistryStore:
@@ -15,7 +16,10 @@ def open_store(config: RepoConfig) -> RegistryStore:
     if registry.registry_type == "sql":
         from .sql import SqlRegistryStore
 
-        return SqlRegistryStore(registry.path, config.repo_path)
+        return SqlRegistryStore(
+            registry.path, config.repo_path, schema_mode=registry.schema_mode,
+            purge_feast_metadata=registry.purge_feast_metadata,
+        )
     if "://" in registry.path and not registry.path.startswith("file://"):
         from ..errors import ConfigError
 
@@ -27,7 +31,11 @@ def open_store(config: RepoConfig) -> RegistryStore:
 
 
 class Registry:
-    """Caches a parsed snapshot for ``cache_ttl_seconds`` (0 = load once; refresh() always reloads)."""
+    """Caches a parsed snapshot for ``cache_ttl_seconds`` (0 = load once; refresh() always reloads).
+
+    A refresh that finds the same registry (same message, or the same non-empty ``version_id``) keeps
+    the snapshot it has, objects already parsed included.
+    """
 
     def __init__(self, store: RegistryStore, cache_ttl_seconds: float) -> None:
         self.store = store
@@ -44,10 +52,13 @@ class Registry:
 
     def refresh(self) -> Snapshot:
         with self._lock:
-            raw = self.store.read()
+            message = self.store.read()
             current = self._snapshot
-            if current is None or current.version_id != raw.get("version_id") or not raw.get("version_id"):
-                current = Snapshot(raw)
+            same = current is not None and (
+                message is current.message or (message.version_id and message.version_id == current.version_id)
+            )
+            if not same:
+                current = Snapshot(message)
             self._snapshot, self._loaded_at = current, time.monotonic()
             return current
 
@@ -78,5 +89,11 @@ class Registry:
         self.store.delete_project(project)
         self.refresh()
 
+    def close(self) -> None:
+        self.store.close()
 
-__all__ = ["Changes", "FileRegistryStore", "Registry", "RegistryStore", "Snapshot", "open_store"]
+
+__all__ = [
+    "Changes", "FileRegistryStore", "Materialization", "ProjectObjects", "Registry", "RegistryStore", "Snapshot",
+    "empty_project", "open_store",
+]

@@ -105,8 +105,12 @@ class SparkMaterializationEngine:
         *,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         progress: Callable[[int], None] | None = None,
+        checkpoint: Callable[[datetime], None] | None = None,
     ) -> int:
-        """Write the latest row per key with start <= event time <= end; returns rows written."""
+        """Write the latest row per key with start <= event time <= end; returns rows written.
+
+        ``checkpoint`` is not called: partitions write in no order, so the caller records the window when the
+        run completes (a killed run is redone whole)."""
         if start > end:
             raise ValueError(f"materializing {view.name!r}: start {start.isoformat()} is after end {end.isoformat()}")
         source = view.batch_source

@@ -92,12 +92,14 @@ class Visibility:
         if not self.project_visible(objects):
             raise FeastPermissionError(f"you may not see project {objects.name!r}")
         view = copy.copy(objects)
-        view.objects, view.raw = {}, dict(objects.raw)
+        # kinds feast_core does not model cannot be judged by the permissions here: hidden while auth is on
+        view.messages = {kind: {} for kind in objects.messages}
+        view.objects = {}
         for kind, items in objects.objects.items():
             shown = {o.name for o in self.guard.visible(user, objects, list(items.values()), DESCRIBE)}
             view.objects[kind] = {n: o for n, o in items.items() if n in shown}
-            view.raw[kind] = {n: r for n, r in objects.raw.get(kind, {}).items() if n in shown}
-        view.materialization = {n: m for n, m in objects.materialization.items() if n in view.objects["feature_views"]}
+            view.messages[kind] = {n: m for n, m in objects.messages[kind].items() if n in shown}
+        view._materialization = None  # recomputed from the views shown
         if len(self._views) > 256:
             self._views.clear()
         self._views[key] = (objects, view)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ..errors import FeastError
-from ..registry.base import ProjectObjects
+from ..registry import ProjectObjects
 from . import catalog
 from .registry_source import RegistrySource, RegistryUnavailable
 
@@ -43,6 +43,7 @@ def build_router(source: RegistrySource, default_project: Callable[[object], str
             for name in source.project_names(snapshot):
                 objects = source.project(snapshot, name)
                 counts = {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}
+                counts["other_objects"] = len(objects.others())
                 projects.append({**objects.project.to_dict(), "counts": counts})
             return {"projects": projects}
 
@@ -53,7 +54,9 @@ def build_router(source: RegistrySource, default_project: Callable[[object], str
         def build() -> dict:
             snapshot = source.snapshot()
             objects = source.project(snapshot, project)
-            return {**objects.project.to_dict(), "counts": {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}}
+            counts = {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}
+            counts["other_objects"] = len(objects.others())
+            return {**objects.project.to_dict(), "counts": counts}
 
         return answer(build)
 
@@ -88,12 +91,20 @@ def build_router(source: RegistrySource, default_project: Callable[[object], str
     for kind in catalog.KINDS:
         add_kind(kind)
 
+    @router.get("/other_objects", summary="Objects of kinds feast_core does not model, by name and kind")
+    def other_objects(project: str | None = project_query) -> JSONResponse:
+        def build() -> dict:
+            objects = objects_for(project)
+            return {"project": objects.name, "other_objects": catalog.other_objects(objects)}
+
+        return answer(build)
+
     @router.get("/lineage", summary="Lineage edges: data source -> feature view -> on-demand view -> service")
     def lineage(project: str | None = project_query) -> JSONResponse:
         def build() -> dict:
             objects = objects_for(project)
             nodes = [{"type": k.key, "name": o.name} for k in catalog.KINDS for o in objects.list(k.key)
-                     if k.key != "permissions"]
+                     if k.key not in catalog.NO_LINEAGE]
             relationships = [
                 {"source": {"type": s[0], "name": s[1]}, "target": {"type": d[0], "name": d[1]}}
                 for s, d in catalog.edges(objects)

@@ -19,8 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import telemetry
 from ..auth.enforce import Guard
 from ..errors import FeastError, ObjectNotFoundError
-from ..registry import Registry, Snapshot
-from ..registry.base import ProjectObjects
+from ..registry import ProjectObjects, Registry, Snapshot
 from . import catalog, lineage
 from .access import RequireToken, Visibility
 from .api import build_router
@@ -216,7 +215,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
             counts = {k.key: len(objects.objects[k.key]) for k in catalog.KINDS}
             feature_count = sum(len(v.features) for v in objects.list("feature_views"))
             return page("overview.html", objects=objects, views=views, counts=counts,
-                        feature_count=feature_count, active="overview", **ctx)
+                        feature_count=feature_count, others=objects.others(), active="overview", **ctx)
 
         return with_project(project, render)
 
@@ -268,7 +267,7 @@ def create_app(store, root_path: str = "", registry_ttl_sec: float = 5, guard: G
             edges = catalog.edges(objects)
             node = (kind.key, name)
             svg = None
-            if kind.key != "permissions":
+            if kind.key not in catalog.NO_LINEAGE:
                 nodes, near = lineage.neighbourhood(node, edges)
                 svg = lineage.render(nodes, near, lambda k, n: object_url(objects.name, k, n), focus=node)
             stamps = objects.timestamps(kind.key, name)

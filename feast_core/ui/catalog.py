@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..definitions import FeatureView, OnDemandFeatureView, PushSource
-from ..registry.base import Materialization, ProjectObjects
+from ..registry import Materialization, ProjectObjects
+from ..registry.snapshot import NEVER
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,10 @@ KINDS = [
     Kind("on_demand_feature_views", "on-demand-feature-views", "On-demand feature views", "on-demand feature view"),
     Kind("feature_services", "feature-services", "Feature services", "feature service"),
     Kind("permissions", "permissions", "Permissions", "permission"),
+    Kind("saved_datasets", "saved-datasets", "Saved datasets", "saved dataset"),
 ]
+# kinds outside the lineage picture (they are not data flowing into features)
+NO_LINEAGE = ("permissions", "saved_datasets")
 BY_KEY = {k.key: k for k in KINDS}
 BY_SLUG = {k.slug: k for k in KINDS}
 
@@ -39,7 +43,7 @@ def iso(moment: datetime | None) -> str | None:
 def materialization_dict(state: Materialization) -> dict:
     return {
         "most_recent_end": iso(state.most_recent_end),
-        "last_run": iso(state.last_run),
+        "state": state.state.name,
         "intervals": [[iso(s), iso(e)] for s, e in state.intervals],
     }
 
@@ -55,14 +59,17 @@ def object_dict(objects: ProjectObjects, kind: str, obj) -> dict:
 
 
 def _odfv_dict(objects: ProjectObjects, name: str) -> dict:
-    # the stored spec, minus the pickled function: listing must never need (or hand out) user code
-    spec = dict(objects.raw["on_demand_feature_views"][name]["spec"])
-    spec.pop("udf_pickle", None)
-    return spec
+    # what the user declared, without the function's pickle: listing never loads (or hands out) user code
+    return objects.get("on_demand_feature_views", name)._declared()
+
+
+def other_objects(objects: ProjectObjects) -> list[dict]:
+    """Objects of kinds feast_core does not model (label views, validation references, ...), by name and kind."""
+    return [{"type": o.kind, "kind": o.label, "name": o.name} for o in objects.others()]
 
 
 def materialization(objects: ProjectObjects, view_name: str) -> Materialization:
-    return objects.materialization.get(view_name, Materialization(None, [], None))
+    return objects.materialization.get(view_name, NEVER)
 
 
 def view_inputs(view) -> list[tuple[str, str]]:

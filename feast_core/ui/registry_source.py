@@ -11,8 +11,7 @@ import threading
 import time
 
 from ..errors import FeastError
-from ..registry import Registry, Snapshot
-from ..registry.base import ProjectObjects
+from ..registry import ProjectObjects, Registry, Snapshot
 
 
 class RegistryUnavailable(Exception):

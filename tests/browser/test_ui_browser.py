@@ -336,21 +336,21 @@ def test_a_new_apply_shows_up_without_restarting_the_ui(tmp_path, demo_module, s
 def test_an_unreadable_registry_shows_an_error_page_that_says_why(tmp_path, demo_module, serve, page):
     store = demo_module.build(tmp_path)
     registry_file = tmp_path / "data" / "registry.db"
-    good = registry_file.read_text()
+    good = registry_file.read_bytes()
     with serve(store, registry_ttl_sec=0) as server:
-        registry_file.write_text("{ this is not json")
+        registry_file.write_bytes(b"{ this is not a registry")
         for path in ["/", "/p/driver_ranking", "/p/driver_ranking/feature-views/driver_hourly_stats"]:
             response = page.page.goto(server.url + path)
             assert response.status == 503
             assert "The registry cannot be read" in page.page.locator("h1").inner_text()
-            assert "not a feast-core registry (invalid JSON" in page.page.locator(".reason").inner_text()
+            assert "not a Feast registry (cannot be parsed" in page.page.locator(".reason").inner_text()
             assert str(registry_file) in page.page.locator(".reason").inner_text()
         page.shot("error-registry")
         assert httpx.get(server.url + "/health").status_code == 503
         api = httpx.get(server.url + "/api/v1/entities")
-        assert api.status_code == 503 and "invalid JSON" in api.json()["detail"]
+        assert api.status_code == 503 and "not a Feast registry" in api.json()["detail"]
 
-        registry_file.write_text(good)
+        registry_file.write_bytes(good)
         assert page.page.goto(server.url + "/p/driver_ranking").status == 200
         assert httpx.get(server.url + "/health").status_code == 200
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import yaml
 
 from feast_core import FeatureStore, __version__
+from feast_core.protos.feast.core.Registry_pb2 import Registry as RegistryProto
 
 DEMO_OBJECTS = [
     "Created entity driver",
@@ -99,8 +100,10 @@ def test_init_apply_plan_update_delete_materialize_list_describe_dump_teardown(t
     assert "rider" in feast.error_line(missing) and "driver" in missing.stderr
 
     dump = json.loads(feast("registry-dump", cwd=repo).stdout)
-    assert sorted(dump["feature_views"]) == ["driver_hourly_stats", "driver_hourly_stats_fresh"]
-    assert dump["entities"]["driver"]["spec"]["join_key"] == "driver_id"
+    assert [v["spec"]["name"] for v in dump["featureViews"]] == ["driver_hourly_stats", "driver_hourly_stats_fresh"]
+    assert [e["spec"]["joinKey"] for e in dump["entities"]] == ["driver_id"]  # Feast's placeholder is not listed
+    udf = dump["onDemandFeatureViews"][0]["spec"]["featureTransformation"]["userDefinedFunction"]
+    assert "def transformed_conv_rate" in udf["body"]  # the source, not the pickle
 
     feast("teardown", cwd=repo)
     assert "demo" in feast.error_line(feast("registry-dump", cwd=repo, ok=False))
@@ -167,8 +170,9 @@ def test_two_applies_at_once_both_succeed_and_the_registry_is_whole(fresh_demo_c
     # together they created everything once: one process created, or they split the work
     created = sorted(line for _, out, _ in results for line in out.splitlines() if line.startswith("Created"))
     assert set(created) == set(DEMO_OBJECTS)
-    registry = json.loads((repo / "data" / "registry.db").read_text())
-    assert len(registry["projects"]["demo"]["feature_services"]) == 3
+    registry = RegistryProto.FromString((repo / "data" / "registry.db").read_bytes())
+    assert sorted(s.spec.name for s in registry.feature_services) == [
+        "driver_activity_v1", "driver_activity_v2", "driver_activity_v3"]
     assert feast("plan", cwd=repo).stdout.strip() == "No changes to registry"
 
 

@@ -65,7 +65,8 @@ def test_a_batch_feature_view_without_a_function_reads_like_a_feature_view(store
                              online=True)
     store.apply([RIDER, plain])
     assert [v.name for v in store.list_batch_feature_views()] == ["plain"]
-    assert isinstance(store.get_feature_view("plain"), BatchFeatureView)
+    # as upstream Feast 0.67 reads it back from its registry: without a function it is a plain feature view
+    assert type(store.get_feature_view("plain")) is FeatureView
     store.materialize(NOW - pd.Timedelta("1D"), NOW, progress=False)
     assert store.get_online_features(["plain:score"], [{"rider_id": 1}]).to_dict()["score"] == [0.3]
 

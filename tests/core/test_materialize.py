@@ -72,7 +72,7 @@ def test_window_is_inclusive_and_keeps_the_latest_row_per_key(stores, history: F
     assert online_values(online, history, [1, 2, 3]) == [14, 21, None]
     read = online.read("proj", history, [(1,)], ["rate"])
     assert read.values["rate"] == [0.4]
-    assert read.event_ts == [int(hours(4).timestamp() * 1_000_000)]
+    assert read.event_ts == {"rate": [int(hours(4).timestamp() * 1_000_000)]}
 
 
 def test_a_rerun_of_the_same_window_changes_nothing(stores, history: FeatureView):
@@ -168,3 +168,92 @@ def test_progress_bar_draws_only_on_a_terminal():
         bar(34)
     assert "driver_stats: 1,234 rows" in terminal.getvalue()
     assert terminal.getvalue().endswith("\n")
+
+
+# ---- resumable progress: a real `feast materialize-incremental` killed with SIGKILL -----------------------
+
+RESUME_KEYS = 6_000
+RESUME_END = datetime(2024, 6, 1, tzinfo=timezone.utc)
+RESUME_DEFS = '''
+from datetime import timedelta
+from feast_core import Entity, FeatureView, Field, FileSource
+from feast_core.types import Float64, Int64
+driver = Entity(name="driver", join_keys=["driver_id"])
+stats = FeatureView(name="driver_stats", entities=[driver], ttl=timedelta(0),
+                    source=FileSource(path="data/drivers.parquet", timestamp_field="ts"),
+                    schema=[Field(name="driver_id", dtype=Int64), Field(name="trips", dtype=Int64),
+                            Field(name="rate", dtype=Float64)])
+'''
+
+
+def _resume_repo(path: Path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = RESUME_KEYS * 3
+    span = int(timedelta(days=10).total_seconds() * 1e6)
+    stamps = int((RESUME_END - timedelta(days=10)).timestamp() * 1e6) + rng.integers(0, span, n)
+    write_parquet(path / "data" / "drivers.parquet", {
+        "driver_id": pa.array(np.tile(np.arange(RESUME_KEYS), 3), pa.int64()),
+        "trips": pa.array(np.arange(n), pa.int64()),
+        "rate": pa.array(rng.random(n)),
+        "ts": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+    })
+    (path / "feature_store.yaml").write_text(
+        "project: resume\nprovider: local\nregistry: data/registry.db\n"
+        "online_store:\n  type: sqlite\n  path: data/online.db\n"
+        "materialization:\n  online_write_batch_size: 30\n")  # Feast's key: small chunks, many checkpoints
+    (path / "definitions.py").write_text(RESUME_DEFS)
+    return path
+
+
+def _values(repo: Path) -> list:
+    from feast_core import FeatureStore
+
+    store = FeatureStore(repo_path=repo)
+    try:
+        rows = [{"driver_id": k} for k in range(RESUME_KEYS)]
+        return store.get_online_features(["driver_stats:trips"], rows).to_dict()["trips"]
+    finally:
+        store.close()
+
+
+def test_a_killed_materialization_is_resumed_from_its_last_chunk(tmp_path, feast):
+    import shutil
+    import signal
+
+    from feast_core.registry import FileRegistryStore
+
+    repo = _resume_repo(tmp_path / "repo")
+    feast("apply", cwd=repo)
+    reference = tmp_path / "reference"
+    shutil.copytree(repo, reference)
+    feast("materialize-incremental", RESUME_END.isoformat(), cwd=reference)
+    expected = _values(reference)
+    assert sum(v is not None for v in expected) == RESUME_KEYS
+
+    registry = FileRegistryStore(repo / "data" / "registry.db")
+    run = feast.popen("materialize-incremental", RESUME_END.isoformat(), cwd=repo)
+    recorded = None
+    while recorded is None and run.poll() is None:
+        view = next(v for v in registry.read().feature_views if v.spec.name == "driver_stats")
+        if view.meta.materialization_intervals:
+            recorded = view.meta.materialization_intervals[0]
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL and recorded is not None, "the run ended before a chunk was recorded"
+
+    # what the killed run recorded: its window up to the last chunk it wrote, no further
+    view = next(v for v in registry.read().feature_views if v.spec.name == "driver_stats")
+    (interval,) = view.meta.materialization_intervals
+    start = interval.start_time.ToDatetime(timezone.utc)
+    reached = interval.end_time.ToDatetime(timezone.utc)
+    assert start == RESUME_END - timedelta(weeks=52) and start < reached < RESUME_END  # no ttl: a year back
+    partial = _values(repo)
+    assert all(v is None or v == e for v, e in zip(partial, expected))  # each key: not yet written, or final
+
+    rerun = feast("materialize-incremental", RESUME_END.isoformat(), cwd=repo)
+    assert f"driver_stats from {reached:%Y-%m-%d %H:%M:%S}" in rerun.stdout  # continued where it stopped
+    assert _values(repo) == expected
+    (interval,) = next(v for v in registry.read().feature_views if v.spec.name == "driver_stats").meta.materialization_intervals
+    assert interval.start_time.ToDatetime(timezone.utc) == start and interval.end_time.ToDatetime(timezone.utc) == RESUME_END

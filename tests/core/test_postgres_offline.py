@@ -215,12 +215,18 @@ def test_pull_latest_through_a_key_time_index_matches_the_sorted_pull(db):
         table = pa.Table.from_batches(list(store.pull_latest(pull, chunk_rows=2)))
         return sorted((r["city"], r["driver_id"], r["trips"], r["ts"]) for r in table.to_pylist() if r["city"])
 
+    def in_event_time_order() -> bool:  # what materialization asks for to record its progress per chunk
+        table = pa.Table.from_batches(list(store.pull_latest(pull, chunk_rows=2, ordered=True)))
+        stamps = table.column("ts").to_pylist()
+        return len(stamps) >= 6 and stamps == sorted(stamps)
+
     sorted_pull = latest()
+    assert in_event_time_order()
     with db.connect() as conn:
         conn.execute("CREATE INDEX ON pairs (city, driver_id, ts)")
     with store._connection("test") as conn:
         assert store._key_time_index(conn.cursor(), source, pull.join_keys, "ts") == ("timestamptz", ["city", "driver_id"])
-    assert latest() == sorted_pull
+    assert latest() == sorted_pull and in_event_time_order()
     assert sorted_pull[0] == ("a", 1, 777, T0 + 4 * H)  # the tie at the window's end goes to the created time
     assert [r[:2] for r in sorted_pull] == [(c, d) for c in ("a", "b") for d in (1, 2, 3)]  # not key 9: too old
 

@@ -9,10 +9,12 @@ import pytest
 
 from feast_core.config import PostgresOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, PostgreSQLSource
-from feast_core.errors import EntityDataError, StoreUnavailableError
+from feast_core.errors import EntityDataError, OnlineDataError, StoreUnavailableError
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.postgres import PostgresOnlineStore
 from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
+
+from . import earlier_online_layout
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 DRIVER = Entity(name="driver", join_keys=["driver_id"])
@@ -61,22 +63,22 @@ def test_all_types_round_trip_as_python_values(store):
     store.write("proj", fv, rows(fv, {
         "driver_id": [1, 2], "i32": [7, None], "i64": [2**40, 3], "f32": [0.5, None], "f64": [1.25, float("nan")],
         "s": ['a "quoted", \n line', ""], "b": [b"\x00\xff", None], "ok": [True, False], "at": [T0, None],
-        "li": [[1, None, 3], []], "ls": [['x"y', "NULL", None], None], "lf": [[1.5], None],
+        "li": [[1, -3], []], "ls": [['x"y', "NULL", None], None], "lf": [[1.5], None],
         "lb": [[b"\x01", None], None], "lt": [[T0], None],
     }, [T0, T0]))
     read = store.read("proj", fv, [(2,), (1,), (3,)], ["i32", "i64", "f32", "f64", "s", "b", "ok", "at", "li", "ls",
                                                       "lf", "lb", "lt"])
-    assert read.event_ts == [micros(T0), micros(T0), None]
+    assert read.event_ts["i32"] == [micros(T0), micros(T0), None]
     v = read.values
     assert v["i32"] == [None, 7, None] and v["i64"] == [3, 2**40, None]
-    assert v["f32"][1] == 0.5 and v["f64"][1] == 1.25 and v["f64"][0] != v["f64"][0]  # NaN stays NaN
+    assert v["f32"][1] == 0.5 and v["f64"][1] == 1.25 and v["f64"][0] is None  # NaN is stored as null, as Feast does
     assert v["s"] == ["", 'a "quoted", \n line', None]
     assert v["b"] == [None, b"\x00\xff", None]
     assert v["ok"] == [False, True, None]
     assert v["at"] == [None, T0, None]
-    assert v["li"] == [[], [1, None, 3], None]
-    assert v["ls"] == [None, ['x"y', "NULL", None], None]
-    assert v["lf"][1] == [1.5] and v["lb"][1] == [b"\x01", None] and v["lt"][1] == [T0]
+    assert v["li"] == [[], [1, -3], None]
+    assert v["ls"] == [None, ['x"y', "NULL", ""], None]  # Feast's lists hold no nulls: "" for a string
+    assert v["lf"][1] == [1.5] and v["lb"][1] == [b"\x01", b""] and v["lt"][1] == [T0]
 
 
 def test_an_older_write_never_replaces_newer_data(store):
@@ -91,7 +93,7 @@ def test_an_older_write_never_replaces_newer_data(store):
                                  [newer, T0, T0]))
     read = store.read("proj", fv, [(1,), (2,)], ["trips"])
     assert read.values["trips"] == [12, 23]
-    assert read.event_ts == [micros(T0), micros(newer + timedelta(1))]
+    assert read.event_ts["trips"] == [micros(T0), micros(newer + timedelta(1))]
 
 
 def test_composite_keys_and_key_order(store):
@@ -111,7 +113,25 @@ def test_entity_less_view_keeps_one_row(store):
     assert store.read("proj", fv, [(), ()], ["total"]).values["total"] == [6, 6]
 
 
-def test_update_adds_columns_and_recreates_on_type_change_and_teardown_drops(store, postgres_db):
+def test_tables_are_in_feasts_layout_in_db_schema(store, postgres_db):
+    fv = view(Field(name="trips", dtype=Int64), Field(name="city", dtype=String))
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {"driver_id": [1001], "trips": [3], "city": ["Oslo"]}, [T0], [T0 + timedelta(1)]))
+    with postgres_db.connect() as conn:
+        columns = conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'online' "
+            "AND table_name = 'proj_driver_stats' ORDER BY ordinal_position").fetchall()
+        assert columns == [("entity_key", "bytea"), ("feature_name", "text"), ("value", "bytea"),
+                           ("value_text", "text"), ("vector_value", "bytea"),
+                           ("event_ts", "timestamp with time zone"), ("created_ts", "timestamp with time zone")]
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'online'")}
+        assert {"proj_driver_stats_ek", "proj_driver_stats_fts_idx"} <= indexes
+        row = conn.execute("SELECT value, value_text, event_ts, created_ts FROM online.proj_driver_stats "
+                           "WHERE feature_name = 'trips'").fetchone()
+        assert row == (bytes.fromhex("2003"), "3", T0, T0 + timedelta(1))
+
+
+def test_feature_and_type_changes_keep_rows_and_teardown_drops(store, postgres_db):
     fv = view()
     store.update("proj", [fv], [])
     store.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [10]}, [T0]))
@@ -120,7 +140,7 @@ def test_update_adds_columns_and_recreates_on_type_change_and_teardown_drops(sto
     assert store.read("proj", wider, [(1,)], ["trips", "extra"]).values == {"trips": [10], "extra": [None]}
     retyped = view(Field(name="trips", dtype=String))
     store.update("proj", [retyped], [])
-    assert store.read("proj", retyped, [(1,)], ["trips"]).values == {"trips": [None]}
+    assert store.read("proj", retyped, [(1,)], ["trips"]).values == {"trips": [10]}  # as written, as Feast reads it
     store.teardown("proj", [retyped])
     with postgres_db.connect() as conn:
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'online'").fetchone() == (0,)
@@ -137,7 +157,7 @@ def test_write_before_apply_creates_the_table_and_bad_values_are_named(store):
 
 
 def test_reading_an_unapplied_view_gives_no_rows(store):
-    assert store.read("proj", view(), [(1,)], ["trips"]).event_ts == [None]
+    assert store.read("proj", view(), [(1,)], ["trips"]).event_ts == {"trips": [None]}
 
 
 def test_pool_serves_concurrent_readers(postgres_db):
@@ -194,7 +214,7 @@ def test_a_large_first_write_leaves_the_table_with_statistics_and_nulls_intact(s
                                       "rate": [i / 2 for i in range(n)]}, [T0] * n))
     with postgres_db.connect() as conn:
         analyzed = conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'online.proj_driver_stats'::regclass").fetchone()[0]
-    assert analyzed == n
+    assert analyzed == 2 * n  # one row per entity and feature
     read = store.read("proj", fv, [(0,), (1,), (n - 1,), (n,)], ["trips", "rate"])
     assert read.values == {"trips": [None, 1, n - 1, None], "rate": [0.0, 0.5, (n - 1) / 2, None]}
 
@@ -215,3 +235,96 @@ def test_connection_timeouts_come_from_the_environment_and_bad_values_are_named(
     monkeypatch.setenv("FEAST_PG_POOL_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match=r"FEAST_PG_POOL_TIMEOUT='soon': expected a number of seconds above 0"):
         pool_timeout()
+
+
+# ---- tables this store did not write ---------------------------------------------------------------
+
+
+def _rows(postgres_db, table: str) -> list:
+    with postgres_db.connect() as conn:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
+@pytest.mark.parametrize("layout", ["earlier", "other"])
+def test_apply_teardown_writes_and_type_changes_refuse_a_table_in_another_layout(store, postgres_db, layout):
+    with postgres_db.connect() as conn:
+        if layout == "earlier":
+            earlier_online_layout.postgres_table(conn, "online", "proj_driver_stats")
+        else:
+            conn.execute("CREATE SCHEMA online")
+            conn.execute("CREATE TABLE online.proj_driver_stats (id int PRIMARY KEY, note text)")
+            conn.execute("INSERT INTO online.proj_driver_stats VALUES (1, 'keep me')")
+            conn.commit()
+    before = _rows(postgres_db, "online.proj_driver_stats")
+    fv = earlier_online_layout.view()
+    retyped = view(Field(name="trips", dtype=String))
+    expected = "feast migrate" if layout == "earlier" else "not in Feast's online layout"
+    for attempt in (
+        lambda: store.update("proj", [fv], []),
+        lambda: store.update("proj", [retyped], []),
+        lambda: store.update("proj", [], [fv]),
+        lambda: store.teardown("proj", [view(name="other"), fv]),
+        lambda: store.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [3]}, [T0])),
+        lambda: store.read("proj", fv, [(1,)], ["trips"]),
+        lambda: store.check("proj", [fv]),
+    ):
+        with pytest.raises(OnlineDataError) as caught:
+            attempt()
+        assert "'online.proj_driver_stats'" in str(caught.value) and expected in str(caught.value)
+    assert _rows(postgres_db, "online.proj_driver_stats") == before
+
+
+def test_migrate_converts_the_earlier_layout_without_loss(store, postgres_db):
+    with postgres_db.connect() as conn:
+        earlier_online_layout.postgres_table(conn, "online", "proj_driver_stats")
+    fv = earlier_online_layout.view()
+    planned = store.migrate("proj", [fv], dry_run=True)
+    assert [(s.table, s.layout, s.rows, s.done) for s in planned] == [
+        ("online.proj_driver_stats", "earlier feast_core", 2, False)]
+    done = store.migrate("proj", [fv])
+    assert [(s.layout, s.done) for s in done] == [("earlier feast_core", True)]
+    result = store.read("proj", fv, [(1,), (2,)], earlier_online_layout.FEATURES)
+    for name, values in earlier_online_layout.expected().items():
+        assert result.values[name] == values, name
+        assert result.event_ts[name] == [micros(t) for t in earlier_online_layout.EVENT], name
+    store.update("proj", [fv], [])
+    store.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [11]}, [T0 + timedelta(days=1)]))
+    assert store.read("proj", fv, [(1,)], ["trips"]).values == {"trips": [11]}
+    with postgres_db.connect() as conn:
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'online'")}
+    assert indexes == {"proj_driver_stats_pkey", "proj_driver_stats_ek", "proj_driver_stats_fts_idx"}
+
+
+def test_search_path_and_schema_as_feast_sets_them(postgres_db):
+    online = PostgresOnlineStore(config(postgres_db, db_schema="feast_online"))
+    fv = view()
+    online.update("proj", [fv], [])
+
+    def session(conn):
+        return conn.execute("SHOW search_path").fetchone()[0], conn.execute("SHOW TimeZone").fetchone()[0]
+
+    assert online._run(session, "probing", transaction=False) == ("feast_online,public", "UTC")
+    with postgres_db.connect() as conn:
+        owner = conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'feast_online'").fetchone()
+    assert owner == (postgres_db.user,)
+    online.close()
+
+
+def test_reading_every_feature_at_once_agrees_with_reading_each(store):
+    """Complete keys come back as slices of one ordered result; missing keys, missing features and rows of
+    features no longer in the view are placed row by row."""
+    wide = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="old", dtype=String))
+    fv = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64))
+    store.update("proj", [fv], [])
+    ids = list(range(1, 21))
+    store.write("proj", fv, rows(fv, {"driver_id": ids, "trips": ids, "rate": [i / 4 for i in ids]}, [T0] * 20))
+    store.write("proj", fv, rows(fv, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
+    store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
+    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)]):
+        together = store.read("proj", fv, keys, ["rate", "trips"])
+        for name in ("rate", "trips"):
+            alone = store.read("proj", fv, keys, [name])
+            assert together.values[name] == alone.values[name] and together.event_ts[name] == alone.event_ts[name]
+    result = store.read("proj", fv, [(5,), (6,), (99,)], ["trips", "rate"])
+    assert result.values == {"trips": [50, 6, None], "rate": [1.25, 1.5, None]}
+    assert result.event_ts["trips"] == [micros(T0 + timedelta(1)), micros(T0), None]

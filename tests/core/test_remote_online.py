@@ -78,7 +78,8 @@ def test_remote_reads_answer_what_a_local_read_answers(served, oidc_provider, tm
     view = client.get_feature_view("driver_stats")
     read = client.online_store.read("shop", view, [(1002,), (7,)], ["conv_rate", "avatar"])
     assert read.values == {"conv_rate": [0.25, None], "avatar": [b"png", None]}
-    assert read.event_ts == [int(STAMP.timestamp() * 1_000_000), None]
+    stamp = int(STAMP.timestamp() * 1_000_000)
+    assert read.event_ts == {"conv_rate": [stamp, None], "avatar": [stamp, None]}  # one time per feature
     client.close()
     local.close()
 

@@ -187,13 +187,24 @@ def test_online_on_demand_and_wrong_entity_type(store):
         store.get_online_features(features=["driver_stats:trips"], entity_rows=[{"customer": "a"}])
 
 
+@pytest.mark.parametrize("key", [2**70, -(2**63) - 1, 2**63])
+def test_an_entity_key_too_large_for_its_type_is_named(store, key):
+    with pytest.raises(EntityDataError) as caught:
+        store.get_online_features(features=["driver_stats:trips"], entity_rows=[{"driver_id": 1}, {"driver_id": key}])
+    assert "'driver_id' is Int64; row 1 has" in str(caught.value) and "does not fit in Int64" in str(caught.value)
+
+
 def test_incremental_materialization_does_not_regress_newer_values(store):
     store.materialize_incremental(NOW, progress=False)
     store.materialize(NOW - timedelta(hours=40), NOW - timedelta(hours=20), progress=False)  # older window
     assert store.get_online_features(features=["driver_stats:trips"], entity_rows=[{"driver_id": 1}]).to_dict()[
         "trips"] == [11]
     state = store.get_materialization("driver_stats")
-    assert state.most_recent_end == NOW and len(state.intervals) == 2
+    # the two windows overlap: recorded as the one interval they cover together
+    assert state.most_recent_end == NOW and state.intervals == [(NOW - timedelta(hours=40), NOW)]
+    store.materialize(NOW - timedelta(days=9), NOW - timedelta(days=8), progress=False)  # apart: its own interval
+    assert store.get_materialization("driver_stats").intervals == [
+        (NOW - timedelta(days=9), NOW - timedelta(days=8)), (NOW - timedelta(hours=40), NOW)]
 
 
 def test_push_online_and_offline(store, repo):

@@ -149,10 +149,10 @@ def test_health_and_api_follow_the_registry(tmp_path):
 
     (tmp_path / "data" / "registry.db").write_text("[]")
     health = client.get("/health")
-    assert health.status_code == 503 and "not a feast-core registry file" in health.json()["detail"]
+    assert health.status_code == 503 and "not a Feast registry" in health.json()["detail"]
     assert client.get("/api/v1/feature_views").status_code == 503
     page = client.get("/p/driver_ranking")
-    assert page.status_code == 503 and "not a feast-core registry file" in page.text
+    assert page.status_code == 503 and "not a Feast registry" in page.text
     store.close()
 
 
