@@ -13,6 +13,9 @@ import ui_store_config
 import ui_workload
 from charmlibs.interfaces.istio_ingress_route import IstioIngressRouteRequirer
 from charmlibs.interfaces.service_mesh import ServiceMeshConsumer
+from charms.feast_cos.v0 import feast_monitoring
+from charms.feast_cos.v0.observability import Observability
+from charms.feast_cos.v0.prometheus_scrape import ScrapeJob
 from charms.feast_integrator.v0.feast_store_configuration import FeastStoreConfigurationRequirer
 from charms.feast_ui.v0.kubeflow_dashboard_links import DashboardLinksRequirer
 from charms.feast_ui.v0.sdi_ingress import SdiIngressRequirer
@@ -25,6 +28,7 @@ RELATIONS = (
     ui_routes.SDI_RELATION,
     ui_routes.ROUTE_RELATION,
     ui_mesh.RELATION,
+    *Observability.RELATIONS,
 )
 
 
@@ -44,6 +48,12 @@ class FeastUICharm(ops.CharmBase):
         # The library writes our (empty) policies and cross-model data; joining the mesh (labels
         # on our pods, which needs trust) is done by the reconcile, so a missing trust is a status.
         self._mesh = ServiceMeshConsumer(self, mesh_relation_name=ui_mesh.RELATION, auto_join=False)
+        # COS: scrape job and alert rules, dashboard, Loki log forwarding, traces (OTEL_* in the layer)
+        self._cos = Observability(
+            self,
+            jobs=[ScrapeJob("feast_ui", ui_workload.PORT, ui_workload.METRICS_PATH)],
+            monitoring=feast_monitoring.UI,
+        )
         # What the last reconcile found; read by the status collector, which must not redo I/O.
         self._config_problem: ui_store_config.ConfigUnavailable | None = None
         self._start_error: str | None = None
@@ -78,6 +88,7 @@ class FeastUICharm(ops.CharmBase):
         if self.unit.is_leader():
             self._publish_to_dashboard_and_ingress()
             self._join_or_leave_mesh()
+        self._cos.publish()
         self._configure_workload()
 
     def _ingress_conflict(self) -> bool:
@@ -135,7 +146,12 @@ class FeastUICharm(ops.CharmBase):
         try:
             if self._current_config(container) != text:
                 container.push(ui_workload.CONFIG_PATH, text, make_dirs=True, permissions=0o600)
-            container.add_layer(ui_workload.SERVICE, ui_workload.pebble_layer(text), combine=True)
+            layer = ui_workload.pebble_layer(
+                text,
+                environment=self._cos.workload_environment(self.app.name),
+                log_targets=self._cos.log_targets(container),
+            )
+            container.add_layer(ui_workload.SERVICE, layer, combine=True)
             container.replan()
         except ops.pebble.ChangeError as e:
             logger.error("feast ui failed to start: %s", e.err)
@@ -163,7 +179,9 @@ class FeastUICharm(ops.CharmBase):
             event.add_status(status)
 
     def _statuses(self) -> list[ops.StatusBase]:
-        statuses: list[ops.StatusBase] = [ops.ActiveStatus()]
+        # a dashboard or rule set COS refused does not stop the UI: say so while it is active
+        rejected = self._cos.rejections()
+        statuses: list[ops.StatusBase] = [ops.ActiveStatus(rejected[0] if rejected else "")]
         if self._mesh_problem:
             statuses.append(ops.BlockedStatus(self._mesh_problem))
         if self._ingress_conflict():

@@ -13,6 +13,8 @@ HOME = "/home/ubuntu"
 CONFIG_PATH = f"{HOME}/feature_store.yaml"
 CONFIG_HASH_ENV = "FEAST_UI_CONFIG_HASH"
 HEALTH_URL = f"http://localhost:{PORT}/health"
+# Prometheus scrapes the pod directly; `feast ui` serves /metrics with and without the root path
+METRICS_PATH = "/metrics"
 
 # `feast ui` options, as feast_core.cli defines them (tests check they exist there).
 COMMAND_ARGS = ("--host", "0.0.0.0", "--port", str(PORT), "--root_path", ROOT_PATH)
@@ -24,13 +26,16 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def pebble_layer(config_text: str) -> dict:
+def pebble_layer(config_text: str, environment: dict[str, str] | None = None,
+                 log_targets: dict | None = None) -> dict:
     """The layer that runs `feast ui` on ``config_text``.
 
     The configuration's hash is part of the service environment, so a changed
-    feature_store.yaml changes the layer and ``replan`` restarts the service.
+    feature_store.yaml changes the layer and ``replan`` restarts the service; so do changed
+    ``environment`` variables (the OTEL_* ones that send traces to the related collector).
+    ``log_targets``: Pebble log forwarding to the related Loki units.
     """
-    return {
+    layer = {
         "summary": "feast-ui layer",
         "description": "Pebble config layer for feast-ui",
         "services": {
@@ -41,6 +46,7 @@ def pebble_layer(config_text: str) -> dict:
                 "startup": "enabled",
                 "working-dir": HOME,
                 "environment": {
+                    **(environment or {}),
                     "FEAST_FS_YAML_FILE_PATH": CONFIG_PATH,
                     CONFIG_HASH_ENV: content_hash(config_text),
                 },
@@ -57,3 +63,6 @@ def pebble_layer(config_text: str) -> dict:
             }
         },
     }
+    if log_targets:
+        layer["log-targets"] = log_targets
+    return layer

@@ -27,11 +27,18 @@ def test_endpoints_and_interfaces():
         "istio-ingress-route": "istio_ingress_route",
         "service-mesh": "service_mesh",
         "require-cmr-mesh": "cross_model_mesh",
+        "logging": "loki_push_api",
+        "tracing": "tracing",
     }
     provides = {name: spec["interface"] for name, spec in META["provides"].items()}
-    assert provides == {"provide-cmr-mesh": "cross_model_mesh"}
+    assert provides == {
+        "provide-cmr-mesh": "cross_model_mesh",
+        "metrics-endpoint": "prometheus_scrape",
+        "grafana-dashboard": "grafana_dashboard",
+    }
     assert META["requires"]["feast-configuration"]["limit"] == 1
     assert META["requires"]["service-mesh"]["limit"] == 1
+    assert META["requires"]["tracing"]["limit"] == 1  # the workload has one OTLP endpoint
     assert META["requires"]["ingress"]["versions"] == ["v1"]
 
 
@@ -53,7 +60,7 @@ def test_charm_imports_only_its_requirements_and_never_feast_core():
     charm_root = Path(__file__).resolve().parents[3] / "charms" / "feast-ui"
     sources = sorted((charm_root / "src").glob("*.py")) + sorted((charm_root / "lib").rglob("*.py"))
     local = {p.stem for p in sources}
-    requirements = {"ops", "yaml", "charms", "charmlibs", "lightkube", "canonical_service_mesh"}
+    requirements = {"ops", "yaml", "charms", "charmlibs", "lightkube", "canonical_service_mesh", "cosl"}
     for path in sources:
         extra = _top_level_imports(path) - requirements - local - set(sys.stdlib_module_names) - {"__future__"}
         assert extra == set(), f"{path.name} imports {extra}, which requirements.txt does not provide"
