@@ -75,7 +75,8 @@ class FeastUICharm(ops.CharmBase):
         ]
         for name in RELATIONS:
             relation = self.on[name]
-            events += [relation.relation_created, relation.relation_changed, relation.relation_broken]
+            events += [relation.relation_created, relation.relation_changed, relation.relation_departed,
+                       relation.relation_broken]
         for event in events:
             framework.observe(event, self._reconcile)
         framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)

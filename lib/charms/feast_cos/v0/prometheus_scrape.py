@@ -10,8 +10,8 @@ charm-relation-interfaces documents (``interfaces/prometheus_scrape/v0``):
   the requirer replaces ``*`` with each unit's address); ``alert_rules`` -- JSON of a Prometheus rule
   file (``{"groups": [...]}``) whose rules carry the ``juju_*`` topology labels.
 - each unit's databag: ``prometheus_scrape_unit_address`` (the unit's bind address),
-  ``prometheus_scrape_unit_name`` and ``prometheus_scrape_unit_path`` (a prefix for ``metrics_path``
-  when scraped through a proxy; empty here: Prometheus scrapes the pod).
+  ``prometheus_scrape_unit_name`` (and ``prometheus_scrape_unit_path``, a prefix for ``metrics_path``
+  when scraped through a proxy: left out, as Prometheus scrapes the pod).
 
 The requirer prefixes job names with the topology, so names only need to be unique within this
 charm. It may answer with ``event`` = ``{"errors": ...}`` in its application databag when it
@@ -105,7 +105,6 @@ class MetricsEndpointProvider(Object):
             wanted = {
                 "prometheus_scrape_unit_address": self._unit_address(relation),
                 "prometheus_scrape_unit_name": self._charm.unit.name,
-                "prometheus_scrape_unit_path": "",
             }
             for key, value in wanted.items():
                 if unit_data.get(key) != value:
