@@ -59,8 +59,9 @@ def exposition_names(text: str) -> set[str]:
 
 def registered_names() -> set[str]:
     """Every sample name feast_core's instruments can expose (labelled ones show only once they have a child)."""
-    import feast_core.telemetry.metrics as instruments
     from prometheus_client import Counter, Gauge, Histogram
+
+    import feast_core.telemetry.metrics as instruments
 
     names = set()
     for value in vars(instruments).values():
@@ -107,17 +108,12 @@ def ui_exposition(tmp_path_factory) -> set[str]:
                     pass
                 assert time.monotonic() < deadline, "feast ui did not become healthy"
                 time.sleep(0.1)
-            # the path the charm's scrape job names, on the port it names
-            response = client.get(feast_monitoring_scrape_path())
+            response = client.get("/metrics")  # the path the charms' scrape jobs name
     finally:
         ui.terminate()
         ui.wait(timeout=60)
     assert response.status_code == 200, response.text
     return exposition_names(response.text)
-
-
-def feast_monitoring_scrape_path() -> str:
-    return "/metrics"
 
 
 # ---- the dashboards -------------------------------------------------------------------------------
@@ -131,7 +127,7 @@ def test_dashboard_is_a_grafana_model_every_panel_reading_the_cos_prometheus(mon
     assert len(ids) == len(set(ids))
     for panel in board["panels"]:
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24
         if panel["type"] == "row":
             continue
         assert panel["datasource"] == {"type": "prometheus", "uid": "${prometheusds}"}

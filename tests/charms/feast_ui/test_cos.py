@@ -248,3 +248,71 @@ def test_collecting_status_with_every_cos_relation_writes_nothing(ctx):
         assert out.get_relation(rel.id).local_app_data == {}
         assert out.get_relation(rel.id).local_unit_data == rel.local_unit_data
     assert out.get_container("feast-ui").plan.to_dict() == {}
+
+
+# ---- the journey: the charm's Pebble environment, a real `feast ui`, a real OTLP receiver -------------------
+
+
+def test_a_ui_page_request_reaches_the_related_collector_as_a_trace(ctx, otlp_receiver, tmp_path):
+    """The collector publishes the loopback receiver; `feast ui` runs with exactly the environment and
+    command the charm put in its Pebble layer (on a free loopback port); a page view arrives as a span of
+    the service named after the application, with the Juju topology on its resource."""
+    import os
+    import shlex
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    data = collector_answer({"receivers": json.dumps(["otlp_http"])})
+    data["receivers"] = data["receivers"].replace(OTLP_HTTP, otlp_receiver.http_endpoint)
+    rel = tracing_relation(data)
+    out = ctx.run(ctx.on.relation_changed(rel, remote_unit=0), configured_state(rel))
+    service = out.get_container("feast-ui").plan.services["feast-ui"]
+
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") and k != "FEAST_FS_YAML_FILE_PATH"}
+    env["PYTHONPATH"] = str(root)
+    subprocess.run([sys.executable, "-m", "feast_core.cli", "init", "traced"], cwd=tmp_path, env=env, check=True,
+                   capture_output=True)
+    repo = tmp_path / "traced" / "feature_repo"
+    subprocess.run([sys.executable, "-m", "feast_core.cli", "apply"], cwd=repo, env=env, check=True,
+                   capture_output=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = shlex.split(service.command)
+    assert args[:2] == ["feast", "ui"]
+    args[args.index("--host") + 1] = "127.0.0.1"
+    args[args.index("--port") + 1] = str(port)
+    workload_env = {**env, **service.environment, "FEAST_FS_YAML_FILE_PATH": str(repo / "feature_store.yaml")}
+    ui = subprocess.Popen([sys.executable, "-m", "feast_core.cli", *args[1:]], cwd=repo, env=workload_env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                assert ui.poll() is None, ui.stderr.read()
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "feast ui did not become healthy"
+                time.sleep(0.1)
+            assert client.get("/feast/p/traced").status_code == 200  # as the ingress forwards it
+
+            def page_spans():
+                return [s for s in otlp_receiver.spans("feast-ui") if s.attributes.get("http.route") == "/p/{project}"
+                        and s.resource.get("juju_unit") == "feast-ui/0"]
+
+            (span,) = otlp_receiver.wait_for(page_spans, "span of the page view")
+    finally:
+        ui.terminate()
+        ui.wait(timeout=60)
+    assert span.resource["juju_application"] == "feast-ui"
+    assert span.resource["juju_model_uuid"] == MODEL.uuid
+    assert span.attributes["http.response.status_code"] == 200

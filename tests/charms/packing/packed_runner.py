@@ -119,11 +119,37 @@ def ui_ambient(ctx):
     }
 
 
+def ui_cos(ctx):
+    """Every COS relation, with cosl, pydantic and the tracing library from the packed venv."""
+    from feast_ui_helpers import config_relation, container
+    from test_cos import (
+        collector_answer,
+        grafana_relation,
+        loki_relation,
+        prometheus_relation,
+        tracing_relation,
+    )
+
+    tracing = tracing_relation(collector_answer({"receivers": json.dumps(["otlp_http"])}))
+    relations = {config_relation(), prometheus_relation(), grafana_relation(), loki_relation(), tracing}
+    out = ctx.run(ctx.on.update_status(), testing.State(leader=True, relations=relations, containers={container()}))
+    plan = out.get_container("feast-ui").plan.to_dict()
+    local = {rel.endpoint: dict(out.get_relation(rel.id).local_app_data) for rel in relations}
+    return {
+        "status": status(out),
+        "scrape_jobs": json.loads(local["metrics-endpoint"]["scrape_jobs"]),
+        "dashboards": sorted(json.loads(local["grafana-dashboard"]["dashboards"])["templates"]),
+        "log_targets": sorted(plan.get("log-targets", {})),
+        "otel_endpoint": plan["services"]["feast-ui"]["environment"].get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    }
+
+
 CASES = {
     "integrator-without-relations": integrator_without_relations,
     "integrator-fully-related": integrator_fully_related,
     "ui-configured": ui_configured,
     "ui-ambient": ui_ambient,
+    "ui-cos": ui_cos,
 }
 
 

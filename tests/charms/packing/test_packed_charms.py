@@ -145,6 +145,19 @@ def test_packed_ui_joins_the_mesh_and_routes_through_istio_ingress(unpacked_char
         assert result["origins"][module] == "charm", f"{module} was imported from {result['origins'][module]}"
 
 
+def test_packed_ui_speaks_to_cos(unpacked_charms, charm_python, scenario_only):
+    result = run_packed(unpacked_charms, charm_python, scenario_only, "feast-ui", "ui-cos")
+    assert result["status"] == ["active", ""]
+    assert result["scrape_jobs"] == [
+        {"job_name": "feast_ui", "metrics_path": "/metrics", "static_configs": [{"targets": ["*:8888"]}]}]
+    assert result["dashboards"] == ["file:feast-ui"]
+    assert result["log_targets"] == ["loki/0"]
+    assert result["otel_endpoint"] == "http://otelcol-0.otelcol-endpoints.cos.svc.cluster.local:4318/v1/traces"
+    assert_imported_from_the_packed_tree(result)
+    for module in ("cosl", "charmlibs.interfaces.tracing", "charms.feast_cos.v0.observability", "pydantic"):
+        assert result["origins"][module] == "charm", f"{module} was imported from {result['origins'][module]}"
+
+
 def test_ops_in_the_packed_venv_is_the_one_ops_scenario_was_released_with(unpacked_charms):
     """ops-scenario drives ops' internals; the smoke runs are only meaningful with matching releases."""
     from importlib.metadata import requires
