@@ -31,7 +31,15 @@ KNOWN_ENDPOINTS = {
     "istio-pilot": {"ingress": ("provides", "ingress")},
     "istio-beacon-k8s": {"service-mesh": ("provides", "service_mesh")},
     "istio-ingress-k8s": {"istio-ingress-route": ("provides", "istio_ingress_route")},
+    "opentelemetry-collector-k8s": {
+        "metrics-endpoint": ("requires", "prometheus_scrape"),
+        "grafana-dashboards-consumer": ("requires", "grafana_dashboard"),
+        "receive-loki-logs": ("provides", "loki_push_api"),
+        "receive-traces": ("provides", "tracing"),
+    },
 }
+# Application names the docs deploy those charms under (`juju deploy <charm> <name>`).
+DOC_APPLICATIONS = {"otelcol": "opentelemetry-collector-k8s"}
 # Charmed Kubeflow's applications (by application name, as its bundle names them): never in ours.
 KUBEFLOW_APPLICATIONS = {"istio-pilot", "kubeflow-dashboard", "metacontroller-operator", "admission-webhook"}
 
@@ -51,7 +59,7 @@ LOCAL = {path.parent.name: charm_endpoints(path.parent) for path in (REPO / "cha
 def endpoints_of(app: str, bundle: dict) -> tuple[str, dict]:
     """(charm name, endpoints) of an application of the bundle, or of a Kubeflow app named like its charm."""
     spec = bundle["applications"].get(app)
-    charm = spec["charm"] if spec else app
+    charm = spec["charm"] if spec else DOC_APPLICATIONS.get(app, app)
     if charm.startswith("./"):
         path = Path(charm)
         name = path.parent.name

@@ -6,7 +6,9 @@ output "app_name" {
 output "provides" {
   description = "Endpoints this application provides, for juju_integration resources."
   value = {
-    provide_cmr_mesh = "provide-cmr-mesh"
+    provide_cmr_mesh  = "provide-cmr-mesh"
+    metrics_endpoint  = "metrics-endpoint"
+    grafana_dashboard = "grafana-dashboard"
   }
 }
 
@@ -19,5 +21,7 @@ output "requires" {
     istio_ingress_route = "istio-ingress-route"
     service_mesh        = "service-mesh"
     require_cmr_mesh    = "require-cmr-mesh"
+    logging             = "logging"
+    tracing             = "tracing"
   }
 }
