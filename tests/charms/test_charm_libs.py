@@ -18,7 +18,7 @@ CHARM_DIRS = sync_charm_libs.charm_dirs()
 
 
 def test_every_charm_is_found():
-    assert {path.name for path in CHARM_DIRS} >= {"feast-integrator", "feast-ui"}
+    assert {path.name for path in CHARM_DIRS} >= {"feast-integrator", "feast-ui", "feast-server"}
 
 
 @pytest.mark.parametrize("charm_dir", CHARM_DIRS, ids=lambda path: path.name)
@@ -45,6 +45,7 @@ def test_what_each_charm_carries():
         "charms/feast_integrator/v0/postgresql_client.py",
     ]
     assert "charms/feast_integrator/v0/feast_store_configuration.py" in carried["feast-ui"]
+    assert carried["feast-server"] == ["charms/feast_integrator/v0/feast_server.py"]
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ sys.path[:0] = [
     str(TESTS),
     str(TESTS / "feast_integrator"),
     str(TESTS / "feast_ui"),
+    str(TESTS / "feast_server"),
 ]
 
 import importlib.util
@@ -144,12 +145,29 @@ def ui_cos(ctx):
     }
 
 
+def server_configured(ctx):
+    """feast-server with feast-integrator's configuration (written by the packed feast_server library)."""
+    from feast_server_helpers import SERVICES, configured_state
+
+    state, relation = configured_state()
+    out = ctx.run(ctx.on.relation_changed(relation, remote_unit=0), state)
+    workload = out.get_container("feast-server")
+    return {
+        "status": status(out),
+        "services": {name: workload.service_statuses[name].value for name in SERVICES},
+        "commands": [workload.plan.services[name].command for name in SERVICES],
+        "ports": sorted(port.port for port in out.opened_ports),
+        "published": dict(out.get_relation(relation.id).local_app_data),
+    }
+
+
 CASES = {
     "integrator-without-relations": integrator_without_relations,
     "integrator-fully-related": integrator_fully_related,
     "ui-configured": ui_configured,
     "ui-ambient": ui_ambient,
     "ui-cos": ui_cos,
+    "server-configured": server_configured,
 }
 
 

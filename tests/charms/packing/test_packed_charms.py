@@ -168,3 +168,20 @@ def test_ops_in_the_packed_venv_is_the_one_ops_scenario_was_released_with(unpack
         assert [f"ops=={v.removeprefix('ops-').removesuffix('.dist-info')}" for v in versions] == [
             p.replace(" ", "") for p in pinned
         ], f"{name}: lock ops in requirements.in to the release pyproject.toml's ops[testing] pins"
+
+
+def test_packed_server_runs_the_three_servers(unpacked_charms, charm_python, scenario_only):
+    result = run_packed(unpacked_charms, charm_python, scenario_only, "feast-server", "server-configured")
+    assert result["status"] == ["active", ""]
+    assert set(result["services"].values()) == {"active"}
+    assert result["commands"] == [
+        "feast --log-level info serve --host 0.0.0.0 --port 6566 --workers 1",
+        "feast --log-level info serve_registry --port 6570",
+        "feast --log-level info serve_offline --host 0.0.0.0 --port 8815",
+    ]
+    assert result["ports"] == [6566, 6570, 8815]
+    assert result["published"]["online-url"] == "http://feast-server.kubeflow.svc.cluster.local:6566"
+    assert_imported_from_the_packed_tree(result)
+    assert result["origins"]["charms.feast_integrator.v0.feast_server"] == "charm"
+    assert result["origins"]["charmlibs.interfaces.istio_ingress_route"] == "charm"
+    assert "feast_core" not in result["origins"], "the charm must not import feast_core"
