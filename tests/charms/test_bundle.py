@@ -115,7 +115,9 @@ def image_overlay() -> Path:
 def test_applications(bundle):
     apps = bundle["applications"]
     assert bundle["bundle"] == "kubernetes"
-    assert set(apps) == {"feast-integrator", "feast-ui", "feast-offline-store", "feast-online-store", "feast-registry"}
+    assert set(apps) == {
+        "feast-integrator", "feast-ui", "feast-server", "feast-offline-store", "feast-online-store", "feast-registry"
+    }
     assert all(app.get("trust") is True for app in apps.values())
 
 
@@ -147,15 +149,20 @@ def test_resource_dispatcher_overlay(bundle):
         assert f"feast-integrator:{endpoint}" in related
 
 
-def test_the_image_comes_from_the_overlay_the_push_step_writes(bundle, image_overlay):
-    assert "resources" not in bundle["applications"]["feast-ui"], "no image is pullable by default"
+@pytest.mark.parametrize("app", ["feast-ui", "feast-server"])
+def test_the_image_comes_from_the_overlay_the_push_step_writes(bundle, image_overlay, app):
+    assert "resources" not in bundle["applications"][app], "no image is pullable by default"
     full = merged(image_overlay)
     version = yaml.safe_load((REPO / "rocks" / "feast-ui" / "rockcraft.yaml").read_text())["version"]
-    assert full["applications"]["feast-ui"]["resources"] == {
+    assert full["applications"][app]["resources"] == {
         "oci-image": f"registry.example.com:5000/team/feast-ui:{version}"
     }
-    meta = yaml.safe_load((REPO / "charms" / "feast-ui" / "charmcraft.yaml").read_text())
-    assert set(full["applications"]["feast-ui"]["resources"]) == set(meta["resources"])
+    meta = yaml.safe_load((REPO / "charms" / app / "charmcraft.yaml").read_text())
+    assert set(full["applications"][app]["resources"]) == set(meta["resources"])
+
+
+def test_feast_server_is_configured_by_the_integrator(bundle):
+    assert ["feast-server:feast-configuration", "feast-integrator:feast-server"] in bundle["relations"]
 
 
 INTEGRATE = re.compile(r"juju integrate ([\w-]+:[\w-]+) ([\w-]+:[\w-]+)")

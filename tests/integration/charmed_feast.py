@@ -23,7 +23,8 @@ KUBEFLOW_PREREQUISITES = {
     "metacontroller-operator": "4.11/stable",
     "admission-webhook": "1.10/stable",
 }
-APPS = ["feast-integrator", "feast-ui", "feast-offline-store", "feast-online-store", "feast-registry"]
+APPS = ["feast-integrator", "feast-ui", "feast-server", "feast-offline-store", "feast-online-store", "feast-registry"]
+IMAGE_APPS = ("feast-ui", "feast-server")  # both run the feast-core image
 
 
 def image() -> str | None:
@@ -43,12 +44,14 @@ async def deploy_charmed_feast(ops_test, tmp_path: Path) -> None:
         if app not in model.applications:
             await model.deploy(app, channel=channel, trust=True)
     bundle = yaml.safe_load((REPO / "bundle.yaml").read_text())
-    for app in ("feast-integrator", "feast-ui"):
+    for app in ("feast-integrator", "feast-ui", "feast-server"):
         bundle["applications"][app]["charm"] = str(await ops_test.build_charm(REPO / "charms" / app))
     rendered = tmp_path / "bundle.yaml"
     rendered.write_text(yaml.safe_dump(bundle))
     image_overlay = tmp_path / "feast-ui-image.yaml"  # what scripts/push-rock-image writes
-    image_overlay.write_text(yaml.safe_dump({"applications": {"feast-ui": {"resources": {"oci-image": image()}}}}))
+    image_overlay.write_text(
+        yaml.safe_dump({"applications": {app: {"resources": {"oci-image": image()}} for app in IMAGE_APPS}})
+    )
     args = ["deploy", str(rendered), "--trust", "--overlay", str(image_overlay)]
     dispatcher_present = "resource-dispatcher" in model.applications
     if not dispatcher_present:

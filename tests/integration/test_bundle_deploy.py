@@ -55,8 +55,9 @@ async def test_manifests_reach_a_labelled_user_namespace(ops_test):
     )
     secret = poll(lambda: client.get(Secret, "feature-store-yaml", namespace=USER_NAMESPACE), RETRIED)
     document = yaml.safe_load(base64.b64decode(secret.data["feature_store.yaml"]).decode())
-    assert document["registry"]["registry_type"] == "sql"
-    assert document["offline_store"]["sslmode"] in ("disable", "require")
+    # the bundle relates feast-server: notebooks get its client configuration (test_remote_notebooks.py)
+    assert document["registry"]["registry_type"] == "remote"
+    assert document["auth"] == {"type": "kubernetes"}
     pod_default = poll(lambda: client.get(PodDefault, "feast-integrator-access-feast", namespace=USER_NAMESPACE),
                        RETRIED)
     spec = pod_default["spec"] if isinstance(pod_default, dict) else pod_default.spec
@@ -67,7 +68,7 @@ async def test_manifests_reach_a_labelled_user_namespace(ops_test):
 
 async def test_containers_run_as_non_root(ops_test):
     client = Client()
-    for app, workload in (("feast-integrator", None), ("feast-ui", "feast-ui")):
+    for app, workload in (("feast-integrator", None), ("feast-ui", "feast-ui"), ("feast-server", "feast-server")):
         pod = client.get(Pod, f"{app}-0", namespace=ops_test.model_name)
         users = {c.name: (c.securityContext.runAsUser if c.securityContext else None) for c in pod.spec.containers}
         assert users["charm"] == CHARM_UID, f"{app}: the charm container runs as {users['charm']}"

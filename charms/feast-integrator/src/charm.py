@@ -6,7 +6,14 @@ and their secrets, which relations exist, leadership) and converge what this app
 
 * `secrets`: the Kubernetes Secret `feature-store-yaml` (JSON manifest for resource-dispatcher);
 * `pod-defaults`: the PodDefault `<app>-access-feast`, only while the Secret can be sent too;
-* `feast-configuration`: the same feature_store.yaml, inside a Juju secret granted to the relation.
+* `feast-configuration`: the direct feature_store.yaml (feast-ui reads the registry database itself: it
+  runs in this model, and its credentials stay in a Juju secret), inside a Juju secret granted to the relation;
+* `feast-server`: feast-server's own feature_store.yaml (the databases and the `auth` block it announced),
+  in a Juju secret granted to the relation.
+
+What notebooks receive follows the `notebook-configuration` option: the direct feature_store.yaml, or the
+client form pointing at feast-server's addresses, which holds no database password (`auto`: the client
+form while a feast-server is related).
 
 When the feature store cannot be configured (a database relation missing, broken or incomplete,
 or invalid config) everything is withdrawn. Status comes from collect-status, which only reads.
@@ -17,6 +24,7 @@ from __future__ import annotations
 import logging
 
 import ops
+from charms.feast_integrator.v0.feast_server import FeastServerConfiguration, FeastServerProvider
 from charms.feast_integrator.v0.feast_store_configuration import (
     FeastStoreConfiguration,
     FeastStoreConfigurationProvider,
@@ -26,12 +34,14 @@ from charms.feast_integrator.v0.postgresql_client import PostgreSQLRequirer
 from integrator.assessment import (
     DATABASE_ENDPOINTS,
     FEAST_CONFIGURATION,
+    FEAST_SERVER,
     POD_DEFAULTS,
     SECRETS,
     Assessment,
     assess,
 )
-from integrator.feature_store import render_feature_store_yaml
+from integrator.charm_config import REMOTE
+from integrator.feature_store import client_document, dump, feature_store_document, server_document
 from integrator.manifests import access_feast_pod_default, feature_store_secret
 
 logger = logging.getLogger(__name__)
@@ -41,7 +51,7 @@ DATABASE_NAMES = {
     "online-store": "online_store",
     "registry": "registry",
 }
-ALL_ENDPOINTS = (*DATABASE_ENDPOINTS, SECRETS, POD_DEFAULTS, FEAST_CONFIGURATION)
+ALL_ENDPOINTS = (*DATABASE_ENDPOINTS, SECRETS, POD_DEFAULTS, FEAST_CONFIGURATION, FEAST_SERVER)
 
 
 class FeastIntegratorCharm(ops.CharmBase):
@@ -56,6 +66,7 @@ class FeastIntegratorCharm(ops.CharmBase):
         self.secret_manifests = KubernetesManifestsRequirer(self, SECRETS)
         self.pod_default_manifests = KubernetesManifestsRequirer(self, POD_DEFAULTS)
         self.configuration_provider = FeastStoreConfigurationProvider(self, FEAST_CONFIGURATION)
+        self.server_provider = FeastServerProvider(self, FEAST_SERVER)
 
         for event in (
             self.on.install,
@@ -75,7 +86,7 @@ class FeastIntegratorCharm(ops.CharmBase):
 
     def _assess(self) -> Assessment:
         related = {endpoint for endpoint in ALL_ENDPOINTS if self.model.relations[endpoint]}
-        return assess(self.config, self.databases, related)
+        return assess(self.config, self.databases, related, self.server_provider)
 
     def _reconcile(self, _event: ops.EventBase) -> None:
         if not self.unit.is_leader():
@@ -84,27 +95,50 @@ class FeastIntegratorCharm(ops.CharmBase):
             database.request_database()
             database.track_latest_secrets()
 
-        settings = self._assess().settings
+        assessment = self._assess()
+        settings = assessment.settings
         if settings is None:
             self.secret_manifests.withdraw()
             self.pod_default_manifests.withdraw()
             self.configuration_provider.withdraw()
+            self.server_provider.withdraw()
             return
 
-        feature_store_yaml = render_feature_store_yaml(settings)
-        self.secret_manifests.send([feature_store_secret(feature_store_yaml)])
+        direct_yaml = dump(feature_store_document(settings))
+        self.configuration_provider.publish(
+            FeastStoreConfiguration(project=settings.project, feature_store_yaml=direct_yaml)
+        )
+        if assessment.server is not None:
+            self.server_provider.publish(
+                FeastServerConfiguration(
+                    project=settings.project,
+                    feature_store_yaml=dump(server_document(settings, assessment.server.auth_type)),
+                )
+            )
+        else:
+            self.server_provider.withdraw()
+
+        if assessment.notebooks is None:
+            # Remote notebooks are wanted but feast-server has not said where it answers: send nothing
+            # rather than the database passwords.
+            self.secret_manifests.withdraw()
+            self.pod_default_manifests.withdraw()
+            return
+        notebook_yaml = direct_yaml
+        if assessment.notebooks == REMOTE:
+            notebook_yaml = dump(
+                client_document(settings.project, settings.registry_cache_ttl_seconds, assessment.server)
+            )
+        self.secret_manifests.send([feature_store_secret(notebook_yaml)])
         if self.model.relations[SECRETS]:
             self.pod_default_manifests.send([access_feast_pod_default(self.app.name)])
         else:
             # A PodDefault mounting a Secret nobody dispatches would break notebook pods.
             self.pod_default_manifests.withdraw()
-        self.configuration_provider.publish(
-            FeastStoreConfiguration(project=settings.project, feature_store_yaml=feature_store_yaml)
-        )
 
     def _on_secret_remove(self, event: ops.SecretRemoveEvent) -> None:
         """Drop revisions of our own secret that no consumer tracks any more."""
-        if event.secret.label == self.configuration_provider.secret_label:
+        if event.secret.label in (self.configuration_provider.secret_label, self.server_provider.secret_label):
             event.remove_revision()
 
     def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:

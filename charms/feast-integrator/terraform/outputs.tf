@@ -7,6 +7,7 @@ output "provides" {
   description = "Endpoints this application provides, for juju_integration resources."
   value = {
     feast_configuration = "feast-configuration"
+    feast_server        = "feast-server"
   }
 }
 

@@ -17,7 +17,7 @@ variable "channel" {
 }
 
 variable "config" {
-  description = "Charm configuration: project, registry-cache-ttl (see docs/reference/config.md)."
+  description = "Charm configuration: project, registry-cache-ttl, notebook-configuration (see docs/reference/config.md)."
   type        = map(string)
   default     = {}
 }

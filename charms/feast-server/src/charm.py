@@ -115,7 +115,8 @@ class FeastServerCharm(ops.CharmBase):
         if relation is None:
             assessment.statuses.append(
                 ops.BlockedStatus(
-                    f"Missing relation: {CONFIG_RELATION}; run juju integrate {self.app.name} feast-integrator"
+                    f"Missing relation: {CONFIG_RELATION}; "
+                    f"run juju integrate {self.app.name}:{CONFIG_RELATION} feast-integrator:feast-server"
                 )
             )
             assessment.withdraw = True

@@ -23,6 +23,17 @@ RELATION_IDS = {
     "secrets": 21,
     "pod-defaults": 22,
     "feast-configuration": 31,
+    "feast-server": 41,
+}
+SERVER_HOST = f"feast-server.{MODEL}.svc.cluster.local"
+# what feast-server's leader writes on its `feast-configuration` endpoint (the feast_server interface);
+# tests/charms/feast_server/test_with_integrator.py checks it against the charm itself
+SERVER_ENDPOINTS = {
+    "online-url": f"http://{SERVER_HOST}:6566",
+    "registry-address": f"{SERVER_HOST}:6570",
+    "offline-host": SERVER_HOST,
+    "offline-port": "8815",
+    "auth-type": "kubernetes",
 }
 CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
 
@@ -114,6 +125,18 @@ def ui_relation() -> testing.Relation:
     )
 
 
+def server_relation(remote: dict[str, str] | None = None) -> testing.Relation:
+    """The feast-server relation; ``remote`` is what feast-server wrote (default: its addresses)."""
+    return testing.Relation(
+        "feast-server",
+        interface="feast_server",
+        remote_app_name="feast-server",
+        id=RELATION_IDS["feast-server"],
+        remote_app_data=dict(SERVER_ENDPOINTS) if remote is None else remote,
+        limit=1,
+    )
+
+
 def full_state(
     answers: dict[str, PostgresAnswer | None] | None = None,
     *,
@@ -121,6 +144,7 @@ def full_state(
     omit: tuple[str, ...] = (),
     with_ui: bool = True,
     config: dict | None = None,
+    server: testing.Relation | None = None,
 ) -> testing.State:
     """Every relation in place (minus `omit`), databases answering as in `answers`."""
     answers = answers if answers is not None else {}
@@ -137,6 +161,8 @@ def full_state(
             relations.append(dispatcher_relation(endpoint))
     if with_ui and "feast-configuration" not in omit:
         relations.append(ui_relation())
+    if server is not None:
+        relations.append(server)
     return testing.State(
         leader=leader,
         relations=relations,

@@ -31,7 +31,10 @@ def test_endpoints_and_interfaces():
         "secrets": "kubernetes_manifest",
         "pod-defaults": "kubernetes_manifest",
     }
-    assert metadata["provides"] == {"feast-configuration": {"interface": "feast-configuration", "limit": 1}}
+    assert metadata["provides"] == {
+        "feast-configuration": {"interface": "feast-configuration", "limit": 1},
+        "feast-server": {"interface": "feast_server", "limit": 1},
+    }
 
 
 def test_config_defaults():

@@ -174,7 +174,8 @@ def test_a_configuration_without_kubernetes_auth_is_refused(ctx):
 def test_without_the_relation_blocked_naming_the_command(ctx):
     out = ctx.run(ctx.on.install(), testing.State(leader=True, model=MODEL, containers={container()}))
     assert out.unit_status == testing.BlockedStatus(
-        "Missing relation: feast-configuration; run juju integrate feast-server feast-integrator"
+        "Missing relation: feast-configuration; "
+        "run juju integrate feast-server:feast-configuration feast-integrator:feast-server"
     )
 
 

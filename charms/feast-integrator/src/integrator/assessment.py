@@ -10,6 +10,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import ops
+from charms.feast_integrator.v0.feast_server import (
+    FeastServerEndpoints,
+    FeastServerInvalidError,
+    FeastServerNotReadyError,
+    FeastServerProvider,
+)
 from charms.feast_integrator.v0.postgresql_client import (
     PostgreSQLConnection,
     PostgreSQLRequirer,
@@ -18,7 +24,7 @@ from charms.feast_integrator.v0.postgresql_client import (
     RelationNotReadyError,
 )
 
-from integrator.charm_config import InvalidConfigError, parse_config
+from integrator.charm_config import AUTO, DIRECT, REMOTE, InvalidConfigError, parse_config
 from integrator.feature_store import DatabaseConnection, FeatureStoreSettings
 
 OFFLINE_STORE = "offline-store"
@@ -27,6 +33,8 @@ REGISTRY = "registry"
 SECRETS = "secrets"
 POD_DEFAULTS = "pod-defaults"
 FEAST_CONFIGURATION = "feast-configuration"
+FEAST_SERVER = "feast-server"
+REMOTE_ACTIVE_MESSAGE = "notebooks reach the feature store through feast-server"
 
 DATABASE_ENDPOINTS = (OFFLINE_STORE, ONLINE_STORE, REGISTRY)
 REQUIRED_ENDPOINTS = (*DATABASE_ENDPOINTS, SECRETS, POD_DEFAULTS)
@@ -34,11 +42,18 @@ REQUIRED_ENDPOINTS = (*DATABASE_ENDPOINTS, SECRETS, POD_DEFAULTS)
 
 @dataclass(frozen=True)
 class Assessment:
-    """What the charm can publish now, and what stops it from publishing the rest."""
+    """What the charm can publish now, and what stops it from publishing the rest.
+
+    ``notebooks`` is what the notebook Secret carries: ``direct`` (the databases), ``remote`` (the client
+    configuration of ``server``) or None (nothing may be sent yet). ``server`` is the related feast-server's
+    addresses, None without one or while they are missing or invalid.
+    """
 
     settings: FeatureStoreSettings | None
     blocked_reasons: tuple[str, ...]
     waiting_reasons: tuple[str, ...]
+    notebooks: str | None = None
+    server: FeastServerEndpoints | None = None
 
     def unit_status(self, is_leader: bool) -> ops.StatusBase:
         """The status a person should see: Blocked before Waiting before Active."""
@@ -48,7 +63,7 @@ class Assessment:
             return ops.WaitingStatus("; ".join(self.waiting_reasons))
         if not is_leader:
             return ops.ActiveStatus("standby: the leader unit publishes the configuration")
-        return ops.ActiveStatus()
+        return ops.ActiveStatus(REMOTE_ACTIVE_MESSAGE if self.notebooks == REMOTE else "")
 
 
 def _database_connection(connection: PostgreSQLConnection) -> DatabaseConnection:
@@ -66,8 +81,9 @@ def assess(
     config_options: Mapping[str, object],
     databases: Mapping[str, PostgreSQLRequirer],
     related_endpoints: Collection[str],
+    server_provider: FeastServerProvider,
 ) -> Assessment:
-    """Combine config, database relations and the presence of the other relations."""
+    """Combine config, database relations, feast-server's addresses and the presence of the other relations."""
     blocked: list[str] = []
     waiting: list[str] = []
 
@@ -92,6 +108,28 @@ def assess(
         except RelationInvalidError as error:
             blocked.append(_sentence(str(error)))
 
+    server = None
+    try:
+        server = server_provider.get_endpoints()
+    except FeastServerNotReadyError as error:
+        waiting.append(_sentence(str(error)))
+    except FeastServerInvalidError as error:
+        blocked.append(f"Invalid {FEAST_SERVER} data: {error}")
+
+    notebooks = None
+    if config is not None:
+        server_related = FEAST_SERVER in related_endpoints
+        mode = config.notebook_configuration
+        if mode == DIRECT or (mode == AUTO and not server_related):
+            notebooks = DIRECT
+        elif not server_related:
+            blocked.append(
+                f"notebook-configuration is {REMOTE!r} but no feast-server is related; "
+                f"run juju integrate feast-integrator:{FEAST_SERVER} feast-server"
+            )
+        elif server is not None:
+            notebooks = REMOTE
+
     settings = None
     if config is not None and len(connections) == len(DATABASE_ENDPOINTS):
         settings = FeatureStoreSettings(
@@ -101,7 +139,7 @@ def assess(
             offline_store=connections[OFFLINE_STORE],
             online_store=connections[ONLINE_STORE],
         )
-    return Assessment(settings, tuple(blocked), tuple(waiting))
+    return Assessment(settings, tuple(blocked), tuple(waiting), notebooks=notebooks, server=server)
 
 
 def _sentence(message: str) -> str:

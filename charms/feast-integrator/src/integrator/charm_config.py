@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 PROJECT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
+AUTO, DIRECT, REMOTE = "auto", "direct", "remote"
+NOTEBOOK_MODES = (AUTO, DIRECT, REMOTE)
 
 
 class InvalidConfigError(Exception):
@@ -19,6 +21,7 @@ class IntegratorConfig:
 
     project: str
     registry_cache_ttl_seconds: int
+    notebook_configuration: str = AUTO
 
 
 def parse_config(options: Mapping[str, object]) -> IntegratorConfig:
@@ -31,4 +34,9 @@ def parse_config(options: Mapping[str, object]) -> IntegratorConfig:
         raise InvalidConfigError(
             f"config 'registry-cache-ttl' must be a non-negative integer, got {cache_ttl!r}"
         )
-    return IntegratorConfig(project=project, registry_cache_ttl_seconds=cache_ttl)
+    mode = str(options.get("notebook-configuration", AUTO)).strip()
+    if mode not in NOTEBOOK_MODES:
+        raise InvalidConfigError(
+            f"config 'notebook-configuration' must be one of {', '.join(NOTEBOOK_MODES)}, got {mode!r}"
+        )
+    return IntegratorConfig(project=project, registry_cache_ttl_seconds=cache_ttl, notebook_configuration=mode)

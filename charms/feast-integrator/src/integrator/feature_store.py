@@ -1,4 +1,12 @@
-"""The one renderer of feature_store.yaml, from a typed model.
+"""The one renderer of feature_store.yaml, from a typed model, in its three forms.
+
+* the direct form (:func:`feature_store_document`): the three PostgreSQL databases, credentials
+  included; what feast-ui reads, and what notebooks get without a feast-server;
+* the server form (:func:`server_document`): the direct form plus the ``auth`` block feast-server
+  enforces, for feast-server's own servers;
+* the client form (:func:`client_document`): feast-server's three addresses (``registry_type: remote``,
+  ``offline_store`` and ``online_store`` of ``type: remote``) and the ``auth`` block a client follows to
+  send its token: no database, no password.
 
 Values are never interpolated into YAML text: the document is built as a dict and dumped with
 yaml.safe_dump, and credentials inside the registry URL are percent-encoded.
@@ -16,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import yaml
+from charms.feast_integrator.v0.feast_server import FeastServerEndpoints
 
 ENTITY_KEY_SERIALIZATION_VERSION = 3
 DB_SCHEMA = "public"
@@ -90,8 +99,34 @@ def feature_store_document(settings: FeatureStoreSettings) -> dict:
     }
 
 
-def render_feature_store_yaml(settings: FeatureStoreSettings) -> str:
+def server_document(settings: FeatureStoreSettings, auth_type: str) -> dict:
+    """feast-server's feature_store.yaml: the databases, and the auth its servers enforce."""
+    return {**feature_store_document(settings), "auth": {"type": auth_type}}
+
+
+def client_document(project: str, registry_cache_ttl_seconds: int, server: FeastServerEndpoints) -> dict:
+    """A notebook's feature_store.yaml reaching everything through feast-server (as Feast's operator
+    writes its client configuration): no database connection and no credential in it."""
+    return {
+        "project": project,
+        "provider": "local",
+        "registry": {
+            "registry_type": "remote",
+            "path": server.registry_address,
+            "cache_ttl_seconds": registry_cache_ttl_seconds,
+        },
+        "offline_store": {"type": "remote", "host": server.offline_host, "port": server.offline_port},
+        "online_store": {"type": "remote", "path": server.online_url},
+        "auth": {"type": server.auth_type},
+        "entity_key_serialization_version": ENTITY_KEY_SERIALIZATION_VERSION,
+    }
+
+
+def dump(document: dict) -> str:
     """feature_store.yaml text; every value is quoted by the YAML emitter as needed."""
-    return yaml.safe_dump(
-        feature_store_document(settings), sort_keys=False, default_flow_style=False, allow_unicode=True
-    )
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+def render_feature_store_yaml(settings: FeatureStoreSettings) -> str:
+    """The direct form's text."""
+    return dump(feature_store_document(settings))
