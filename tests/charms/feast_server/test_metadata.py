@@ -33,9 +33,8 @@ def test_endpoints_and_options():
 def test_integrator_provides_the_same_interface():
     integrator = yaml.safe_load((CHARM_ROOT.parent / "feast-integrator" / "charmcraft.yaml").read_text())
     provides = {name: spec["interface"] for name, spec in integrator.get("provides", {}).items()}
-    if "feast-server" not in provides:
-        pytest.skip("feast-integrator does not offer the feast-server endpoint yet")
     assert provides["feast-server"] == "feast_server"
+    assert integrator["provides"]["feast-server"]["limit"] == 1
 
 
 def test_charm_imports_only_its_requirements_and_never_feast_core():
