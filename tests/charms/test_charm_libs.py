@@ -46,7 +46,14 @@ def test_what_each_charm_carries():
         "charms/feast_integrator/v0/postgresql_client.py",
     ]
     assert "charms/feast_integrator/v0/feast_store_configuration.py" in carried["feast-ui"]
-    assert carried["feast-server"] == ["charms/feast_integrator/v0/feast_server.py"]
+    assert carried["feast-server"] == [
+        "charms/feast_cos/v0/feast_monitoring.py",
+        "charms/feast_cos/v0/grafana_dashboard.py",
+        "charms/feast_cos/v0/loki_push_api.py",
+        "charms/feast_cos/v0/observability.py",
+        "charms/feast_cos/v0/prometheus_scrape.py",
+        "charms/feast_integrator/v0/feast_server.py",
+    ]
 
 
 @pytest.fixture

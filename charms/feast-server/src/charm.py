@@ -5,7 +5,8 @@ Every event runs the same holistic `_reconcile`: read the whole state (config op
 configuration feast-integrator sends over `feast-configuration`, leadership, the ingress relation) and
 converge to it: open the three ports on the application's Service, tell the integrator (leader) where
 the servers answer, push feature_store.yaml and the Pebble layer (a content hash in the environment, so
-a changed configuration restarts the servers), route the online server through the ingress. The servers
+a changed configuration restarts the servers), route the online server through the ingress, and give
+the Canonical Observability Stack its scrape job, alert rules, dashboard, log targets and trace receiver. The servers
 enforce `auth: {type: kubernetes}`, which needs the cluster credentials Juju gives a trusted application:
 without trust nothing runs and the status says so. Status comes from collect-status, which only reads.
 """
@@ -19,6 +20,9 @@ import ops
 import server_routes
 import server_workload
 from charmlibs.interfaces.istio_ingress_route import IstioIngressRouteRequirer
+from charms.feast_cos.v0 import feast_monitoring
+from charms.feast_cos.v0.observability import Observability
+from charms.feast_cos.v0.prometheus_scrape import ScrapeJob
 from charms.feast_integrator.v0.feast_server import (
     REQUIRER_ENDPOINT,
     FeastServerInvalidError,
@@ -32,7 +36,7 @@ CONFIG_RELATION = REQUIRER_ENDPOINT
 TRUST_MESSAGE = (
     "Kubernetes authentication needs trust (TokenReview and RBAC reads): run juju trust {app} --scope=cluster"
 )
-RELATIONS = (CONFIG_RELATION, server_routes.ROUTE_RELATION)
+RELATIONS = (CONFIG_RELATION, server_routes.ROUTE_RELATION, *Observability.RELATIONS)
 
 
 @dataclass
@@ -57,6 +61,13 @@ class FeastServerCharm(ops.CharmBase):
         super().__init__(framework)
         self._configuration = FeastServerRequirer(self, CONFIG_RELATION)
         self._route = IstioIngressRouteRequirer(self, relation_name=server_routes.ROUTE_RELATION)
+        # COS: the online server's scrape job with Feast's alert rules, the feature server dashboard,
+        # Loki log forwarding, traces (OTEL_* per service in the layer)
+        self._cos = Observability(
+            self,
+            jobs=[ScrapeJob("feast_feature_server", server_workload.ONLINE_PORT, server_workload.METRICS_PATH)],
+            monitoring=feast_monitoring.FEATURE_SERVER,
+        )
         # What the last reconcile found, for the status collector (which must not redo I/O that moves state).
         self._assessment: Assessment | None = None
         self._start_error: str | None = None
@@ -76,7 +87,8 @@ class FeastServerCharm(ops.CharmBase):
         ]
         for name in RELATIONS:
             relation = self.on[name]
-            events += [relation.relation_created, relation.relation_changed, relation.relation_broken]
+            events += [relation.relation_created, relation.relation_changed, relation.relation_departed,
+                       relation.relation_broken]
         for event in events:
             framework.observe(event, self._reconcile)
         framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
@@ -152,6 +164,7 @@ class FeastServerCharm(ops.CharmBase):
                 self._route.submit_config(
                     server_routes.route_config(self.app.name, self.model.name, self._route.tls_enabled)
                 )
+        self._cos.publish()
         assessment = self._assess(track_latest=True)
         self._assessment = assessment
         container = self.unit.get_container(server_workload.CONTAINER)
@@ -177,7 +190,14 @@ class FeastServerCharm(ops.CharmBase):
         )
         if current != text:
             container.push(server_workload.CONFIG_PATH, text, make_dirs=True, permissions=0o600)
-        container.add_layer(server_workload.LAYER, server_workload.pebble_layer(text, settings), combine=True)
+        environments = {
+            server.service: self._cos.workload_environment(f"{self.app.name}-{server.role}")
+            for server in server_workload.SERVERS
+        }
+        layer = server_workload.pebble_layer(
+            text, settings, environments=environments, log_targets=self._cos.log_targets(container)
+        )
+        container.add_layer(server_workload.LAYER, layer, combine=True)
         container.replan()
 
     def _withdraw(self, container: ops.Container) -> None:
@@ -194,7 +214,9 @@ class FeastServerCharm(ops.CharmBase):
 
     def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
         assessment = self._assessment or self._assess(track_latest=False)
-        event.add_status(ops.ActiveStatus())
+        # a dashboard or rule set COS refused does not stop the servers: say so while they are active
+        rejected = self._cos.rejections()
+        event.add_status(ops.ActiveStatus(rejected[0] if rejected else ""))
         for status in assessment.statuses:
             event.add_status(status)
         if assessment.config_text is None:

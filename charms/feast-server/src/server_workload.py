@@ -22,6 +22,7 @@ REGISTRY_PORT = 6570
 OFFLINE_PORT = 8815
 PORTS = (ONLINE_PORT, REGISTRY_PORT, OFFLINE_PORT)
 HEALTH_URL = f"http://localhost:{ONLINE_PORT}/health"
+METRICS_PATH = "/metrics"  # served by `feast serve` on its own port
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Server:
     check: str
     check_spec: dict
     what: str  # for status messages
+    role: str  # in the service name its traces carry: <app>-<role>
 
     def command(self, log_level: str, extra: tuple[str, ...] = ()) -> str:
         return " ".join(("feast", "--log-level", log_level, self.subcommand, *self.args, *extra))
@@ -46,6 +48,7 @@ ONLINE = Server(
     check="online-server-up",
     check_spec={"http": {"url": HEALTH_URL}},
     what="online server",
+    role="online",
 )
 REGISTRY = Server(
     service="feast-registry-server",
@@ -54,6 +57,7 @@ REGISTRY = Server(
     check="registry-server-up",
     check_spec={"tcp": {"port": REGISTRY_PORT}},
     what="registry server",
+    role="registry",
 )
 OFFLINE = Server(
     service="feast-offline-server",
@@ -62,6 +66,7 @@ OFFLINE = Server(
     check="offline-server-up",
     check_spec={"tcp": {"port": OFFLINE_PORT}},
     what="offline server",
+    role="offline",
 )
 SERVERS = (ONLINE, REGISTRY, OFFLINE)
 SERVICES = tuple(server.service for server in SERVERS)
@@ -100,12 +105,21 @@ def content_hash(config_text: str, settings: WorkloadSettings) -> str:
     return digest.hexdigest()
 
 
-def pebble_layer(config_text: str, settings: WorkloadSettings, extra_environment: dict[str, str] | None = None) -> dict:
-    """The layer running the three servers on ``config_text``; each restarts when its check fails."""
+def pebble_layer(
+    config_text: str,
+    settings: WorkloadSettings,
+    environments: dict[str, dict[str, str]] | None = None,
+    log_targets: dict | None = None,
+) -> dict:
+    """The layer running the three servers on ``config_text``; each restarts when its check fails.
+
+    ``environments``: extra variables per service (the OTEL_* ones sending its traces to the related
+    collector; a changed endpoint changes the layer, so ``replan`` restarts the service).
+    ``log_targets``: Pebble log forwarding to the related Loki units.
+    """
     environment = {
         "FEAST_FS_YAML_FILE_PATH": CONFIG_PATH,
         CONFIG_HASH_ENV: content_hash(config_text, settings),
-        **(extra_environment or {}),
     }
     services = {}
     checks = {}
@@ -117,7 +131,7 @@ def pebble_layer(config_text: str, settings: WorkloadSettings, extra_environment
             "command": server.command(settings.log_level, extra),
             "startup": "enabled",
             "working-dir": HOME,
-            "environment": dict(environment),
+            "environment": {**(environments or {}).get(server.service, {}), **environment},
             "on-check-failure": {server.check: "restart"},
         }
         checks[server.check] = {
@@ -128,9 +142,12 @@ def pebble_layer(config_text: str, settings: WorkloadSettings, extra_environment
             "threshold": 3,
             **server.check_spec,
         }
-    return {
+    layer = {
         "summary": "feast-server layer",
         "description": "Feast's online, registry and offline servers",
         "services": services,
         "checks": checks,
     }
+    if log_targets:
+        layer["log-targets"] = log_targets
+    return layer

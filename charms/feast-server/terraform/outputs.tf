@@ -5,7 +5,10 @@ output "app_name" {
 
 output "provides" {
   description = "Endpoints this application provides, for juju_integration resources."
-  value       = {}
+  value = {
+    metrics_endpoint  = "metrics-endpoint"
+    grafana_dashboard = "grafana-dashboard"
+  }
 }
 
 output "requires" {
@@ -13,5 +16,7 @@ output "requires" {
   value = {
     feast_configuration = "feast-configuration"
     istio_ingress_route = "istio-ingress-route"
+    logging             = "logging"
+    tracing             = "tracing"
   }
 }

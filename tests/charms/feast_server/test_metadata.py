@@ -23,7 +23,14 @@ def test_endpoints_and_options():
     assert {name: spec["interface"] for name, spec in META["requires"].items()} == {
         "feast-configuration": "feast_server",
         "istio-ingress-route": "istio_ingress_route",
+        "logging": "loki_push_api",
+        "tracing": "tracing",
     }
+    assert {name: spec["interface"] for name, spec in META["provides"].items()} == {
+        "metrics-endpoint": "prometheus_scrape",
+        "grafana-dashboard": "grafana_dashboard",
+    }
+    assert META["requires"]["tracing"]["limit"] == 1
     assert META["requires"]["feast-configuration"]["limit"] == 1
     assert {name: spec["default"] for name, spec in META["config"]["options"].items()} == {
         "workers": 1, "log-level": "info",
@@ -40,7 +47,7 @@ def test_integrator_provides_the_same_interface():
 def test_charm_imports_only_its_requirements_and_never_feast_core():
     sources = sorted((CHARM_ROOT / "src").glob("*.py")) + sorted((CHARM_ROOT / "lib").rglob("*.py"))
     local = {p.stem for p in sources}
-    allowed = {"ops", "yaml", "charms", "charmlibs"} | local | set(sys.stdlib_module_names) | {"__future__"}
+    allowed = {"ops", "yaml", "charms", "charmlibs", "cosl"} | local | set(sys.stdlib_module_names) | {"__future__"}
     for path in sources:
         imported = set()
         for node in ast.walk(ast.parse(path.read_text())):

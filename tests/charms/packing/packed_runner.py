@@ -122,14 +122,14 @@ def ui_ambient(ctx):
 
 def ui_cos(ctx):
     """Every COS relation, with cosl, pydantic and the tracing library from the packed venv."""
-    from feast_ui_helpers import config_relation, container
-    from test_cos import (
+    from cos_peers import (
         collector_answer,
         grafana_relation,
         loki_relation,
         prometheus_relation,
         tracing_relation,
     )
+    from feast_ui_helpers import config_relation, container
 
     tracing = tracing_relation(collector_answer({"receivers": json.dumps(["otlp_http"])}))
     relations = {config_relation(), prometheus_relation(), grafana_relation(), loki_relation(), tracing}
@@ -161,6 +161,32 @@ def server_configured(ctx):
     }
 
 
+def server_cos(ctx):
+    """feast-server with every COS relation, cosl and the tracing library from its packed venv."""
+    from cos_peers import (
+        collector_answer,
+        grafana_relation,
+        loki_relation,
+        prometheus_relation,
+        tracing_relation,
+    )
+    from feast_server_helpers import SERVICES, configured_state
+
+    tracing = tracing_relation(collector_answer({"receivers": json.dumps(["otlp_http"])}))
+    cos = [prometheus_relation(), grafana_relation(), loki_relation(), tracing]
+    state, _ = configured_state(extra_relations=cos)
+    out = ctx.run(ctx.on.update_status(), state)
+    plan = out.get_container("feast-server").plan.to_dict()
+    local = {rel.endpoint: dict(out.get_relation(rel.id).local_app_data) for rel in cos}
+    return {
+        "status": status(out),
+        "scrape_jobs": json.loads(local["metrics-endpoint"]["scrape_jobs"]),
+        "dashboards": sorted(json.loads(local["grafana-dashboard"]["dashboards"])["templates"]),
+        "log_targets": sorted(plan.get("log-targets", {})),
+        "otel_services": [plan["services"][name]["environment"].get("OTEL_SERVICE_NAME") for name in SERVICES],
+    }
+
+
 CASES = {
     "integrator-without-relations": integrator_without_relations,
     "integrator-fully-related": integrator_fully_related,
@@ -168,6 +194,7 @@ CASES = {
     "ui-ambient": ui_ambient,
     "ui-cos": ui_cos,
     "server-configured": server_configured,
+    "server-cos": server_cos,
 }
 
 

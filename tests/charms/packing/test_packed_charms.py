@@ -185,3 +185,16 @@ def test_packed_server_runs_the_three_servers(unpacked_charms, charm_python, sce
     assert result["origins"]["charms.feast_integrator.v0.feast_server"] == "charm"
     assert result["origins"]["charmlibs.interfaces.istio_ingress_route"] == "charm"
     assert "feast_core" not in result["origins"], "the charm must not import feast_core"
+
+
+def test_packed_server_speaks_cos_with_its_packed_libraries(unpacked_charms, charm_python, scenario_only):
+    result = run_packed(unpacked_charms, charm_python, scenario_only, "feast-server", "server-cos")
+    assert result["status"] == ["active", ""]
+    assert result["scrape_jobs"] == [{"job_name": "feast_feature_server", "metrics_path": "/metrics",
+                                      "static_configs": [{"targets": ["*:6566"]}]}]
+    assert result["dashboards"] == ["file:feast-feature-server"]
+    assert result["log_targets"] == ["loki/0"]
+    assert result["otel_services"] == ["feast-server-online", "feast-server-registry", "feast-server-offline"]
+    assert_imported_from_the_packed_tree(result)
+    for module in ("cosl", "charmlibs.interfaces.tracing", "charms.feast_cos.v0.observability"):
+        assert result["origins"][module] == "charm", f"{module} was imported from {result['origins'][module]}"
