@@ -362,6 +362,67 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
     return lambda blobs: [None if not b else general(b, feature) for b in blobs]
 
 
+_FIXED_FORMS = {  # value type -> (tag, size, numpy type of the payload) of the fixed-size form its writer makes
+    ValueType.FLOAT: (0x35, 5, "<f4"), ValueType.DOUBLE: (0x29, 9, "<f8"), ValueType.BOOL: (0x38, 2, "u1"),
+}
+_VARINT_TAGS = {ValueType.INT64: 0x20, ValueType.INT32: 0x18}
+
+
+def decode_packed(feast_type: FeastType, data: bytes, buffer: np.ndarray, starts: np.ndarray,
+                  lengths: np.ndarray) -> list | None:
+    """Values stored back to back in ``data`` (``buffer`` is the same bytes as a uint8 array), value i at
+    ``data[starts[i]:starts[i] + lengths[i]]``, decoded without a bytes object per value when every one is
+    present and in the form this store's writer (and upstream's) makes for the type: FLOAT, DOUBLE and BOOL
+    with numpy, INT32 and INT64 of up to two varint bytes (0 to 16383) in one loop. None when they are not (a
+    null, another form, another type): the caller then decodes them one by one with ``column_decoder``,
+    which returns the same values."""
+    value_type = feast_type.value_type
+    if not len(starts):
+        return []
+    fixed = _FIXED_FORMS.get(value_type)
+    if fixed is not None:
+        tag, size, payload = fixed
+        if not (lengths == size).all() or not (buffer[starts] == tag).all():
+            return None
+        rows = buffer[starts[:, None] + np.arange(1, size)]
+        values = np.ascontiguousarray(rows).view(payload).ravel()
+        return (values != 0).tolist() if value_type is ValueType.BOOL else values.tolist()
+    tag = _VARINT_TAGS.get(value_type)
+    if tag is None:
+        return None
+    out = []
+    append = out.append
+    for at, length in zip(starts.tolist(), lengths.tolist()):
+        if length == 2 and data[at] == tag and data[at + 1] < 0x80:
+            append(data[at + 1])
+        elif length == 3 and data[at] == tag and data[at + 1] & 0x80 and data[at + 2] < 0x80:
+            append((data[at + 1] & 0x7F) | (data[at + 2] << 7))
+        else:  # a null (no bytes), a larger or negative number, another form
+            return None
+    return out
+
+
+def unpack_features(data: bytes, lengths: np.ndarray, micros: np.ndarray, names: Sequence[str],
+                    features: Sequence[str], feast_types: Sequence[FeastType], decoders: Sequence[Callable]
+                    ) -> tuple[list[list], list[list]]:
+    """The values and event times (microseconds) of ``features`` from every key's rows packed back to back,
+    key by key and each key's features in the order of ``names``: value i is ``lengths[i]`` bytes of ``data``
+    and ``micros[i]`` its event time. Returns one list of values and one of times per feature."""
+    width = len(names)
+    starts = np.cumsum(lengths) - lengths
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    values, stamps = [], []
+    for feature, feast_type, decode in zip(features, feast_types, decoders):
+        at = names.index(feature)
+        feature_starts, feature_lengths = starts[at::width], lengths[at::width]
+        decoded = decode_packed(feast_type, data, buffer, feature_starts, feature_lengths)
+        if decoded is None:
+            decoded = decode([data[s:s + n] for s, n in zip(feature_starts.tolist(), feature_lengths.tolist())])
+        values.append(decoded)
+        stamps.append(micros[at::width].tolist())
+    return values, stamps
+
+
 # ---------------------------------------------------------------------------------------------
 # Arrow columns -> Value bytes (writes)
 

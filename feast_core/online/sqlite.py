@@ -59,6 +59,7 @@ MIGRATE_CHUNK_ROWS = 50_000
 MAX_KEYS_PER_QUERY = 4096
 ROWS_PER_UPSERT = 128  # 768 parameters, well within SQLite's limit (32766 since 3.32)
 _TS_US = pa.timestamp("us", tz="UTC")
+_MAX_SECONDS = 2**63 // 1_000_000 - 1  # event times whose microseconds fit in 64 bits
 
 
 def _quote(identifier: str) -> str:
@@ -302,10 +303,11 @@ class SqliteOnlineStore:
         encoded = self._serializer(view).serialize_many(keys)
         conn = self._conn()
         per_query = max(1, min(MAX_KEYS_PER_QUERY, self._local.max_variables))
-        # every feature of the view requested: read each key's rows with one range scan (see _read_whole_entities)
+        # every feature of the view requested: read every key's rows with one range scan each (see _read_packed)
         names = sorted(f.name for f in view.features)
-        whole = tuple(names) if sorted(features) == names else None
-        blobs: list[list] = [[] for _ in features]
+        whole = tuple(names) if sorted(features) == names and not any("," in f for f in names) else None
+        types_by_name = {f.name: f.dtype for f in view.features}
+        values: list[list] = [[] for _ in features]
         stamps: list[list] = [[] for _ in features]
         try:
             for start in range(0, n, per_query):
@@ -313,14 +315,16 @@ class SqliteOnlineStore:
                 m = len(part)
                 bucket = _bucket(m)
                 params = part + [None] * (bucket - m) if bucket > m else part
-                if whole is not None and self._read_whole_entities(conn, table, whole, features, params, m, blobs, stamps):
+                if whole is not None and self._read_packed(conn, table, whole, features, types_by_name, decoders,
+                                                           params, m, values, stamps):
                     continue
                 rows = conn.execute(self._read_sql(table, features, bucket), params).fetchall()
                 # one row per (feature, key), feature-major: see _read_sql
-                values, times = zip(*rows)
-                for j in range(len(features)):
-                    blobs[j].extend(values[j * bucket:j * bucket + m])
-                    stamps[j].extend(times[j * bucket:j * bucket + m])
+                blobs, times = zip(*rows)
+                for j, decode in enumerate(decoders):
+                    values[j].extend(decode(blobs[j * bucket:j * bucket + m]))
+                    stamps[j].extend(s * 1_000_000 if type(s) is int else _micros(s)
+                                     for s in times[j * bucket:j * bucket + m])
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):  # never applied to this store: nothing was written
                 empty = [None] * n
@@ -328,10 +332,7 @@ class SqliteOnlineStore:
             if "no such column" in str(error):
                 raise self._refuse(table, self._inspect(conn, table)) from None
             raise StoreUnavailableError(f"{self.label}: reading {table}: {error}") from None
-        return OnlineRead(
-            {f: [s * 1_000_000 if type(s) is int else _micros(s) for s in stamps[j]] for j, f in enumerate(features)},
-            {f: decode(blobs[j]) for j, (f, decode) in enumerate(zip(features, decoders))},
-        )
+        return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)))
 
     def _decoders(self, view: FeatureView, features: list[str]) -> list:
         cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
@@ -346,33 +347,47 @@ class SqliteOnlineStore:
             plan = self._read_plans[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
         return plan
 
-    def _read_whole_entities(self, conn, table: str, names: tuple, features: list[str], params: list, m: int,
-                             blobs: list[list], stamps: list[list]) -> bool:
-        """Read all features of m keys with one primary-key range scan per key (cheaper than a search per
-        key and feature), for the usual case that every key has a row for every feature of the view and no
-        other rows: the rows then come key by key (a CROSS JOIN keeps the VALUES list the outer loop, scanned
-        in order), features in name order. Returns False, having added nothing, when the rows are not exactly
-        that (a missing key or feature, rows of features no longer in the view); the caller then reads with
-        one search per (feature, key)."""
+    def _read_packed(self, conn, table: str, names: tuple, features: list[str], types_by_name: dict, decoders: list,
+                     params: list, m: int, values: list[list], stamps: list[list]) -> bool:
+        """Read all features of m keys with one primary-key range scan per key, for the usual case that every
+        key has a row for every feature of the view and no other rows. The rows come key by key (a LEFT JOIN
+        keeps the VALUES list the outer loop, scanned in order; a key without rows adds only NULLs, which the
+        aggregates skip and the names check then notices), features in name order, and SQLite packs them into one
+        result row: the values back to back in one blob, and their lengths, event times and feature names as
+        comma-separated text. Returning 4 x m values through the sqlite3 module row by row costs more than
+        the scan; this way numpy splits and decodes them (encoding.unpack_features). Returns False, having added
+        nothing, when the rows are not exactly that (a missing key or feature, rows of features no longer in
+        the view, an event time that is not an integer); the caller then reads
+        with one search per (feature, key)."""
         bucket = len(params)
         sql = self._read_sql_cache.get((table, None, bucket))
         if sql is None:
             sql = self._read_sql_cache[(table, None, bucket)] = (
-                f"SELECT t.feature_name, t.value, t.event_ts FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k "
-                f"LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1"
+                "SELECT CAST(group_concat(t.value, '') AS BLOB), group_concat(length(t.value)), "
+                "group_concat(t.event_ts), group_concat(t.feature_name), sum(t.event_ts) "
+                f"FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1"
             )
-        rows = conn.execute(sql, params).fetchall()
+        try:
+            data, lengths_text, times_text, found, total = conn.execute(sql, params).fetchone()
+        except sqlite3.OperationalError as error:
+            if "integer overflow" in str(error):  # sum() of absurdly large event times
+                return False
+            raise
         width = len(names)
         size = m * width
-        if len(rows) != size + bucket - m:  # padding keys each give one empty row
+        # sum() is an integer only when every event time is one (not text, as older writers left, nor real)
+        if type(total) is not int or found != ",".join(names * m):
             return False
-        found, values, times = zip(*rows)
-        if found[:size] != names * m:
+        lengths = np.fromstring(lengths_text, dtype=np.int64, sep=",")
+        times = np.fromstring(times_text, dtype=np.int64, sep=",")
+        if (len(lengths) != size or len(times) != size or int(lengths.sum()) != len(data)
+                or times.min() < -_MAX_SECONDS or times.max() > _MAX_SECONDS):
             return False
-        for j, feature in enumerate(features):
-            at = names.index(feature)
-            blobs[j].extend(values[at:size:width])
-            stamps[j].extend(times[at:size:width])
+        decoded, micros = encoding.unpack_features(data, lengths, times * 1_000_000, names, features,
+                                                   [types_by_name[f] for f in features], decoders)
+        for j in range(len(features)):
+            values[j].extend(decoded[j])
+            stamps[j].extend(micros[j])
         return True
 
     def _read_sql(self, table: str, features: list[str], bucket: int) -> str:

@@ -451,3 +451,11 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store: SqliteOnl
     result = store.read("proj", view, [(5,), (6,), (7,)], ["trips", "rate"])
     assert result.values == {"trips": [50, 6, 7], "rate": [1.25, 1.5, 1.75]}
     assert result.event_ts["trips"][0] == micros(T0 + timedelta(1)) and result.event_ts["rate"][0] == micros(T0)
+    # an event time an older writer left as text (sqlite3's datetime adapter) is read, through the other path
+    with sqlite3.connect(store.path) as conn:
+        key = store._serializer(view).serialize((7,))
+        conn.execute("UPDATE proj_driver_stats SET event_ts = '2024-05-03 12:00:00' WHERE entity_key = ? "
+                     "AND feature_name = 'trips'", (key,))
+    result = store.read("proj", view, [(7,), (8,)], ["trips", "rate"])
+    assert result.values == {"trips": [7, 8], "rate": [1.75, 2.0]}
+    assert result.event_ts["trips"] == [micros(T0 + timedelta(2)), micros(T0)]
