@@ -124,7 +124,7 @@ def test_our_client_applies_reads_materializes_and_deletes_through_the_server(se
     assert local.get_feature_view("driver_stats").description == "conversion"
     assert sorted(p.name for p in local.list_permissions()) == ["admins", "readers"]
     assert [v.name for v in remote.list_feature_views()] == ["driver_stats"]
-    assert remote.get_feature_service("driver_service").projections[0].view_name == "driver_stats"
+    assert remote.get_feature_service("driver_service").projections[0].name == "driver_stats"
     # an update, seen at once by both
     remote.apply(our_objects(repo / "data", description="updated"))
     local.refresh_registry()
