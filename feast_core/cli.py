@@ -236,36 +236,6 @@ def version() -> None:
 # ---- servers ------------------------------------------------------------------------------------
 
 
-@main.command()
-@click.option("-h", "--host", default="127.0.0.1", show_default=True)
-@click.option("-p", "--port", type=int, default=6566, show_default=True)
-@click.option("-w", "--workers", type=int, default=1, show_default=True)
-@click.option("--no-access-log", is_flag=True, help="Do not log each request.")
-@click.option("--keep-alive-timeout", type=int, default=30, show_default=True)
-@click.option("-r", "--registry_ttl_sec", type=int, default=60, show_default=True,
-              help="How often the server re-reads the registry, in seconds.")
-@click.option("--max-request-bytes", type=int, default=None, help="Reject request bodies larger than this.")
-@click.option("--max-entity-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
-              help="Refuse (413) an online request with more entity rows.")
-@click.option("--max-response-values", type=click.IntRange(min=1), default=5_000_000, show_default=True,
-              help="Refuse (413) an online request whose answer would hold more values (rows x columns).")
-@click.option("-m", "--metrics", is_flag=True,
-              help="Record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000 "
-                   "too (they are always at /metrics).")
-@pass_context
-def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool, keep_alive_timeout: int,
-          registry_ttl_sec: int, max_request_bytes: int | None, max_entity_rows: int, max_response_values: int,
-          metrics: bool) -> None:
-    """Start the HTTP feature server."""
-    from .server import serve as run_server
-    from .server.limits import OnlineLimits
-
-    run_server(obj.store, host=host, port=port, workers=workers, access_log=not no_access_log,
-               keep_alive_timeout=keep_alive_timeout, registry_ttl_sec=registry_ttl_sec,
-               max_request_bytes=max_request_bytes, metrics=metrics,
-               limits=OnlineLimits(max_entity_rows, max_response_values))
-
-
 def _frame_ancestors(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from .ui.headers import check_frame_ancestors
 
@@ -303,6 +273,56 @@ def _with(options):
         return function
 
     return decorate
+
+
+@main.command()
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", type=int, default=6566, show_default=True)
+@click.option("-w", "--workers", type=int, default=1, show_default=True)
+@click.option("--no-access-log", is_flag=True, help="Do not log each request.")
+@click.option("--keep-alive-timeout", type=int, default=30, show_default=True)
+@click.option("-r", "--registry_ttl_sec", type=int, default=60, show_default=True,
+              help="How often the server re-reads the registry, in seconds.")
+@click.option("--max-request-bytes", type=int, default=None, help="Reject request bodies larger than this.")
+@click.option("--max-entity-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Refuse (413) an online request with more entity rows.")
+@click.option("--max-response-values", type=click.IntRange(min=1), default=5_000_000, show_default=True,
+              help="Refuse (413) an online request whose answer would hold more values (rows x columns).")
+@click.option("-m", "--metrics", is_flag=True,
+              help="Record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000 "
+                   "too (they are always at /metrics).")
+@_key_option
+@_cert_option
+@pass_context
+def serve(obj: Context, host: str, port: int, workers: int, no_access_log: bool, keep_alive_timeout: int,
+          registry_ttl_sec: int, max_request_bytes: int | None, max_entity_rows: int, max_response_values: int,
+          metrics: bool, tls_key_path: str, tls_cert_path: str) -> None:
+    """Start the HTTP feature server."""
+    from .server import serve as run_server
+    from .server.limits import OnlineLimits
+
+    _tls(tls_key_path, tls_cert_path)  # both or neither, readable PEM files
+    run_server(obj.store, host=host, port=port, workers=workers, access_log=not no_access_log,
+               keep_alive_timeout=keep_alive_timeout, registry_ttl_sec=registry_ttl_sec,
+               max_request_bytes=max_request_bytes, metrics=metrics,
+               limits=OnlineLimits(max_entity_rows, max_response_values),
+               tls_files=(tls_key_path, tls_cert_path) if tls_key_path else None)
+
+
+@main.command("serve_registry")
+@click.option("-h", "--host", default="::", show_default=True, help="Address to listen on (:: = every address).")
+@click.option("-p", "--port", type=int, default=6570, show_default=True)
+@_key_option
+@_cert_option
+@_with(_metrics_options)
+@pass_context
+def serve_registry(obj: Context, host: str, port: int, tls_key_path: str, tls_cert_path: str, metrics: bool,
+                   metrics_port: int) -> None:
+    """Start the registry server (gRPC, Feast's protocol)."""
+    from .server.registry import serve_registry as run_server
+
+    tls = _tls(tls_key_path, tls_cert_path)
+    run_server(obj.store, host=host, port=port, tls=tls, metrics=metrics, metrics_port=metrics_port)
 
 
 @main.command("serve_offline")

@@ -36,8 +36,16 @@ class FeastConfigBaseModel(BaseModel):
 _Block = FeastConfigBaseModel
 
 
+REMOTE_REGISTRY_KEYS = ("cert", "is_tls", "client_cert", "client_key", "authority")
+
+
 class RegistryConfig(_Block):
-    registry_type: Literal["file", "sql"] = "file"
+    """Where the registry lives. ``registry_type: remote``: a registry server (``feast serve_registry``) at
+    ``path: host:port``, over Feast's gRPC protocol (registry/remote.py); TLS when ``cert`` (the CA or the
+    server's self-signed certificate) or ``is_tls`` (the system's CAs) is set, ``client_cert``/``client_key`` for
+    mutual TLS, ``authority`` to check the server's certificate under another name."""
+
+    registry_type: Literal["file", "sql", "remote"] = "file"
     path: str = ""
     cache_ttl_seconds: float = 600
     cache_mode: Literal["sync", "thread"] = "sync"
@@ -48,6 +56,24 @@ class RegistryConfig(_Block):
     purge_feast_metadata: bool = False
     thread_pool_executor_worker_count: int = 0
     schema_mode: Literal["auto", "verify", "skip"] = "auto"
+    cert: str = ""
+    is_tls: bool = False
+    client_cert: str = ""
+    client_key: str = ""
+    authority: str = ""
+
+    @model_validator(mode="after")
+    def _remote_keys(self) -> RegistryConfig:
+        if self.registry_type != "remote":
+            given = [k for k in REMOTE_REGISTRY_KEYS if getattr(self, k)]
+            if given:
+                raise ValueError(f"{', '.join(given)} only apply to registry_type: remote")
+            return self
+        if not re.fullmatch(r"(\[[^\]]+\]|[^:/\s]+):\d{1,5}", self.path or ""):
+            raise ValueError(f"registry_type: remote needs path: host:port (the registry server), not {self.path!r}")
+        if bool(self.client_cert) != bool(self.client_key):
+            raise ValueError("client_cert and client_key go together (mutual TLS)")
+        return self
 
 
 class PostgreSQLConfig(_Block):

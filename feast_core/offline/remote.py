@@ -169,6 +169,9 @@ def _next_chunk(reader):
 
 class RemoteOfflineStore:
     serves_plans = True  # FeatureStore sends whole retrievals (retrieve) and writes through views (write_view)
+    # Feast's protocol cannot ask for rows in event-time order (and Feast's server does not give them so): a
+    # materialization through it records its window when it completes, not per chunk
+    pulls_in_order = False
 
     def __init__(self, config: RemoteOfflineStoreConfig, auth: AuthConfig) -> None:
         self.config = config

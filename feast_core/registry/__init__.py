@@ -20,6 +20,10 @@ def open_store(config: RepoConfig) -> RegistryStore:
             registry.path, config.repo_path, schema_mode=registry.schema_mode,
             purge_feast_metadata=registry.purge_feast_metadata,
         )
+    if registry.registry_type == "remote":
+        from .remote import RemoteRegistryStore
+
+        return RemoteRegistryStore(registry, config.auth)
     if "://" in registry.path and not registry.path.startswith("file://"):
         from ..errors import ConfigError
 

@@ -49,12 +49,14 @@ def serve(
     graceful_timeout: float = 30.0,
     metrics: bool = False,
     limits: OnlineLimits | None = None,
+    tls_files: tuple[str, str] | None = None,
 ) -> None:
     """Serve ``store`` over HTTP until SIGTERM/SIGINT. ``workers=-1`` means 2 x CPUs + 1, as in Feast.
 
     ``metrics``: record metrics even if feature_server.metrics.enabled is false, and serve them on port 8000
     too, as ``feast serve --metrics`` does in Feast (they are always at ``/metrics`` on the server's port).
-    ``limits``: how much one online request may ask for (server/limits.py)."""
+    ``limits``: how much one online request may ask for (server/limits.py).
+    ``tls_files``: (key, certificate) PEM paths; the server speaks HTTPS."""
     limits = limits or OnlineLimits()
     if workers == -1:
         workers = 2 * (os.cpu_count() or 1) + 1
@@ -65,6 +67,8 @@ def serve(
         "timeout_graceful_shutdown": graceful_timeout, "loop": _best("uvloop", "auto"),
         "http": _best("httptools", "auto"),
     }
+    if tls_files is not None:  # HTTPS, as feast serve --key/--cert: (key, certificate) PEM paths
+        options["ssl_keyfile"], options["ssl_certfile"] = tls_files
     if threading.current_thread() is threading.main_thread():
         # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found at start; with this
         # one in place that re-raise is a no-op, so a drained server exits 0 instead of dying by the signal

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +22,7 @@ import pyarrow as pa
 import pyarrow.flight as fl
 import pytest
 from oidc_provider import CLIENT_ID
+from server_process import ServerProcess, free_port
 
 from feast_core import FeatureStore
 from feast_core.errors import (
@@ -115,56 +113,11 @@ def our_objects(data: Path) -> list:
             and hasattr(v, "name") and not isinstance(v, type)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_listening(port: int, process: subprocess.Popen, log, what: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise AssertionError(f"{what} exited with {process.returncode}:\n{log.read()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{what} did not listen on {port} within 120 s")
-
-
-class FlightServer:
+class FlightServer(ServerProcess):
     """``feast serve_offline`` (ours, or upstream's with ``command``) in a subprocess on loopback."""
 
     def __init__(self, repo: Path, *args: str, command: list[str] | None = None, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 -- closed in stop()
-        base = command or [sys.executable, "-m", "feast_core.cli"]
-        environment = {k: v for k, v in os.environ.items() if k not in ("FEAST_FS_YAML_FILE_PATH",)}
-        environment.update({"PYTHONPATH": str(ROOT)} if command is None else {})
-        environment.update(env or {})
-        self.process = subprocess.Popen([*base, "serve_offline", "-h", "127.0.0.1", "-p", str(self.port), *args],
-                                        cwd=repo, env=environment, stdout=self.log, stderr=subprocess.STDOUT, text=True)
-        try:
-            wait_listening(self.port, self.process, self.log, "serve_offline")
-        except AssertionError:
-            self.stop()
-            raise
-
-    def stop(self) -> tuple[int, str]:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.seek(0)
-        output = self.log.read()
-        self.log.close()
-        return self.process.returncode, output
+        super().__init__(repo, "serve_offline", *args, command=command, env=env)
 
 
 def oidc_server_block(provider) -> str:

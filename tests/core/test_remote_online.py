@@ -20,6 +20,7 @@ import pytest
 from core.test_server import OFFLINE_STAMP, STAMP, Server
 from core.test_server_auth import oidc_block, secured_repo
 from oidc_provider import CLIENT_ID
+from server_process import ServerProcess
 
 from feast_core import FeatureStore
 from feast_core.errors import (
@@ -82,6 +83,25 @@ def test_remote_reads_answer_what_a_local_read_answers(served, oidc_provider, tm
     assert read.event_ts == {"conv_rate": [stamp, None], "avatar": [stamp, None]}  # one time per feature
     client.close()
     local.close()
+
+
+def test_feast_serve_with_key_and_cert_speaks_https(served, oidc_provider, tls_files, tmp_path, monkeypatch):
+    repo, _ = served
+    server = ServerProcess(repo, "serve", "--key", str(tls_files.key), "--cert", str(tls_files.cert))
+    try:
+        monkeypatch.setenv(TOKEN_ENV, reader_token(oidc_provider))
+        client = FeatureStore(repo_path=client_repo(
+            tmp_path, repo / "data" / "registry.db", f"https://127.0.0.1:{server.port}\n  cert: {tls_files.cert}",
+            f"auth:\n  type: oidc\n  token_env_var: {TOKEN_ENV}\n"))
+        local = FeatureStore(repo_path=repo)
+        entities = [{"driver_id": 1001}, {"driver_id": 7}]
+        assert client.get_online_features(FEATURES, entities).to_dict() == \
+            local.get_online_features(FEATURES, entities).to_dict()
+        client.close()
+        local.close()
+    finally:
+        code, output = server.stop()
+    assert code == 0 and "Traceback" not in output, output
 
 
 def test_remote_writes_need_a_writer_and_land_on_the_server(served, oidc_provider, tmp_path, monkeypatch):
