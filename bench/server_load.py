@@ -298,7 +298,8 @@ def render(runs: list[dict]) -> str:
         lines += [f"## Run of {entry['started']}", "",
                   *([f"Workload END (reads ask for values within the 2-day ttl of it): {entry['workload_end']}.", ""]
                     if "workload_end" in entry else []),
-                  f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}.", "",
+                  f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}."
+                  + (f" Note: {entry['note']}." if entry.get("note") else ""), "",
                   "| impl | 1 client, 1 key p50 / p99 ms | req/s | 8 clients, 1 key req/s | p99 ms | 1 client, 100 keys p50 / p99 ms | soak errors | soak RSS MB (start → end) | values found / asked, digest | answers |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for impl, r in entry["results"].items():
