@@ -17,12 +17,15 @@ Timestamps: naive values (in the entity_df or in parquet) mean UTC. DuckDB runs 
 zone at UTC, every timestamp is compared as TIMESTAMPTZ, and every timestamp leaves as
 ``timestamp[…, tz=UTC]``.
 
-Point-in-time join: one ``ASOF LEFT JOIN`` per view on the join keys and ``entity_ts >= feature_ts``.
-When the source has a created-timestamp column, the ASOF ordering key is the pair (event ts, created),
-with the entity side at (T, +infinity), so the greatest event ts wins and ties go to the greatest created
-timestamp without a separate de-duplication pass. Matches older than T - ttl are then nulled out. Only the
-row id, keys and timestamp of the entity rows go through DuckDB; the result is ordered by row id and
-placed next to the caller's own columns, so the output has exactly one row per input row, in input order.
+Point-in-time join, per view, in two steps. An ``ASOF JOIN`` of the entity rows (row id, keys, timestamp T)
+with the source's keys and event times alone finds each entity row's greatest event time ts <= T under its
+keys; matches older than T - ttl are dropped. A hash join of those (row id, keys, ts) with the source then
+takes, per entity row, the whole source row with that event time and the greatest created timestamp (one
+``arg_max``; without a created column any one of equal rows). The sort inside the ASOF join thus carries
+neither feature values nor a (ts, created) ordering key. Only the row id, keys and timestamp of the entity
+rows go through DuckDB; the matches come back in any order and are placed by row id (one gather, nulls where
+nothing matched) next to the caller's own columns, so the output has exactly one row per input row, in input
+order.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,23 +62,6 @@ _ENTITY_TS = "__feast_entity_ts"
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-_TWO_64 = 1 << 64
-_TWO_63 = 1 << 63
-
-
-def _ordering_key(ts: str, created: str | None) -> str:
-    """One HUGEINT that orders by event time, then created time: ``ts_us * 2**64 + created_us + 2**63``.
-
-    A missing created time sorts first; an entity row (``created`` None) sorts after every source row
-    with the same event time, so the ASOF join picks the latest created among ties. Comparing one
-    128-bit integer is much cheaper than comparing a (ts, created) struct.
-    """
-    high = f"epoch_us({ts})::HUGEINT * {_TWO_64}"
-    if created is None:
-        return f"({high} + {_TWO_64 - 1})"
-    return f"({high} + coalesce(epoch_us({created})::HUGEINT + {_TWO_63}, 0))"
 
 
 def _is_data_file(path: Path) -> bool:
@@ -106,6 +93,16 @@ def _timestamptz_literal(micros: int) -> str:
 
 def _as_timestamptz(column_sql: str) -> str:
     return f"CAST({column_sql} AS TIMESTAMPTZ)"
+
+
+def _in_row_order(matched: pa.Table, rows: int) -> list[pa.ChunkedArray]:
+    """The feature columns of a view's matches (row id first, any order) as ``rows`` values in entity-row order,
+    null where an entity row has no match: one gather by position, no sort."""
+    found = matched.column(0).to_numpy()
+    position = np.full(rows, -1, dtype=np.int64)
+    position[found] = np.arange(len(found), dtype=np.int64)
+    indices = pa.array(position, mask=position < 0) if len(found) < rows else pa.array(position)
+    return [column.take(indices) for column in matched.columns[1:]]
 
 
 def _arrow_reader(relation: duckdb.DuckDBPyRelation, batch_rows: int) -> pa.RecordBatchReader:
@@ -259,89 +256,84 @@ class FileOfflineStore:
             return self._empty_result(entities, views)
 
         ts_range = pc.min_max(entities[timestamp_column])
-        plans = [self._view_plan(view, ts_range) for view in views]
-
         needed = dict.fromkeys(c for view in views for c in view.entity_columns)
+        entity_alias = {name: f"__feast_e{i}" for i, name in enumerate(needed)}
+        sqls = [self._view_join_sql(view, ts_range, entity_alias) for view in views]
         join_input = pa.table(
             {
                 ENTITY_ROW_ID: pa.array(range(entities.num_rows), pa.int64()),
                 _ENTITY_TS: entities[timestamp_column].cast(pa.timestamp("us", tz=_UTC)),
-                **{f"__feast_e{i}": entities[name] for i, name in enumerate(needed)},
+                **{entity_alias[name]: entities[name] for name in needed},
             }
-        )
-        entity_alias = {name: f"__feast_e{i}" for i, name in enumerate(needed)}
-
-        select = [f"e.{ENTITY_ROW_ID}"]
-        joins = []
-        for index, (view, plan) in enumerate(zip(views, plans)):
-            alias = f"v{index}"
-            conditions = [
-                f"e.{_quote(entity_alias[ecol])} = {alias}.__k{k}" for k, ecol in enumerate(view.entity_columns)
-            ]
-            conditions.append(f"e.__ord{index} >= {alias}.__ord")
-            joins.append(f"ASOF LEFT JOIN ({plan}) AS {alias} ON " + " AND ".join(conditions))
-            for f, (_, output) in enumerate(view.features):
-                value = f"{alias}.__f{f}"
-                if view.ttl_seconds and view.ttl_seconds > 0:
-                    ttl_us = int(round(view.ttl_seconds * 1_000_000))
-                    value = (
-                        f"CASE WHEN {alias}.__ts >= e.{_ENTITY_TS} - to_microseconds({ttl_us}::BIGINT) "
-                        f"THEN {value} END"
-                    )
-                select.append(f"{value} AS {_quote(output)}")
-        ord_columns = [
-            (_ordering_key(_ENTITY_TS, None) if view.created_timestamp_column else _ENTITY_TS)
-            + f" AS __ord{index}"
-            for index, view in enumerate(views)
-        ]
-        sql = (
-            f"SELECT {', '.join(select)} "
-            f"FROM (SELECT *, {', '.join(ord_columns)} FROM {_ENTITY_RELATION}) AS e "
-            + " ".join(joins)
-            + f" ORDER BY e.{ENTITY_ROW_ID}"
         )
         cursor = self._db.cursor()
         try:
             cursor.register(_ENTITY_RELATION, join_input)
-            features = _arrow_table(cursor.sql(sql))
-        except duckdb.Error as exc:
-            names = ", ".join(repr(v.name) for v in views)
-            raise DataSourceError(f"point-in-time join for feature view(s) {names} failed: {exc}") from None
+            for view, sql in zip(views, sqls):
+                try:
+                    matched = _arrow_table(cursor.sql(sql))
+                except duckdb.Error as exc:
+                    raise DataSourceError(f"point-in-time join for feature view {view.name!r} failed: {exc}") from None
+                matched = _utc_timestamps(matched)
+                for name, column in zip(matched.schema.names[1:], _in_row_order(matched, entities.num_rows)):
+                    entities = entities.append_column(name, column)
         finally:
             cursor.close()
-        if features.num_rows != entities.num_rows:  # an ASOF LEFT JOIN keeps every left row exactly once
-            raise RuntimeError(f"point-in-time join returned {features.num_rows} rows for {entities.num_rows}")
-        features = _utc_timestamps(features.drop_columns([ENTITY_ROW_ID]))
-        for name, column in zip(features.schema.names, features.columns):
-            entities = entities.append_column(name, column)
         return entities
 
-    def _view_plan(self, view: ViewQuery, ts_range: pa.StructScalar) -> str:
-        """The source rows one view can match: keys, ordering key, event ts and features, in internal names."""
+    def _view_join_sql(self, view: ViewQuery, ts_range: pa.StructScalar, entity_alias: dict[str, str]) -> str:
+        """The rows of one view that entity rows match: (row id, features...) for each entity row with a match
+        within the ttl, in no particular order.
+
+        Two steps. An ASOF join of the entity rows with the source's (keys, event time) alone finds, for each
+        entity row, the greatest event time ts <= T under its keys (a sort that carries no feature values and
+        no created time); rows with ts older than T - ttl are dropped. A hash join of those (keys, ts) with the
+        source then picks, per entity row, the source row with that event time and the greatest created time.
+        """
         resolved = self._resolve(view.source)
         schema = self._schema(resolved)
         columns = [*view.join_keys, view.timestamp_field, view.created_timestamp_column, *(s for s, _ in view.features)]
         self._require_columns(resolved, schema, columns, f"feature view {view.name!r}")
         ts = _as_timestamptz(_quote(view.timestamp_field))
-        parts = [f"{_quote(key)} AS __k{k}" for k, key in enumerate(view.join_keys)]
-        parts.append(f"{ts} AS __ts")
-        if view.created_timestamp_column:
-            created = _as_timestamptz(_quote(view.created_timestamp_column))
-            parts.append(f"{_ordering_key(ts, created)} AS __ord")
-        else:
-            parts.append(f"{ts} AS __ord")
+        keys = [f"{_quote(key)} AS __k{k}" for k, key in enumerate(view.join_keys)]
+        upper = _micros(ts_range["max"].as_py())
+        where = [f"{ts} <= {_timestamptz_literal(upper)}"]
+        ttl_us = int(round(view.ttl_seconds * 1_000_000)) if view.ttl_seconds and view.ttl_seconds > 0 else 0
+        if ttl_us:
+            where.append(f"{ts} >= {_timestamptz_literal(_micros(ts_range['min'].as_py()) - ttl_us)}")
+        where += [f"{_quote(key)} IS NOT NULL" for key in view.join_keys]
+        scan = f"FROM {resolved.scan_sql()} WHERE {' AND '.join(where)}"
+
+        entity_keys = [f"e.{_quote(entity_alias[c])} AS __k{k}" for k, c in enumerate(view.entity_columns)]
+        on = [f"e.{_quote(entity_alias[c])} = v.__k{k}" for k, c in enumerate(view.entity_columns)]
+        on.append(f"e.{_ENTITY_TS} >= v.__ts")
+        within_ttl = f" WHERE v.__ts >= e.{_ENTITY_TS} - to_microseconds({ttl_us}::BIGINT)" if ttl_us else ""
+        matched = (
+            f"SELECT e.{ENTITY_ROW_ID} AS __rid, {''.join(k + ', ' for k in entity_keys)}v.__ts AS __ts "
+            f"FROM {_ENTITY_RELATION} AS e ASOF JOIN (SELECT {''.join(k + ', ' for k in keys)}{ts} AS __ts {scan}) AS v "
+            f"ON {' AND '.join(on)}{within_ttl}"
+        )
+
+        values = []
         for f, (source_column, _) in enumerate(view.features):
             value = _quote(source_column)
             if pa.types.is_timestamp(schema.field(source_column).type):
                 value = _as_timestamptz(value)
-            parts.append(f"{value} AS __f{f}")
-        upper = _micros(ts_range["max"].as_py())
-        where = [f"{ts} <= {_timestamptz_literal(upper)}"]
-        if view.ttl_seconds and view.ttl_seconds > 0:
-            lower = _micros(ts_range["min"].as_py()) - int(round(view.ttl_seconds * 1_000_000))
-            where.append(f"{ts} >= {_timestamptz_literal(lower)}")
-        where += [f"{_quote(key)} IS NOT NULL" for key in view.join_keys]
-        return f"SELECT {', '.join(parts)} FROM {resolved.scan_sql()} WHERE {' AND '.join(where)}"
+            values.append(f"{value} AS __f{f}")
+        source = [*keys, f"{ts} AS __ts", *values]
+        if view.created_timestamp_column:
+            created = _as_timestamptz(_quote(view.created_timestamp_column))
+            source.append(f"coalesce({created}, '-infinity'::TIMESTAMPTZ) AS __created")
+        packed = "{" + ", ".join(f"'__f{f}': s.__f{f}" for f in range(len(view.features))) + "}"
+        # one whole source row per entity row: ties on the event time go to the greatest created time
+        winner = f"arg_max({packed}, s.__created)" if view.created_timestamp_column else f"any_value({packed})"
+        same = [f"m.__k{k} = s.__k{k}" for k in range(len(view.join_keys))] + ["m.__ts = s.__ts"]
+        outputs = ", ".join(f"w.__w.__f{f} AS {_quote(output)}" for f, (_, output) in enumerate(view.features))
+        return (
+            f"WITH m AS ({matched}) SELECT w.__rid, {outputs} FROM ("
+            f"SELECT m.__rid, {winner} AS __w FROM m JOIN (SELECT {', '.join(source)} {scan}) AS s "
+            f"ON {' AND '.join(same)} GROUP BY m.__rid) AS w"
+        )
 
     def _empty_result(self, entities: pa.Table, views: list[ViewQuery]) -> pa.Table:
         for view in views:
