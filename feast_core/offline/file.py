@@ -64,6 +64,16 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_TWO_64 = 1 << 64
+_TWO_63 = 1 << 63
+
+
+def _ordering_key(ts: str, created: str) -> str:
+    """One HUGEINT that orders by event time, then created time: ``ts_us * 2**64 + created_us + 2**63``, a missing
+    created time first. Comparing one 128-bit integer is much cheaper than comparing a (ts, created) struct."""
+    return f"(epoch_us({ts})::HUGEINT * {_TWO_64} + coalesce(epoch_us({created})::HUGEINT + {_TWO_63}, 0))"
+
+
 def _is_data_file(path: Path) -> bool:
     return path.suffix == ".parquet" and not path.name.startswith((".", "_"))
 
@@ -365,8 +375,7 @@ class FileOfflineStore:
         )
         order = ts
         if query.created_timestamp_column:
-            created = _as_timestamptz(_quote(query.created_timestamp_column))
-            order = f"{{'t': {ts}, 'c': coalesce({created}, '-infinity'::TIMESTAMPTZ)}}"
+            order = _ordering_key(ts, _as_timestamptz(_quote(query.created_timestamp_column)))
         keys = [_quote(k) for k in query.join_keys]
         outputs = keys + [f"__latest.c{i} AS {_quote(c)}" for i, c in enumerate(value_columns)]
         # a view without entities has one row online: the latest of the whole window (no GROUP BY)

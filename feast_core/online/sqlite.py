@@ -22,8 +22,8 @@ import base64
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, islice, repeat
+from collections.abc import Callable
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +57,8 @@ CACHE_KIB = 64 * 1024  # per connection, allocated only as pages are read
 MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory
 MIGRATE_CHUNK_ROWS = 50_000
 MAX_KEYS_PER_QUERY = 4096
-ROWS_PER_UPSERT = 128  # 768 parameters, well within SQLite's limit (32766 since 3.32)
+ROWS_PER_UPSERT = 128  # (entity, feature) rows per statement
+FEATURES_PER_STATEMENT = 1024  # at most 2051 parameters per entity, within SQLite's limit (32766 since 3.32)
 _TS_US = pa.timestamp("us", tz="UTC")
 _MAX_SECONDS = 2**63 // 1_000_000 - 1  # event times whose microseconds fit in 64 bits
 
@@ -96,7 +97,7 @@ class SqliteOnlineStore:
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
         self._read_plans: dict[tuple, tuple] = {}
         self._read_sql_cache: dict[tuple, str] = {}
-        self._ready: dict[str, str] = {}  # table -> upsert SQL, for tables known to be in Feast's layout
+        self._ready: dict[str, list[str]] = {}  # table -> its columns, for tables known to be in Feast's layout
 
     @property
     def label(self) -> str:
@@ -271,17 +272,15 @@ class SqliteOnlineStore:
         n_rows = batch.num_rows
         if n_rows == 0:
             return 0
-        rows = _long_rows(view.name, self._serializer(view), view.join_keys, view.features, batch)
+        rows = _WriteRows(view.name, self._serializer(view), view.join_keys, view.features, batch)
         table = table_name(project, view)
         conn = self._conn()
 
         def work() -> None:
-            sql = self._ready.get(table)
-            if sql is None:
-                found = self._prepare(conn, table, create=True)
-                sql = self._ready[table] = (_upsert_sql(table, found.columns),
-                                            _upsert_sql(table, found.columns, ROWS_PER_UPSERT))
-            _upsert(conn, *sql, rows)
+            columns = self._ready.get(table)
+            if columns is None:
+                columns = self._ready[table] = self._prepare(conn, table, create=True).columns
+            rows.upsert(conn, table, columns)
 
         try:
             self._transaction(conn, work, f"writing {table}")
@@ -449,8 +448,6 @@ class SqliteOnlineStore:
         target = table + "__feast_migrating"
         conn.execute(f"DROP TABLE IF EXISTS {_quote(target)}")
         conn.execute(_create_sql(target)[0])
-        sql = _upsert_sql(target, ["entity_key", "feature_name", "value", "value_text", "vector_value", "event_ts",
-                                   "created_ts"])
         selected = [k for k, _ in keys] + [f for f, _ in features] + ["event_ts", "created_ts"]
         cursor = conn.execute(f"SELECT {', '.join(_quote(c) for c in selected)} FROM {_quote(table)}")
         fields = [Field(name=name, dtype=t) for name, t in features]
@@ -463,7 +460,7 @@ class SqliteOnlineStore:
             arrays[EVENT_TS] = pa.array(columns[-2], pa.int64()).cast(_TS_US)
             arrays[CREATED_TS] = pa.array(columns[-1], pa.int64()).cast(_TS_US)
             batch = pa.table(arrays)
-            conn.executemany(sql, _long_rows(table, serializer, [k for k, _ in keys], fields, batch))
+            _WriteRows(table, serializer, [k for k, _ in keys], fields, batch).upsert(conn, target, ["vector_value"])
         conn.execute(f"DROP TABLE {_quote(table)}")
         conn.execute(f"ALTER TABLE {_quote(target)} RENAME TO {_quote(table)}")
         conn.execute(f"DROP INDEX IF EXISTS {_quote(target + '_ek')}")
@@ -497,37 +494,6 @@ def _micros(stamp) -> int | None:
     return int(moment.timestamp() * 1_000_000)
 
 
-def _upsert(conn: sqlite3.Connection, single: str, multi: str, rows: Iterable[tuple]) -> None:
-    """Run the upsert over rows, ROWS_PER_UPSERT rows per statement (far fewer statement steps than one per
-    row; SQLite applies a statement's rows in order, so the outcome is the same), the rest one by one."""
-    rows = iter(rows)
-    width = ROWS_PER_UPSERT
-    while True:
-        chunk = list(islice(rows, width))
-        if len(chunk) < width:
-            if chunk:
-                conn.executemany(single, chunk)
-            return
-        conn.execute(multi, list(chain.from_iterable(chunk)))
-
-
-def _upsert_sql(table: str, columns: list[str], rows: int = 1) -> str:
-    """INSERT (entity, feature) rows, each unless the stored one is newer: a later event time wins; equal event
-    times go to the newer (or equal) created time. A stale vector_value is cleared with the value."""
-    t = _quote(table)
-    sets = ["value = excluded.value", "value_text = excluded.value_text", "event_ts = excluded.event_ts",
-            "created_ts = excluded.created_ts"]
-    if "vector_value" in columns:
-        sets.append("vector_value = NULL")
-    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * rows)
-    return (
-        f"INSERT INTO {t} (entity_key, feature_name, value, value_text, event_ts, created_ts) VALUES {values} "
-        f"ON CONFLICT(entity_key, feature_name) DO UPDATE SET {', '.join(sets)} "
-        f"WHERE excluded.event_ts > {t}.event_ts OR (excluded.event_ts = {t}.event_ts AND "
-        f"coalesce(excluded.created_ts, 0) >= coalesce({t}.created_ts, 0))"
-    )
-
-
 def _seconds_column(batch: pa.Table, name: str, view: str, required: bool) -> list:
     column = encoding._combined(batch.column(name))
     if not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
@@ -541,41 +507,98 @@ def _seconds_column(batch: pa.Table, name: str, view: str, required: bool) -> li
     return seconds
 
 
-def _long_rows(view: str, serializer: encoding.EntityKeySerializer, join_keys: list[str], features: list,
-               batch: pa.Table) -> Iterator[tuple]:
-    """The rows of a write batch as (entity_key, feature_name, value, value_text, event_ts, created_ts) rows,
-    one per entity and feature present in the batch, in primary-key order (entity key bytes, then feature
-    name; a stable sort, so rows of one key keep their order and the event-time guard decides between them as
-    before). SQLite then inserts each row next to the previous one instead of at a random place in the
-    b-trees, several times faster on a table larger than a few pages. Encodes everything before the first row
-    is returned, so a bad column fails before the transaction starts; the rows themselves are made one at a
-    time as they are bound (a list of them would keep the garbage collector busy)."""
-    names = set(batch.column_names)
-    missing = [k for k in join_keys + [EVENT_TS] if k not in names]
-    if missing:
-        raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
-    for key in join_keys:
-        if batch.column(key).null_count:
-            raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
-    n = batch.num_rows
-    entity_keys = serializer.serialize_columns([batch.column(k) for k in join_keys], n)
-    order = None if n < 2 else pc.sort_indices(entity_keys)  # stable
-    if order is not None:
-        entity_keys = entity_keys.take(order)
-        batch = batch.take(order)
-    keys = entity_keys.to_pylist()
-    event = _seconds_column(batch, EVENT_TS, view, required=True)
-    created = _seconds_column(batch, CREATED_TS, view, required=False) if CREATED_TS in names else repeat(None)
-    per_feature = []
-    for feature in sorted((f for f in features if f.name in names), key=lambda f: f.name):
-        column = batch.column(feature.name)
-        what = f"feature view {view!r}: column {feature.name!r}"
-        blobs = encoding.encode_column(feature.dtype, column, what).to_pylist()
-        texts = encoding.text_values(feature.dtype, column)
-        per_feature.append(zip(keys, repeat(feature.name), blobs, texts, event, created))
-    if len(per_feature) == 1:
-        return per_feature[0]
-    return chain.from_iterable(zip(*per_feature))
+def _blobs(column: pa.Array) -> list[bytearray]:
+    """A binary column as bytearrays: Python's sqlite3 binds a bytearray directly, while a bytes object first goes
+    through its adapter lookup (about a microsecond per value); both are stored as the same BLOB."""
+    return list(map(bytearray, column.to_pylist()))
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _WriteRows:
+    """The rows of a write batch, encoded, for SQLite's (entity_key, feature_name, value, value_text, event_ts,
+    created_ts) rows: one per entity and feature present in the batch.
+
+    Everything is encoded when this is made, so a bad column fails before the transaction starts. Rows are
+    bound one entity at a time (key, event and created time bound once, then each feature's value and text;
+    feature names are literals of the statement), in primary-key order (entity key bytes, then feature name; a
+    stable sort, so rows of one key keep their order and the event-time guard decides between them as before).
+    SQLite then inserts each row next to the previous one instead of at a random place in the b-trees,
+    several times faster on a table larger than a few pages."""
+
+    def __init__(self, view: str, serializer: encoding.EntityKeySerializer, join_keys: list[str], features: list,
+                 batch: pa.Table) -> None:
+        names = set(batch.column_names)
+        missing = [k for k in join_keys + [EVENT_TS] if k not in names]
+        if missing:
+            raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
+        for key in join_keys:
+            if batch.column(key).null_count:
+                raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
+        n = batch.num_rows
+        entity_keys = serializer.serialize_columns([batch.column(k) for k in join_keys], n)
+        order = None if n < 2 else pc.sort_indices(entity_keys)  # stable
+        if order is not None:
+            entity_keys = entity_keys.take(order)
+            batch = batch.take(order)
+        self.has_created = CREATED_TS in names
+        columns: list = [_blobs(entity_keys), _seconds_column(batch, EVENT_TS, view, required=True)]
+        if self.has_created:
+            columns.append(_seconds_column(batch, CREATED_TS, view, required=False))
+        self.features = sorted((f for f in features if f.name in names), key=lambda f: f.name)
+        for feature in self.features:
+            column = batch.column(feature.name)
+            what = f"feature view {view!r}: column {feature.name!r}"
+            columns.append(_blobs(encoding.encode_column(feature.dtype, column, what)))
+            columns.append(encoding.text_values(feature.dtype, column))
+        self.columns = columns
+
+    def upsert(self, conn: sqlite3.Connection, table: str, table_columns: list[str]) -> None:
+        """Write the rows (inside the caller's transaction), a few hundred per statement, features in groups
+        small enough for SQLite's parameter limit."""
+        head = 3 if self.has_created else 2
+        for start in range(0, len(self.features), FEATURES_PER_STATEMENT):
+            names = [f.name for f in self.features[start:start + FEATURES_PER_STATEMENT]]
+            values = self.columns[head + 2 * start:head + 2 * (start + len(names))]
+            entities = zip(*self.columns[:head], *values)
+            per_statement = max(1, ROWS_PER_UPSERT // len(names))
+            multi = None
+            while True:
+                chunk = list(islice(entities, per_statement))
+                if len(chunk) < per_statement:
+                    if chunk:
+                        conn.executemany(_upsert_sql(table, table_columns, names, self.has_created, 1), chunk)
+                    break
+                if multi is None:
+                    multi = _upsert_sql(table, table_columns, names, self.has_created, per_statement)
+                conn.execute(multi, list(chain.from_iterable(chunk)))
+
+
+def _upsert_sql(table: str, columns: list[str], features: list[str], has_created: bool, entities: int) -> str:
+    """INSERT the rows of ``entities`` entities (parameters per entity: key, event time, [created time,] then value
+    and text per feature), each row unless the stored one is newer: a later event time wins; equal event times
+    go to the newer (or equal) created time. A stale vector_value is cleared with the value."""
+    t = _quote(table)
+    sets = ["value = excluded.value", "value_text = excluded.value_text", "event_ts = excluded.event_ts",
+            "created_ts = excluded.created_ts"]
+    if "vector_value" in columns:
+        sets.append("vector_value = NULL")
+    head = 3 if has_created else 2
+    width = head + 2 * len(features)
+    rows = []
+    for e in range(entities):
+        p = e * width + 1
+        created = f"?{p + 2}" if has_created else "NULL"
+        for f, name in enumerate(features):
+            rows.append(f"(?{p}, {_sql_text(name)}, ?{p + head + 2 * f}, ?{p + head + 2 * f + 1}, ?{p + 1}, {created})")
+    return (
+        f"INSERT INTO {t} (entity_key, feature_name, value, value_text, event_ts, created_ts) VALUES {', '.join(rows)} "
+        f"ON CONFLICT(entity_key, feature_name) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE excluded.event_ts > {t}.event_ts OR (excluded.event_ts = {t}.event_ts AND "
+        f"coalesce(excluded.created_ts, 0) >= coalesce({t}.created_ts, 0))"
+    )
 
 
 def _earlier_to_arrow(feast_type: FeastType, values: tuple) -> pa.Array:
