@@ -50,8 +50,10 @@ OFF_BLOCK = "feature_server:\n  metrics:\n    enabled: false\n"
 
 
 class Sink(BaseHTTPRequestHandler):
-    """An OTLP/HTTP endpoint that accepts every export and keeps only a byte count."""
+    """An OTLP/HTTP endpoint that accepts every export and keeps only a byte count. It keeps connections open
+    (HTTP/1.1), as a collector does, so that an exporter is not measured reconnecting for every batch."""
 
+    protocol_version = "HTTP/1.1"
     received = 0
 
     def do_POST(self) -> None:

@@ -166,15 +166,16 @@ def _tracing_wanted() -> bool:
 
 def tracer():
     """The OpenTelemetry tracer (and, unless the application has one, the SDK's tracer provider)."""
-    global _tracer, _traces
+    global _tracer, _spans
     if _tracer is None:
         from . import traces
 
-        _tracer, _traces = traces.tracer(_service), traces
+        _tracer = traces.tracer(_service)
+        _spans = traces.spans(_service)
     return _tracer
 
 
-_traces = None  # the traces module, once tracing is on (no import statement on the hot path)
+_spans = None  # what starts spans once tracing is on: traces.SdkSpans or recorder.Recorder (see traces.spans)
 
 
 # ---- spans ---------------------------------------------------------------------------------------
@@ -186,14 +187,14 @@ def span(name: str, attributes: Mapping | None = None, parent=None, start_time: 
     sampled. ``start_time``: nanoseconds since the epoch, for work that began before the span could."""
     if not tracing:
         return NO_SPAN
-    return _traces.span(_tracer or tracer(), name, attributes, parent, start_time)
+    return (_spans or _started()).span(name, attributes, parent, start_time)
 
 
 def server_span(name: str, attributes: Mapping | None = None, carrier: Mapping[str, str] | None = None):
     """A request's span (kind SERVER), continuing the trace in ``carrier`` (request headers or gRPC metadata)."""
     if not tracing:
         return NO_SPAN
-    return _traces.server_span(_tracer or tracer(), name, attributes, carrier)
+    return (_spans or _started()).server_span(name, attributes, carrier)
 
 
 def http_server_span(scope: dict, route: str):
@@ -201,12 +202,17 @@ def http_server_span(scope: dict, route: str):
     with ``telemetry.http_status(span, status)`` inside the ``with`` block."""
     if not tracing:
         return NO_SPAN
-    return _traces.http_server_span(_tracer or tracer(), scope, route)
+    return (_spans or _started()).http_server_span(scope, route)
 
 
 def http_status(span_, status: int) -> None:
     if tracing:
-        _traces.http_status(span_, status)
+        (_spans or _started()).http_status(span_, status)
+
+
+def _started():
+    tracer()
+    return _spans
 
 
 def in_context(fn: Callable) -> Callable:
@@ -223,8 +229,10 @@ def instrument_asgi(app, routes=None):
         return app
     from opentelemetry import trace
 
+    from . import traces
+
     tracer()
-    return _traces.asgi_middleware(app, trace.get_tracer_provider(), routes)
+    return traces.asgi_middleware(app, trace.get_tracer_provider(), routes)
 
 
 def fastapi_options() -> dict:

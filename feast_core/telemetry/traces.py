@@ -90,8 +90,94 @@ def tracer(service_name: str) -> trace.Tracer:
     return _tracer
 
 
+class EncodedExporter:
+    """One of the SDK's OTLP span exporters (endpoint, headers, TLS, compression, timeout and retries configured by
+    the OTEL_EXPORTER_OTLP_* variables) sending requests the recorder already encoded."""
+
+    def __init__(self, name: str) -> None:
+        if otlp_protocol("traces") == "grpc":
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+            from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+            class Encoded(OTLPSpanExporter):
+                def _translate_data(self, data):  # the SDK's hook for turning a batch into the request
+                    return ExportTraceServiceRequest.FromString(data[0])
+
+                def _count_data(self, data) -> int:
+                    return data[1]
+
+            self._exporter = Encoded()
+            self._send = self._exporter.export
+        else:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            self._exporter = OTLPSpanExporter()
+            client = self._exporter._client  # the SDK's HTTP client, which export() hands its encoded bytes to
+            self._send = lambda data: client.export(data[0])
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the installed exporters have the hooks used here (else feast_core makes SDK spans)."""
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
+
+        return hasattr(Grpc, "_translate_data") and hasattr(Grpc, "_count_data") and \
+            "_client" in Http.__init__.__code__.co_names
+
+    def export_encoded(self, payload: bytes, count: int) -> None:
+        self._send((payload, count))
+
+    def shutdown(self) -> None:
+        self._exporter.shutdown()
+
+
+class SdkSpans:
+    """Spans made by the OpenTelemetry SDK's tracer (the application's provider, or a console exporter)."""
+
+    def __init__(self, tracer_: trace.Tracer) -> None:
+        self.tracer = tracer_
+
+    def span(self, name, attributes=None, parent=None, start_time=None):
+        return span(self.tracer, name, attributes, parent, start_time)
+
+    def server_span(self, name, attributes, carrier):
+        return server_span(self.tracer, name, attributes, carrier)
+
+    def http_server_span(self, scope, route):
+        return http_server_span(self.tracer, scope, route)
+
+    @staticmethod
+    def http_status(span_, status: int) -> None:
+        http_status(span_, status)
+
+
+_spans = None
+_recorder = None
+
+
+def spans(service_name: str):
+    """What feast_core starts its spans with: a ``recorder.Recorder`` when feast_core set up tracing itself with
+    OTLP exporters only, else ``SdkSpans`` over the SDK tracer."""
+    global _spans, _recorder
+    tracer_ = tracer(service_name)
+    with _lock:
+        if _spans is None:
+            names = exporters("traces")
+            if _provider is not None and names and all(n == "otlp" for n in names) and EncodedExporter.available():
+                from .. import __version__
+                from .recorder import Recorder
+
+                _recorder = Recorder(_provider, [EncodedExporter(n) for n in names], SCOPE, __version__)
+                _spans = _recorder
+            else:
+                _spans = SdkSpans(tracer_)
+    return _spans
+
+
 def shutdown() -> None:
     """Flush and stop the provider feast_core made (the SDK also does this at interpreter exit)."""
+    if _recorder is not None:
+        _recorder.shutdown()
     if _provider is not None:
         _provider.shutdown()
 
@@ -165,10 +251,10 @@ def server_span(tracer_: trace.Tracer, name: str, attributes: Mapping | None, ca
 # ---- HTTP (ASGI) ---------------------------------------------------------------------------------
 
 
-def http_server_span(tracer_: trace.Tracer, scope: dict, route: str) -> ActiveSpan:
-    """The span of one HTTP request, with the HTTP semantic conventions' attributes, from an ASGI scope."""
-    carrier = None
-    user_agent = host = None
+def propagation_headers(scope: dict) -> tuple[dict | None, bytes | None, bytes | None]:
+    """From an ASGI scope's headers: those the propagators read (None when there are none), the user agent and
+    the host."""
+    carrier = user_agent = host = None
     for key, value in scope["headers"]:
         if key in _headers:
             if carrier is None:
@@ -178,33 +264,42 @@ def http_server_span(tracer_: trace.Tracer, scope: dict, route: str) -> ActiveSp
             user_agent = value
         elif key == b"host":
             host = value
-    method = scope["method"]
-    active = server_span(tracer_, f"{method} {route}", None, carrier)
-    span_ = active.span
-    if span_.is_recording():
-        attributes = {
-            "http.request.method": method, "http.route": route, "url.path": scope["path"],
-            "url.scheme": scope.get("scheme", "http"), "network.protocol.version": scope.get("http_version", "1.1"),
-        }
-        if scope.get("query_string"):
-            attributes["url.query"] = scope["query_string"].decode("latin-1")
-        server = scope.get("server")
-        if host is not None:
-            text = host.decode("latin-1")
-            name, _, port = text.rpartition(":")
-            if name and port.isdigit():
-                attributes["server.address"], attributes["server.port"] = name, int(port)
-            else:
-                attributes["server.address"] = text
-        elif server:
-            attributes["server.address"], attributes["server.port"] = server[0], server[1]
-        client = scope.get("client")
-        if client:
-            attributes["client.address"] = client[0]
-            attributes["client.port"] = client[1]
-        if user_agent is not None:
-            attributes["user_agent.original"] = user_agent.decode("latin-1")
-        span_.set_attributes(attributes)
+    return carrier, user_agent, host
+
+
+def http_attributes(scope: dict, route: str, user_agent: bytes | None, host: bytes | None) -> dict:
+    """The HTTP semantic conventions' attributes of a server span, from an ASGI scope."""
+    attributes = {
+        "http.request.method": scope["method"], "http.route": route, "url.path": scope["path"],
+        "url.scheme": scope.get("scheme", "http"), "network.protocol.version": scope.get("http_version", "1.1"),
+    }
+    if scope.get("query_string"):
+        attributes["url.query"] = scope["query_string"].decode("latin-1")
+    server = scope.get("server")
+    if host is not None:
+        text = host.decode("latin-1")
+        name, _, port = text.rpartition(":")
+        if name and port.isdigit():
+            attributes["server.address"], attributes["server.port"] = name, int(port)
+        else:
+            attributes["server.address"] = text
+    elif server:
+        attributes["server.address"], attributes["server.port"] = server[0], server[1]
+    client = scope.get("client")
+    if client:
+        attributes["client.address"] = client[0]
+        attributes["client.port"] = client[1]
+    if user_agent is not None:
+        attributes["user_agent.original"] = user_agent.decode("latin-1")
+    return attributes
+
+
+def http_server_span(tracer_: trace.Tracer, scope: dict, route: str) -> ActiveSpan:
+    """The span of one HTTP request, with the HTTP semantic conventions' attributes, from an ASGI scope."""
+    carrier, user_agent, host = propagation_headers(scope)
+    active = server_span(tracer_, f"{scope['method']} {route}", None, carrier)
+    if active.span.is_recording():
+        active.span.set_attributes(http_attributes(scope, route, user_agent, host))
     return active
 
 

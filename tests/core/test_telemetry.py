@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from otlp_receiver import children
+from otlp_receiver import attributes, children
 
 from feast_core import Entity, FeatureStore, FeatureView, Field, FileSource, PushSource
 from feast_core.types import Float64, Int64
@@ -153,6 +153,8 @@ def test_an_online_read_over_http_is_one_trace_from_the_callers_span_to_each_vie
         assert again.status_code == 200
         missing = server.online(["nope:x"], [1001])
         assert missing.status_code == 404
+        unsampled = secrets.token_hex(16)  # the caller did not sample its trace: nothing of it is recorded here
+        assert server.online(features, [1001], headers={"traceparent": f"00-{unsampled}-{caller}-00"}).status_code == 200
         assert server.client.get("/openapi.json").status_code == 200  # a route FastAPI answers
     finally:
         output = server.stop()
@@ -164,6 +166,8 @@ def test_an_online_read_over_http_is_one_trace_from_the_callers_span_to_each_vie
         return found if names.count("POST /get-online-features") >= 3 and "GET /openapi.json" in names else None
 
     found = otlp_receiver.wait_for(spans, "server spans")
+
+    assert not [s for s in found if s.trace_id == unsampled]
 
     # the request's span continues the caller's trace and carries the HTTP semantic conventions' attributes
     (request,) = [s for s in found if s.trace_id == trace_id and s.kind == SERVER]
@@ -437,3 +441,61 @@ def test_a_bad_metrics_block_is_refused_naming_the_key():
         parse_config(base + "    feature_count_bins: [10, 5]\n", "feature_store.yaml")
     metrics = parse_config(base + "    audit_logging: true\n", "feature_store.yaml").feature_server.metrics
     assert metrics.audit_logging and metrics.request and metrics.enabled is None
+
+
+def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_recorded():
+    """The feature server's spans are written as OTLP bytes by feast_core (telemetry/otlp_spans.py), not by the
+    SDK: what a collector decodes must be what was recorded, whatever the attribute types."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    from feast_core.telemetry import otlp_spans
+    from feast_core.telemetry.recorder import RecordedSpan
+
+    class Recorder:
+        def __init__(self):
+            self.done = []
+
+        def finished(self, span):
+            self.done.append(span)
+
+    recorder = Recorder()
+    trace_id, caller = int(secrets.token_hex(16), 16), int(secrets.token_hex(8), 16)
+    with RecordedSpan(recorder, trace_id, caller, "POST /get-online-features", otlp_spans.SERVER, 1_000, {
+        "http.route": "/get-online-features", "server.port": 6566, "ok": True, "ratio": 0.25, "delta": -3,
+        "views": ["driver_stats", "driver_rank"], "ünïcode": "välue",
+    }) as request:
+        request.remote_parent, request.trace_state = True, "vendor=1"
+        with pytest.raises(KeyError), RecordedSpan(recorder, trace_id, request.span_id, "feast.online_store.read",
+                                                   otlp_spans.INTERNAL, 2_000, None) as read:
+            read.set_attribute("feast.entity_count", 2)
+            raise KeyError("driver_stats")
+        request.set_attribute("http.response.status_code", 200)
+    prefix = otlp_spans.resource_prefix({"service.name": "feast-feature-server"}, "https://schema", "feast_core", "9.9")
+    decoded = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.done * 300, prefix))
+
+    (resource_spans,) = decoded.resource_spans
+    assert resource_spans.schema_url == "https://schema"
+    assert attributes(resource_spans.resource.attributes) == {"service.name": "feast-feature-server"}
+    (scope_spans,) = resource_spans.scope_spans
+    assert (scope_spans.scope.name, scope_spans.scope.version) == ("feast_core", "9.9")
+    assert len(scope_spans.spans) == 600
+    read_span, request_span = scope_spans.spans[:2]
+
+    assert request_span.trace_id == trace_id.to_bytes(16, "big") and request_span.parent_span_id == caller.to_bytes(8, "big")
+    assert request_span.span_id == request.span_id.to_bytes(8, "big") and request_span.name == "POST /get-online-features"
+    assert request_span.kind == otlp_spans.SERVER and request_span.trace_state == "vendor=1"
+    assert request_span.start_time_unix_nano == 1_000 and request_span.end_time_unix_nano == request.end
+    assert request_span.flags == otlp_spans.FLAGS_HAS_IS_REMOTE | otlp_spans.FLAGS_IS_REMOTE
+    assert attributes(request_span.attributes) == {
+        "http.route": "/get-online-features", "server.port": 6566, "ok": True, "ratio": 0.25, "delta": -3,
+        "views": ["driver_stats", "driver_rank"], "ünïcode": "välue", "http.response.status_code": 200,
+    }
+    assert request_span.status.code == 0 and not request_span.events
+
+    assert read_span.parent_span_id == request_span.span_id and read_span.kind == otlp_spans.INTERNAL
+    assert read_span.flags == otlp_spans.FLAGS_HAS_IS_REMOTE
+    assert attributes(read_span.attributes) == {"feast.entity_count": 2, "error.type": "KeyError"}
+    assert read_span.status.code == otlp_spans.STATUS_ERROR and read_span.status.message == "'driver_stats'"
+    (event,) = read_span.events
+    assert event.name == "exception" and attributes(event.attributes)["exception.type"] == "KeyError"
+    assert "raise KeyError" in attributes(event.attributes)["exception.stacktrace"]

@@ -1,0 +1,280 @@
+"""feast_core's own spans, recorded cheaply and exported over OTLP by the SDK's exporters.
+
+Used when feast_core set up tracing itself from the OTEL_* environment with OTLP exporters (``traces.tracer``
+decides); an application that brought its own tracer provider, or a console exporter, gets SDK spans instead.
+Why: an SDK span costs ~45 µs to start and end here and ~70 µs to encode in the batch processor's thread (on the
+same GIL), and an online read makes three of them -- more than the read itself. A recorded span is a small
+object made current in a context variable; finished spans queue in a deque; a daemon thread writes them as OTLP
+bytes (``otlp_spans``) and hands the bytes to the SDK's OTLP exporter (its endpoint, headers, TLS, compression
+and retries, all from the standard variables).
+
+What is kept of the SDK's behaviour: the sampler of ``OTEL_TRACES_SAMPLER(_ARG)`` decides for each trace started
+or continued here (children follow their parent, as with the default parent-based samplers); the propagators of
+``OTEL_PROPAGATORS`` read a caller's context; a span started under the application's own (SDK) span is its
+child; ``OTEL_BSP_SCHEDULE_DELAY``, ``OTEL_BSP_MAX_QUEUE_SIZE``, ``OTEL_BSP_MAX_EXPORT_BATCH_SIZE`` and
+``OTEL_BSP_EXPORT_TIMEOUT`` shape the batches. What is not: spans the application starts *inside* a feast_core
+span do not see it as their parent (feast_core does not attach its spans to OpenTelemetry's context; that costs
+as much as the span).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextvars
+import logging
+import os
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Mapping
+from random import getrandbits
+
+from opentelemetry import propagate, trace
+
+from . import otlp_spans
+from .nospan import NO_SPAN
+from .traces import http_attributes, propagation_headers
+
+log = logging.getLogger(__name__)
+
+UNSAMPLED = object()  # the current "span" of a trace that is not sampled: nothing below it is recorded
+CURRENT: contextvars.ContextVar = contextvars.ContextVar("feast_span", default=None)
+_time_ns = time.time_ns
+
+
+class RecordedSpan:
+    """A sampled span: the OpenTelemetry span API feast_core uses (``set_attribute(s)``, ``is_recording``,
+    ``record_exception``, ``set_status``), and a context manager that makes it current and ends it."""
+
+    __slots__ = ("trace_id", "span_id", "parent_id", "name", "kind", "start", "end", "attributes", "events",
+                 "status_code", "status_message", "remote_parent", "trace_state", "_recorder", "_token")
+
+    def __init__(self, recorder: Recorder, trace_id: int, parent_id: int, name: str, kind: int, start: int,
+                 attributes: Mapping | None) -> None:
+        self._recorder = recorder
+        self.trace_id = trace_id
+        self.span_id = getrandbits(64) or 1
+        self.parent_id = parent_id
+        self.name = name
+        self.kind = kind
+        self.start = start
+        self.end = 0
+        self.attributes = dict(attributes) if attributes else {}
+        self.events = None
+        self.status_code = 0
+        self.status_message = ""
+        self.remote_parent = False
+        self.trace_state = ""
+
+    def __enter__(self) -> RecordedSpan:
+        self._token = CURRENT.set(self)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is not None:
+            self.record_exception(exc)
+            self.set_attribute("error.type", type(exc).__qualname__)
+            self.status_code, self.status_message = otlp_spans.STATUS_ERROR, str(exc)[:500]
+        CURRENT.reset(self._token)
+        self.end = _time_ns()
+        self._recorder.finished(self)
+        return False
+
+    def is_recording(self) -> bool:
+        return self.end == 0
+
+    def set_attribute(self, key: str, value) -> None:
+        self.attributes[key] = value
+
+    def set_attributes(self, attributes: Mapping) -> None:
+        self.attributes.update(attributes)
+
+    def set_status(self, status, description: str | None = None) -> None:
+        code = getattr(status, "status_code", status)
+        self.status_code = int(getattr(code, "value", code) or 0)
+        self.status_message = description or getattr(status, "description", None) or ""
+
+    def record_exception(self, exc: BaseException, attributes: Mapping | None = None, **_ignored) -> None:
+        event = {
+            "exception.type": type(exc).__qualname__, "exception.message": str(exc),
+            "exception.stacktrace": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            "exception.escaped": False, **(attributes or {}),
+        }
+        self.events = [*(self.events or ()), (_time_ns(), "exception", event)]
+
+
+class _Unsampled:
+    """The ``with`` block of a trace that is not sampled: spans started inside it are not recorded."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self):
+        self._token = CURRENT.set(UNSAMPLED)
+        return NO_SPAN
+
+    def __exit__(self, *exc) -> bool:
+        CURRENT.reset(self._token)
+        return False
+
+
+def _decider(sampler):
+    """``decide(parent, trace_id) -> bool`` for the SDK sampler ``sampler`` (``parent``: a SpanContext or None).
+    The SDK's own samplers are read once into plain checks; any other sampler is asked each time."""
+    from opentelemetry.sdk.trace import sampling
+
+    if sampler is sampling.ALWAYS_ON:
+        return lambda parent, trace_id: True
+    if sampler is sampling.ALWAYS_OFF:
+        return lambda parent, trace_id: False
+    if type(sampler) is sampling.TraceIdRatioBased:
+        bound, limit = sampler.bound, sampler.TRACE_ID_LIMIT
+        return lambda parent, trace_id: trace_id & limit < bound
+    parts = [getattr(sampler, f"_{n}", None) for n in ("root", "remote_parent_sampled", "remote_parent_not_sampled",
+                                                          "local_parent_sampled", "local_parent_not_sampled")]
+    if isinstance(sampler, sampling.ParentBased) and all(p is not None for p in parts):
+        root, remote_yes, remote_no, local_yes, local_no = (_decider(p) for p in parts)
+
+        def parent_based(parent, trace_id) -> bool:
+            if parent is None:
+                return root(None, trace_id)
+            if parent.is_remote:
+                return (remote_yes if parent.trace_flags.sampled else remote_no)(parent, trace_id)
+            return (local_yes if parent.trace_flags.sampled else local_no)(parent, trace_id)
+
+        return parent_based
+
+    def ask(parent, trace_id) -> bool:
+        where = trace.set_span_in_context(trace.NonRecordingSpan(parent)) if parent is not None else None
+        return sampler.should_sample(where, trace_id, "").decision.is_sampled()
+
+    return ask
+
+
+class Recorder:
+    """Starts spans (the functions ``telemetry`` calls) and exports the finished ones in batches."""
+
+    def __init__(self, provider, exporters: list, scope_name: str, scope_version: str) -> None:
+        self._decide = _decider(provider.sampler)
+        resource = provider.resource
+        self._prefix = otlp_spans.resource_prefix(resource.attributes, resource.schema_url or "", scope_name,
+                                                  scope_version)
+        self._exporters = exporters
+        self._batch = max(1, int(os.environ.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512")))
+        self._delay = float(os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "5000")) / 1000
+        self._queue: deque = deque(maxlen=max(self._batch, int(os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE", "2048"))))
+        self._wake = threading.Event()
+        self._export_lock = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="feast-span-export", daemon=True)
+        self._thread.start()
+        atexit.register(self.shutdown)
+
+    # ---- starting spans --------------------------------------------------------------------------
+
+    def span(self, name: str, attributes: Mapping | None = None, parent=None, start_time: int | None = None):
+        current = CURRENT.get()
+        if current is UNSAMPLED:
+            return NO_SPAN
+        if current is not None:
+            return RecordedSpan(self, current.trace_id, current.span_id, name, otlp_spans.INTERNAL,
+                                start_time or _time_ns(), attributes)
+        return self._root(name, otlp_spans.INTERNAL, attributes, start_time, ended=parent)
+
+    def server_span(self, name: str, attributes: Mapping | None, carrier: Mapping[str, str] | None,
+                    kind: int = otlp_spans.SERVER):
+        current = CURRENT.get()
+        if current is not None and not carrier:  # served inside a feast_core span of this process
+            if current is UNSAMPLED:
+                return _Unsampled()
+            return RecordedSpan(self, current.trace_id, current.span_id, name, kind, _time_ns(), attributes)
+        remote = None
+        if carrier:
+            remote = trace.get_current_span(propagate.extract(carrier)).get_span_context()
+            if not remote.is_valid:
+                remote = None
+        return self._root(name, kind, attributes, None, remote)
+
+    def _root(self, name: str, kind: int, attributes, start_time, remote=None, ended=None):
+        """A span with no feast_core span current: below ``remote`` (a caller's context) when given; else below the
+        application's current OpenTelemetry span; else below ``ended`` (a span that has ended, whose work this
+        continues); else the first span of a new trace."""
+        parent = remote
+        if remote is None:
+            context = trace.get_current_span().get_span_context()
+            if context.is_valid:
+                if not context.trace_flags.sampled:
+                    return NO_SPAN
+                parent = context
+            elif isinstance(ended, RecordedSpan):
+                return RecordedSpan(self, ended.trace_id, ended.span_id, name, kind, start_time or _time_ns(),
+                                    attributes)
+            elif ended is not None and ended.get_span_context().is_valid:  # an SDK span
+                parent = ended.get_span_context()
+        trace_id = parent.trace_id if parent is not None else (getrandbits(128) or 1)
+        if not self._decide(parent, trace_id):
+            return _Unsampled()
+        span = RecordedSpan(self, trace_id, parent.span_id if parent is not None else 0, name, kind,
+                            start_time or _time_ns(), attributes)
+        if parent is not None:
+            span.remote_parent = parent.is_remote
+            if parent.trace_state:
+                span.trace_state = parent.trace_state.to_header()
+        return span
+
+    def http_server_span(self, scope: dict, route: str):
+        carrier, user_agent, host = propagation_headers(scope)
+        active = self.server_span(f"{scope['method']} {route}", None, carrier)
+        if active.__class__ is RecordedSpan:
+            active.attributes = http_attributes(scope, route, user_agent, host)
+        return active
+
+    @staticmethod
+    def http_status(span, status: int) -> None:
+        if span.__class__ is RecordedSpan:
+            span.attributes["http.response.status_code"] = status
+            if status >= 500:
+                span.attributes["error.type"] = str(status)
+                span.status_code = otlp_spans.STATUS_ERROR
+
+    # ---- exporting ---------------------------------------------------------------------------------
+
+    def finished(self, span: RecordedSpan) -> None:
+        queue = self._queue
+        queue.append(span)
+        if len(queue) >= self._batch:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopped:
+            self._wake.wait(self._delay)
+            self._wake.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Export every finished span now, in batches."""
+        with self._export_lock:
+            pop, queue = self._queue.popleft, self._queue
+            while queue:
+                batch = []
+                try:
+                    for _ in range(self._batch):
+                        batch.append(pop())
+                except IndexError:
+                    pass
+                payload = otlp_spans.request(batch, self._prefix)
+                for exporter in self._exporters:
+                    try:
+                        exporter.export_encoded(payload, len(batch))
+                    except Exception:  # an exporter must never take the process down (the SDK's processors agree)
+                        log.warning("exporting %d spans with %s failed", len(batch), type(exporter).__name__,
+                                    exc_info=True)
+
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._wake.set()
+        self.flush()
+        for exporter in self._exporters:
+            exporter.shutdown()
