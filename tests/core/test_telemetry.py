@@ -213,17 +213,17 @@ def test_an_online_read_over_http_is_one_trace_from_the_callers_span_to_each_vie
         points = [p for p in otlp_receiver.metrics("feast-feature-server")
                   if p.metric == "feast_feature_server_request_total"
                   and p.attributes.get("endpoint") == "/get-online-features" and p.attributes.get("code") == "200"
-                  and p.value == 2]
+                  and p.value == 3]
         return points
 
-    (point,) = otlp_receiver.wait_for(request_counts, "request counter of 2")[-1:]
+    (point,) = otlp_receiver.wait_for(request_counts, "request counter of 3")[-1:]
     assert point.kind == "sum" and point.monotonic and point.attributes["status"] == "success"
     latency = [p for p in otlp_receiver.metrics("feast-feature-server")
-               if p.metric == "feast_feature_server_request_latency_seconds" and p.count == 2
-               and p.attributes.get("feature_view_count") == "2"]  # Feast's labels: the two 3-feature reads
+               if p.metric == "feast_feature_server_request_latency_seconds" and p.count == 3
+               and p.attributes.get("feature_view_count") == "2"]  # Feast's labels: the three 3-feature reads
     assert latency and latency[-1].attributes == {"endpoint": "/get-online-features", "feature_count": "1-10",
                                                   "feature_view_count": "2"}
-    assert len(latency[-1].bucket_counts) == len(latency[-1].bounds) + 1 and sum(latency[-1].bucket_counts) == 2
+    assert len(latency[-1].bucket_counts) == len(latency[-1].bounds) + 1 and sum(latency[-1].bucket_counts) == 3
 
 
 def test_ui_pages_are_traced_by_route_and_its_metrics_are_served(repo, otlp_receiver):
