@@ -68,6 +68,11 @@ class AthenaOptions(_Options):
     fields = ("table", "query", "database", "data_source")
 
 
+def _option(name: str) -> property:
+    """The source's ``name`` setting (``table``, ``database``, ...) as Feast exposes it: "" when unset."""
+    return property(lambda self: getattr(self.options, name) or "", doc=f"The source's {name} setting.")
+
+
 class _Warehouse(DataSource):
     """A table or query of a data warehouse."""
 
@@ -90,13 +95,8 @@ class _Warehouse(DataSource):
     def options(self) -> _Options:
         return getattr(self, self.options_attribute)
 
-    @property
-    def table(self) -> str:
-        return self.options.table or ""
-
-    @property
-    def query(self) -> str:
-        return self.options.query or ""
+    table = _option("table")
+    query = _option("query")
 
     def get_table_query_string(self) -> str:
         return f"`{self.table}`" if self.table else f"({self.query})"
@@ -153,6 +153,8 @@ class RedshiftSource(_Warehouse):
     type = "redshift"
     options_class, options_attribute = RedshiftOptions, "redshift_options"
     proto_type, class_path = BATCH_REDSHIFT, "feast.infra.offline_stores.redshift_source.RedshiftSource"
+    database = _option("database")
+    schema = _option("schema")
 
     def __init__(self, *, name: str | None = None, timestamp_field: str | None = "", table: str | None = None,
                  schema: str | None = None, created_timestamp_column: str | None = "",
@@ -162,14 +164,6 @@ class RedshiftSource(_Warehouse):
         self._init_warehouse(name, table, query, timestamp_field, created_timestamp_column, field_mapping,
                              description, tags, owner, schema=schema, database=database)
 
-    @property
-    def database(self) -> str:
-        return self.options.database or ""
-
-    @property
-    def schema(self) -> str:
-        return self.options.schema or ""
-
 
 class SnowflakeSource(_Warehouse):
     """A Snowflake table or query."""
@@ -177,6 +171,9 @@ class SnowflakeSource(_Warehouse):
     type = "snowflake"
     options_class, options_attribute = SnowflakeOptions, "snowflake_options"
     proto_type, class_path = BATCH_SNOWFLAKE, "feast.infra.offline_stores.snowflake_source.SnowflakeSource"
+    database = _option("database")
+    schema = _option("schema")
+    warehouse = _option("warehouse")
 
     def __init__(self, *, name: str | None = None, timestamp_field: str | None = "", database: str | None = None,
                  warehouse: str | None = None, schema: str | None = None, table: str | None = None,
@@ -186,18 +183,6 @@ class SnowflakeSource(_Warehouse):
         self._init_warehouse(name, table, query, timestamp_field, created_timestamp_column, field_mapping,
                              description, tags, owner, database=database, schema=schema, warehouse=warehouse)
 
-    @property
-    def database(self) -> str:
-        return self.options.database or ""
-
-    @property
-    def schema(self) -> str:
-        return self.options.schema or ""
-
-    @property
-    def warehouse(self) -> str:
-        return self.options.warehouse or ""
-
 
 class AthenaSource(_Warehouse):
     """An Athena table or query (``data_source`` is Athena's catalog)."""
@@ -205,6 +190,8 @@ class AthenaSource(_Warehouse):
     type = "athena"
     options_class, options_attribute = AthenaOptions, "athena_options"
     proto_type, class_path = BATCH_ATHENA, "feast.infra.offline_stores.contrib.athena_offline_store.athena_source.AthenaSource"
+    database = _option("database")
+    data_source = _option("data_source")
 
     def __init__(self, *, timestamp_field: str | None = "", table: str | None = None, database: str | None = None,
                  data_source: str | None = None, created_timestamp_column: str | None = None,
@@ -216,14 +203,6 @@ class AthenaSource(_Warehouse):
         }, {"date_partition_column": None, "connection_ref": None})
         self._init_warehouse(name, table, query, timestamp_field, created_timestamp_column or "", field_mapping,
                              description, tags, owner, database=database, data_source=data_source)
-
-    @property
-    def database(self) -> str:
-        return self.options.database or ""
-
-    @property
-    def data_source(self) -> str:
-        return self.options.data_source or ""
 
 
 # ---- streams ---------------------------------------------------------------------------------------------

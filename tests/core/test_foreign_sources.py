@@ -45,6 +45,11 @@ def test_each_source_round_trips_through_both_stored_forms():
         assert DataSource.from_proto(source.to_proto()) == source, name
         assert source_from_dict(source.to_dict()) == source, name
     assert SOURCES["athena"].database == "db" and SOURCES["athena"].data_source == "AwsDataCatalog"
+    # settings read as Feast exposes them: "" when unset, never None
+    assert (SOURCES["sf"].database, SOURCES["sf"].schema, SOURCES["sf"].table, SOURCES["sf"].warehouse) == (
+        "DB", "PUBLIC", "RIDES", "")
+    assert (SOURCES["rs"].table, SOURCES["rs"].query, SOURCES["rs"].schema) == ("", "SELECT * FROM rides", "")
+    assert (SOURCES["bq"].table, SOURCES["bq"].query) == ("proj.dataset.rides", "")
     with pytest.raises(ValueError, match="date_partition_column"):
         AthenaSource(name="x", table="t", timestamp_field="ts", date_partition_column="day")
 
