@@ -12,7 +12,9 @@ table with a binary COPY built by Arrow, then one ``INSERT ... SELECT DISTINCT O
 a created time at least as new). A write never replaces newer data, a batch is all-or-nothing, and a run
 killed half way leaves each value old or new.
 
-A read of N keys is one prepared statement per view (``entity_key = ANY(%s)``), fetched in binary. A table of
+A read of N keys is one statement per view, prepared once per connection and planned once (sessions use
+``plan_cache_mode=force_generic_plan``): the keys go as one binary ``bytea[]``, each is looked up through the
+entity_key index, and the rows come back packed into one result row that numpy splits (see ``_read_sql``). A table of
 the view's name in another layout is never changed: ``update``, ``teardown``, writes and reads stop with an
 error naming it; ``migrate`` (``feast migrate``) converts tables of this project's earlier typed layout.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,7 +37,9 @@ from .. import types
 from ..config import PostgresOnlineStoreConfig
 from ..definitions import FeatureView, Field
 from ..errors import EntityDataError, FeatureReferenceError, OnlineDataError, StoreUnavailableError
+from ..pg import binary
 from ..pg.arrow import copy_binary_rows
+from ..pg.binary import ByteaArray
 from ..pg.connection import endpoint_from_config, quote_ident
 from ..pg.pool import Pool
 from ..types import Array, FeastType
@@ -82,12 +87,17 @@ class PostgresOnlineStore:
         self.schema = (config.db_schema or config.user).strip()
         self.entity_key_version = entity_key_version
         search_path = self.schema if self.schema == "public" else f"{self.schema},public"  # Feast's
-        options = f"{self.endpoint.kwargs().get('options', '')} -c search_path={search_path}".strip()
+        # Generic plans: a read's statement is prepared once per connection, but PostgreSQL would otherwise plan
+        # it again at every execution (a custom plan for the given keys looks cheaper to it than the generic
+        # plan, which assumes 100 keys), and that planning cost more than the lookups themselves.
+        options = (f"{self.endpoint.kwargs().get('options', '')} -c search_path={search_path} "
+                   "-c plan_cache_mode=force_generic_plan").strip()
         # autocommit: a read is one round trip, with no BEGIN/COMMIT around it
         self._pool = Pool(self.endpoint, config.min_conn, config.max_conn, f"feast-online-{self.endpoint.label}",
                           autocommit=True, options=options)
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
-        self._decoders: dict[tuple, list] = {}
+        self._read_plans: dict[tuple, _ReadPlan] = {}
+        self._read_sql: dict[tuple, str] = {}
         self._ready: set[str] = set()  # tables known to be in Feast's layout
         self._analyzed: set[str] = set()  # tables whose statistics exist (see write)
 
@@ -287,53 +297,29 @@ class PostgresOnlineStore:
         n = len(keys)
         if n == 0:
             return OnlineRead({f: [] for f in features}, {f: [] for f in features})
-        decoders = self._decoders_for(view, features)
-        encoded = self._serializer(view).serialize_many(keys)
+        plan = self._read_plan(view, features)
+        encoded = ByteaArray.of(self._serializer(view).serialize_many(keys))
         table = table_name(project, view)
-        names = tuple(sorted(set(features)))
-        every = names == tuple(sorted(f.name for f in view.features))  # no need to filter by feature
-        # Rows key by key in request order, each key's features in name order (bytewise, as Python sorts), and
-        # one row of NULLs for a key without rows; the key's position comes along for the uncommon cases.
-        sql = (
-            "SELECT k.i, t.feature_name, t.value, (extract(epoch from t.event_ts) * 1000000)::int8 "
-            "FROM unnest(%b::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
-            f"LEFT JOIN {self._qualified(table)} AS t ON t.entity_key = k.entity_key"
-            + ("" if every else " AND t.feature_name = ANY(%b::text[])")
-            + ' ORDER BY k.i, t.feature_name COLLATE "C"'
-        )
-        params = (encoded,) if every else (encoded, list(names))
+        sql = self._read_sql.get((table, plan.every))
+        if sql is None:
+            sql = self._read_sql[(table, plan.every)] = _read_sql(self._qualified(table), plan.every)
+        params = (encoded,) if plan.every else (encoded, plan.wanted)
 
         def work(conn):
-            return conn.execute(sql, params, prepare=True, binary=True).fetchall()
+            return conn.execute(sql, params, prepare=True, binary=True).fetchone(), conn.info.encoding
 
         try:
-            rows = self._run(work, f"reading {table}", transaction=False)
+            row, client_encoding = self._run(work, f"reading {table}", transaction=False)
         except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
             empty = [None] * n  # never applied: nothing written
             return OnlineRead({f: empty for f in features}, {f: empty for f in features})
         except pg_errors.UndefinedColumn:
             raise self._refuse(table, self._run(lambda c: self._inspect(c.cursor(), table), "inspecting")) from None
-        width = len(names)
-        blobs: dict[str, list] = {}
-        stamps: dict[str, list] = {}
-        _, found, values, times = zip(*rows)
-        if len(rows) == n * width and found == names * n:  # every key has every feature: slice, no loop
-            for at, name in enumerate(names):
-                blobs[name] = values[at::width]
-                stamps[name] = times[at::width]
-        else:
-            for name in names:
-                blobs[name], stamps[name] = [None] * n, [None] * n
-            for i, name, value, stamp in rows:
-                if name in blobs:
-                    blobs[name][i - 1] = value
-                    stamps[name][i - 1] = stamp
-        return OnlineRead({f: list(stamps[f]) for f in features},
-                          {f: decode(blobs[f]) for f, decode in zip(features, decoders)})
+        return plan.unpack(row, n, client_encoding)
 
-    def _decoders_for(self, view: FeatureView, features: list[str]) -> list:
+    def _read_plan(self, view: FeatureView, features: list[str]) -> _ReadPlan:
         cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
-        plan = self._decoders.get(cache_key)
+        plan = self._read_plans.get(cache_key)
         if plan is None:
             by_name = {f.name: f for f in view.features}
             unknown = [f for f in features if f not in by_name]
@@ -341,7 +327,7 @@ class PostgresOnlineStore:
                 raise FeatureReferenceError(
                     f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}"
                 )
-            plan = self._decoders[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
+            plan = self._read_plans[cache_key] = _ReadPlan(view, features)
         return plan
 
     # ---- migrate ----------------------------------------------------------------------------
@@ -411,6 +397,95 @@ class PostgresOnlineStore:
         cur.execute(f"ALTER INDEX IF EXISTS {quote_ident(self.schema)}.{quote_ident(target + '_pkey')} "
                     f"RENAME TO {quote_ident(table + '_pkey')}")
         self._create(cur, table, any(f.dtype is types.String for f in features))
+
+
+def _read_sql(qualified: str, every: bool) -> str:
+    """One statement per view read, planned once per connection: the keys arrive as one ``bytea[]`` and each is
+    looked up through the entity_key index; the matching rows come back packed into one result row, each column
+    one ``bytea`` of the rows' items back to back (``string_agg`` keeps the rows' order in every column): the
+    key's position in the request (int4), the feature name (text, NUL between names: no text holds a NUL),
+    the value (its length is the next column; a NULL value has length 0, read as null) and the event time
+    (``timestamptz_send``: microseconds since 2000; a NULL as -infinity). Returning 4 x N rows costs PostgreSQL
+    and psycopg more than the lookups themselves; five values are parsed with numpy."""
+    return (
+        "SELECT string_agg(int4send(k.i::int4), ''::bytea), string_agg(textsend(t.feature_name), '\\x00'::bytea), "
+        "string_agg(t.value, ''::bytea), string_agg(int4send(coalesce(length(t.value), 0)), ''::bytea), "
+        "string_agg(timestamptz_send(coalesce(t.event_ts, '-infinity')), ''::bytea) "
+        "FROM unnest(%b::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
+        f"JOIN {qualified} AS t ON t.entity_key = k.entity_key"
+        + ("" if every else " AND t.feature_name = ANY(%b::text[])")
+    )
+
+
+class _ReadPlan:
+    """How to read some features of one view: their decoders, and how to unpack a packed result row."""
+
+    def __init__(self, view: FeatureView, features: list[str]) -> None:
+        by_name = {f.name: f for f in view.features}
+        self.features = list(dict.fromkeys(features))  # each once, in request order
+        self.feast_types = [by_name[f].dtype for f in self.features]
+        self.decoders = [encoding.column_decoder(by_name[f].dtype, f) for f in self.features]
+        self.every = set(self.features) == set(by_name)  # no need to filter rows by feature name
+        self.wanted = sorted(self.features)
+        self._indexes: dict[str, dict[bytes, int]] = {}
+
+    def _index(self, client_encoding: str) -> dict[bytes, int]:
+        index = self._indexes.get(client_encoding)
+        if index is None:
+            index = self._indexes[client_encoding] = {f.encode(client_encoding): j for j, f in enumerate(self.features)}
+        return index
+
+    def unpack(self, row: tuple, n: int, client_encoding: str) -> OnlineRead:
+        """The values and event times of n keys from the packed row (see _read_sql)."""
+        positions, names, data, lengths, times = row
+        if positions is None:  # no key has a row
+            empty = [None] * n
+            return OnlineRead({f: empty for f in self.features}, {f: empty for f in self.features})
+        positions = binary.int4s(positions) - 1
+        lengths = binary.int4s(lengths)
+        micros = binary.timestamps_us(times)
+        data = data or b""
+        names = names.split(b"\x00")
+        m = len(positions)
+        if not (len(names) == len(lengths) == len(micros) == m) or int(lengths.sum()) != len(data):
+            raise OnlineDataError(f"PostgreSQL returned a malformed packed read ({m} rows, {len(names)} names, "
+                                  f"{len(lengths)} lengths, {len(micros)} times, {len(data)} value bytes)")
+        index = self._index(client_encoding)
+        width = len(self.features)
+        starts = np.cumsum(lengths) - lengths
+        buffer = np.frombuffer(data, dtype=np.uint8)
+        timed = bool(m) and int(micros.min()) != binary.NEGATIVE_INFINITY  # every row has an event time
+        # Usually each key has one row per feature, in the same order for every key: take every width-th row.
+        pattern = names[:width]
+        regular = (
+            m == n * width and timed and len(set(pattern)) == width and all(name in index for name in pattern)
+            and names == pattern * n and bool((positions == np.repeat(np.arange(n), width)).all())
+        )
+        if not regular:
+            which = np.fromiter((index.get(name, -1) for name in names), dtype=np.int64, count=m)
+        values, stamps = {}, {}
+        for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+            if regular:
+                rows = np.arange(pattern.index(feature.encode(client_encoding)), m, width)
+                complete = True
+            else:
+                rows = np.flatnonzero(which == j)
+                complete = len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all())
+            if complete:  # row r holds key r's value
+                starts_j, lengths_j = starts[rows], lengths[rows]
+                decoded = encoding.decode_packed(feast_type, data, buffer, starts_j, lengths_j)
+                if decoded is None:
+                    decoded = decode([data[s:s + k] for s, k in zip(starts_j.tolist(), lengths_j.tolist())])
+                values[feature], stamps[feature] = decoded, micros[rows].tolist()
+                continue
+            blobs, times_j = [None] * n, [None] * n  # keys without a row stay None: not found
+            for r, key in zip(rows.tolist(), positions[rows].tolist()):
+                start = int(starts[r])
+                blobs[key] = data[start:start + int(lengths[r])]
+                stamp = int(micros[r])
+                times_j[key] = None if stamp == binary.NEGATIVE_INFINITY else stamp
+            values[feature], stamps[feature] = decode(blobs), times_j
+        return OnlineRead(stamps, values)
 
 
 def _upsert_sql(qualified: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from feast_core.config import PostgresOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, PostgreSQLSource
 from feast_core.errors import EntityDataError, OnlineDataError, StoreUnavailableError
+from feast_core.online import encoding
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.postgres import PostgresOnlineStore
 from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
@@ -328,3 +329,31 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store):
     result = store.read("proj", fv, [(5,), (6,), (99,)], ["trips", "rate"])
     assert result.values == {"trips": [50, 6, None], "rate": [1.25, 1.5, None]}
     assert result.event_ts["trips"] == [micros(T0 + timedelta(1)), micros(T0), None]
+
+
+def test_reads_rows_as_another_writer_may_leave_them(store, postgres_db):
+    """Rows put in by hand, as another writer may leave them: each key's features in another physical order, a
+    stored NULL value (null, with its time), a NULL event time (not found), a key asked twice, and feature
+    names holding commas, control characters and non-ASCII letters."""
+    fv = view(Field(name="a,b", dtype=Int64), Field(name="é\x1fx", dtype=Float64), Field(name="z", dtype=String))
+    store.update("proj", [fv], [])
+    key = store._serializer(fv).serialize
+    t0, t1 = micros(T0), micros(T0 + timedelta(hours=1))
+    rows_in = [  # key 1's features in reverse order of key 2's
+        (1, "z", encoding.encode_value(String, "one"), T0), (1, "é\x1fx", encoding.encode_value(Float64, 1.5), T0),
+        (1, "a,b", encoding.encode_value(Int64, 10), T0),
+        (2, "a,b", encoding.encode_value(Int64, 20), T0 + timedelta(hours=1)), (2, "é\x1fx", None, T0),
+        (2, "z", encoding.encode_value(String, "two"), T0),
+        (3, "a,b", encoding.encode_value(Int64, 30), None),
+    ]
+    with postgres_db.connect(autocommit=True) as conn:
+        for driver, name, value, event in rows_in:
+            conn.execute("INSERT INTO online.proj_driver_stats (entity_key, feature_name, value, event_ts) "
+                         "VALUES (%s, %s, %s, %s)", (key((driver,)), name, value, event))
+    read = store.read("proj", fv, [(2,), (1,), (3,), (1,), (4,)], ["z", "a,b", "é\x1fx"])
+    assert read.values == {"z": ["two", "one", None, "one", None], "a,b": [20, 10, 30, 10, None],
+                           "é\x1fx": [None, 1.5, None, 1.5, None]}
+    assert read.event_ts == {"z": [t0, t0, None, t0, None], "a,b": [t1, t0, None, t0, None],
+                             "é\x1fx": [t0, t0, None, t0, None]}
+    one = store.read("proj", fv, [(1,)], ["é\x1fx"])
+    assert one.values == {"é\x1fx": [1.5]} and one.event_ts == {"é\x1fx": [t0]}
