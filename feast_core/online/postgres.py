@@ -25,6 +25,8 @@ itself when it is back, so no new store is needed.
 
 from __future__ import annotations
 
+import functools
+import struct
 from collections.abc import Callable
 
 import numpy as np
@@ -39,9 +41,9 @@ from ..definitions import FeatureView, Field
 from ..errors import EntityDataError, FeatureReferenceError, OnlineDataError, StoreUnavailableError
 from ..pg import binary
 from ..pg.arrow import copy_binary_rows
-from ..pg.binary import ByteaArray
 from ..pg.connection import endpoint_from_config, quote_ident
 from ..pg.pool import Pool
+from ..pg.prepared import Statement
 from ..types import Array, FeastType
 from . import encoding
 from .base import (
@@ -59,6 +61,7 @@ from .base import (
 )
 
 _STAGE = "feast_core_stage"
+SMALL_READ = 48  # rows; a read of up to this many is unpacked in plain Python
 ANALYZE_AFTER_ROWS = 1000
 MIGRATE_CHUNK_ROWS = 50_000
 _TS_US = pa.timestamp("us", tz="UTC")
@@ -97,7 +100,7 @@ class PostgresOnlineStore:
                           autocommit=True, options=options)
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
         self._read_plans: dict[tuple, _ReadPlan] = {}
-        self._read_sql: dict[tuple, str] = {}
+        self._read_statements: dict[tuple, Statement] = {}
         self._ready: set[str] = set()  # tables known to be in Feast's layout
         self._analyzed: set[str] = set()  # tables whose statistics exist (see write)
 
@@ -298,15 +301,19 @@ class PostgresOnlineStore:
         if n == 0:
             return OnlineRead({f: [] for f in features}, {f: [] for f in features})
         plan = self._read_plan(view, features)
-        encoded = ByteaArray.of(self._serializer(view).serialize_many(keys))
+        encoded = binary.array(self._serializer(view).serialize_many(keys), binary.BYTEA_OID)
         table = table_name(project, view)
-        sql = self._read_sql.get((table, plan.every))
-        if sql is None:
-            sql = self._read_sql[(table, plan.every)] = _read_sql(self._qualified(table), plan.every)
-        params = (encoded,) if plan.every else (encoded, plan.wanted)
+        statement = self._read_statements.get((table, plan.every))
+        if statement is None:
+            statement = self._read_statements[(table, plan.every)] = Statement(
+                _read_sql(self._qualified(table), plan.every),
+                [binary.BYTEA_ARRAY_OID] if plan.every else [binary.BYTEA_ARRAY_OID, binary.TEXT_ARRAY_OID])
 
         def work(conn):
-            return conn.execute(sql, params, prepare=True, binary=True).fetchone(), conn.info.encoding
+            client_encoding = conn.info.encoding
+            params = [encoded] if plan.every else [encoded, plan.names_array(client_encoding)]
+            result = statement.run(conn, params)
+            return [result.get_value(0, j) for j in range(5)], client_encoding
 
         try:
             row, client_encoding = self._run(work, f"reading {table}", transaction=False)
@@ -411,9 +418,9 @@ def _read_sql(qualified: str, every: bool) -> str:
         "SELECT string_agg(int4send(k.i::int4), ''::bytea), string_agg(textsend(t.feature_name), '\\x00'::bytea), "
         "string_agg(t.value, ''::bytea), string_agg(int4send(coalesce(length(t.value), 0)), ''::bytea), "
         "string_agg(timestamptz_send(coalesce(t.event_ts, '-infinity')), ''::bytea) "
-        "FROM unnest(%b::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
+        "FROM unnest($1::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
         f"JOIN {qualified} AS t ON t.entity_key = k.entity_key"
-        + ("" if every else " AND t.feature_name = ANY(%b::text[])")
+        + ("" if every else " AND t.feature_name = ANY($2::text[])")
     )
 
 
@@ -428,6 +435,15 @@ class _ReadPlan:
         self.every = set(self.features) == set(by_name)  # no need to filter rows by feature name
         self.wanted = sorted(self.features)
         self._indexes: dict[str, dict[bytes, int]] = {}
+        self._names_arrays: dict[str, bytes] = {}
+
+    def names_array(self, client_encoding: str) -> bytes:
+        """The wanted feature names as a binary ``text[]`` parameter."""
+        names = self._names_arrays.get(client_encoding)
+        if names is None:
+            names = self._names_arrays[client_encoding] = binary.array(
+                [f.encode(client_encoding) for f in self.wanted], binary.TEXT_OID)
+        return names
 
     def _index(self, client_encoding: str) -> dict[bytes, int]:
         index = self._indexes.get(client_encoding)
@@ -441,42 +457,45 @@ class _ReadPlan:
         if positions is None:  # no key has a row
             empty = [None] * n
             return OnlineRead({f: empty for f in self.features}, {f: empty for f in self.features})
-        positions = binary.int4s(positions) - 1
+        data = data or b""
+        m = len(positions) // 4
+        if len(lengths) != 4 * m or len(times) != 8 * m:
+            raise _malformed(f"{m} positions, {len(lengths) / 4:g} lengths, {len(times) / 8:g} times")
+        index = self._index(client_encoding)
+        if m <= SMALL_READ:
+            return self._unpack_small(n, m, struct.unpack(f">{m}i", positions), names.split(b"\x00"), data,
+                                      struct.unpack(f">{m}i", lengths), struct.unpack(f">{m}q", times), index)
         lengths = binary.int4s(lengths)
         micros = binary.timestamps_us(times)
-        data = data or b""
-        names = names.split(b"\x00")
-        m = len(positions)
-        if not (len(names) == len(lengths) == len(micros) == m) or int(lengths.sum()) != len(data):
-            raise OnlineDataError(f"PostgreSQL returned a malformed packed read ({m} rows, {len(names)} names, "
-                                  f"{len(lengths)} lengths, {len(micros)} times, {len(data)} value bytes)")
-        index = self._index(client_encoding)
-        width = len(self.features)
+        if int(lengths.sum()) != len(data):
+            raise _malformed(f"{len(data)} value bytes, {int(lengths.sum())} counted")
         starts = np.cumsum(lengths) - lengths
         buffer = np.frombuffer(data, dtype=np.uint8)
-        timed = bool(m) and int(micros.min()) != binary.NEGATIVE_INFINITY  # every row has an event time
-        # Usually each key has one row per feature, in the same order for every key: take every width-th row.
-        pattern = names[:width]
-        regular = (
-            m == n * width and timed and len(set(pattern)) == width and all(name in index for name in pattern)
-            and names == pattern * n and bool((positions == np.repeat(np.arange(n), width)).all())
-        )
-        if not regular:
-            which = np.fromiter((index.get(name, -1) for name in names), dtype=np.int64, count=m)
+        width = len(self.features)
         values, stamps = {}, {}
+        # Usually each key has one row per feature, in the same order for every key: every width-th row is one
+        # feature's, key by key. Checked on the bytes as they came (names as sent, positions 1 1 1 2 2 2 ...).
+        pattern = names.split(b"\x00", width)[:width]
+        if (m == n * width and positions == _stride_positions(n, width) and len(set(pattern)) == width
+                and all(name in index for name in pattern) and names == b"\x00".join(pattern * n)
+                and int(micros.min()) != binary.NEGATIVE_INFINITY):
+            at = {index[name]: i for i, name in enumerate(pattern)}
+            for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+                rows = slice(at[j], None, width)
+                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                stamps[feature] = micros[rows].tolist()
+            return OnlineRead(stamps, values)
+        names = names.split(b"\x00")
+        if len(names) != m:
+            raise _malformed(f"{m} positions, {len(names)} names")
+        positions = binary.int4s(positions) - 1
+        which = np.fromiter((index.get(name, -1) for name in names), dtype=np.int64, count=m)
+        timed = int(micros.min()) != binary.NEGATIVE_INFINITY  # every row has an event time
         for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
-            if regular:
-                rows = np.arange(pattern.index(feature.encode(client_encoding)), m, width)
-                complete = True
-            else:
-                rows = np.flatnonzero(which == j)
-                complete = len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all())
-            if complete:  # row r holds key r's value
-                starts_j, lengths_j = starts[rows], lengths[rows]
-                decoded = encoding.decode_packed(feast_type, data, buffer, starts_j, lengths_j)
-                if decoded is None:
-                    decoded = decode([data[s:s + k] for s, k in zip(starts_j.tolist(), lengths_j.tolist())])
-                values[feature], stamps[feature] = decoded, micros[rows].tolist()
+            rows = np.flatnonzero(which == j)
+            if len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all()):  # row r: key r
+                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                stamps[feature] = micros[rows].tolist()
                 continue
             blobs, times_j = [None] * n, [None] * n  # keys without a row stay None: not found
             for r, key in zip(rows.tolist(), positions[rows].tolist()):
@@ -486,6 +505,44 @@ class _ReadPlan:
                 times_j[key] = None if stamp == binary.NEGATIVE_INFINITY else stamp
             values[feature], stamps[feature] = decode(blobs), times_j
         return OnlineRead(stamps, values)
+
+    @staticmethod
+    def _decode(feast_type, decode, data: bytes, buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list:
+        decoded = encoding.decode_packed(feast_type, data, buffer, starts, lengths)
+        if decoded is None:  # a null, or a form decode_packed leaves to the per-value decoder
+            decoded = decode([data[s:s + k] for s, k in zip(starts.tolist(), lengths.tolist())])
+        return decoded
+
+    def _unpack_small(self, n: int, m: int, positions: tuple, names: list, data: bytes, lengths: tuple,
+                      times: tuple, index: dict) -> OnlineRead:
+        """unpack for a few rows, in plain Python (numpy's cost per call is more than the work here)."""
+        if sum(lengths) != len(data) or len(names) != m:
+            raise _malformed(f"{m} positions, {len(names)} names, {len(data)} value bytes, {sum(lengths)} counted")
+        width = len(self.features)
+        blobs = [[None] * n for _ in range(width)]
+        stamps = [[None] * n for _ in range(width)]
+        end = 0
+        for r in range(m):
+            start, end = end, end + lengths[r]
+            j = index.get(names[r])
+            if j is not None:
+                key = positions[r] - 1
+                blobs[j][key] = data[start:end]
+                stamp = times[r]
+                stamps[j][key] = (None if stamp == binary.NEGATIVE_INFINITY
+                                  else stamp if stamp == binary.POSITIVE_INFINITY else stamp + binary.Y2K_US)
+        return OnlineRead(dict(zip(self.features, stamps)),
+                          {f: decode(b) for f, decode, b in zip(self.features, self.decoders, blobs)})
+
+
+def _malformed(detail: str) -> OnlineDataError:
+    return OnlineDataError(f"PostgreSQL returned a malformed packed read ({detail})")
+
+
+@functools.lru_cache(maxsize=64)
+def _stride_positions(n: int, width: int) -> bytes:
+    """The key positions of a read whose every key has width rows, as sent: 1 (width times), 2, ..., n."""
+    return np.repeat(np.arange(1, n + 1, dtype=">i4"), width).tobytes()
 
 
 def _upsert_sql(qualified: str) -> str:

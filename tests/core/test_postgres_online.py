@@ -10,7 +10,7 @@ import pytest
 from feast_core.config import PostgresOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, PostgreSQLSource
 from feast_core.errors import EntityDataError, OnlineDataError, StoreUnavailableError
-from feast_core.online import encoding
+from feast_core.online import encoding, postgres
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.postgres import PostgresOnlineStore
 from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
@@ -311,7 +311,15 @@ def test_search_path_and_schema_as_feast_sets_them(postgres_db):
     online.close()
 
 
-def test_reading_every_feature_at_once_agrees_with_reading_each(store):
+@pytest.fixture(params=["python", "numpy"])
+def unpacked_by(request, monkeypatch):
+    """Both ways a packed read is split: in plain Python (few rows) and with numpy."""
+    if request.param == "numpy":
+        monkeypatch.setattr(postgres, "SMALL_READ", 0)
+    return request.param
+
+
+def test_reading_every_feature_at_once_agrees_with_reading_each(store, unpacked_by):
     """Complete keys come back as slices of one ordered result; missing keys, missing features and rows of
     features no longer in the view are placed row by row."""
     wide = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="old", dtype=String))
@@ -321,7 +329,8 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store):
     store.write("proj", fv, rows(fv, {"driver_id": ids, "trips": ids, "rate": [i / 4 for i in ids]}, [T0] * 20))
     store.write("proj", fv, rows(fv, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
     store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
-    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)]):
+    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)],
+                 [(i,) for i in range(7, 21)] + [(8,)]):
         together = store.read("proj", fv, keys, ["rate", "trips"])
         for name in ("rate", "trips"):
             alone = store.read("proj", fv, keys, [name])
@@ -331,7 +340,7 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store):
     assert result.event_ts["trips"] == [micros(T0 + timedelta(1)), micros(T0), None]
 
 
-def test_reads_rows_as_another_writer_may_leave_them(store, postgres_db):
+def test_reads_rows_as_another_writer_may_leave_them(store, postgres_db, unpacked_by):
     """Rows put in by hand, as another writer may leave them: each key's features in another physical order, a
     stored NULL value (null, with its time), a NULL event time (not found), a key asked twice, and feature
     names holding commas, control characters and non-ASCII letters."""
@@ -357,3 +366,32 @@ def test_reads_rows_as_another_writer_may_leave_them(store, postgres_db):
                              "é\x1fx": [t0, t0, None, t0, None]}
     one = store.read("proj", fv, [(1,)], ["é\x1fx"])
     assert one.values == {"é\x1fx": [1.5]} and one.event_ts == {"é\x1fx": [t0]}
+
+
+def test_a_packed_read_is_split_the_same_whichever_way_its_rows_come(unpacked_by):
+    """The packed row as PostgreSQL sends it (see postgres._read_sql), built here: every key complete with its
+    features in one order (taken as a stride), then the same rows shuffled, then with one row missing."""
+    import random
+    import struct
+
+    fv = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float32))
+    plan = postgres._ReadPlan(fv, ["rate", "trips"])
+    y2k = 946_684_800_000_000
+    rows = [(k, name, encoding.encode_value(dtype, k * 2 if name == "trips" else k / 2), micros(T0) + k)
+            for k in range(30) for name, dtype in (("trips", Int64), ("rate", Float32))]
+
+    def packed(rows):
+        return (b"".join(struct.pack(">i", k + 1) for k, *_ in rows), b"\x00".join(r[1].encode() for r in rows),
+                b"".join(r[2] for r in rows), b"".join(struct.pack(">i", len(r[2])) for r in rows),
+                b"".join(struct.pack(">q", r[3] - y2k) for r in rows))
+
+    expected_trips = [k * 2 for k in range(30)]
+    read = plan.unpack(packed(rows), 30, "utf-8")
+    assert read.values == {"trips": expected_trips, "rate": [k / 2 for k in range(30)]}
+    assert read.event_ts["rate"] == [micros(T0) + k for k in range(30)]
+    random.Random(7).shuffle(rows)
+    assert plan.unpack(packed(rows), 30, "utf-8").values["trips"] == expected_trips
+    missing = [r for r in rows if not (r[0] == 4 and r[1] == "rate")]
+    read = plan.unpack(packed(missing), 30, "utf-8")
+    assert read.values["rate"][4] is None and read.event_ts["rate"][4] is None and read.values["rate"][5] == 2.5
+    assert read.values["trips"] == expected_trips
