@@ -103,6 +103,7 @@ class PostgresOnlineStore:
         self._read_statements: dict[tuple, Statement] = {}
         self._ready: set[str] = set()  # tables known to be in Feast's layout
         self._analyzed: set[str] = set()  # tables whose statistics exist (see write)
+        self._filled: set[str] = set()  # tables written to (so not empty, unless someone emptied them since)
 
     @property
     def label(self) -> str:
@@ -120,6 +121,7 @@ class PostgresOnlineStore:
     def _forget(self) -> None:
         self._ready.clear()
         self._analyzed.clear()
+        self._filled.clear()
 
     # ---- layouts ----------------------------------------------------------------------------
 
@@ -255,32 +257,41 @@ class PostgresOnlineStore:
             batch = pa.Table.from_batches([batch])
         if batch.num_rows == 0:
             return 0
-        rows = long_table(view.name, self._serializer(view), view.join_keys, view.features, batch)
+        rows = newest_per_row(long_table(view.name, self._serializer(view), view.join_keys, view.features, batch))
         table = table_name(project, view)
         qualified = self._qualified(table)
         data = copy_binary_rows(rows, _STAGE_TYPES)
+        columns = ", ".join(_STAGE_COLUMNS)
+
+        def copy_in(cur, target: str) -> None:
+            with cur.copy(f"COPY {target} ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
+                view_bytes = memoryview(data)
+                for start in range(0, len(data), 1 << 20):
+                    copy.write(view_bytes[start:start + (1 << 20)])
 
         def work(conn) -> None:
             cur = conn.cursor()
             if table not in self._ready:
                 self._prepare(cur, project, view)
+            if table not in self._filled and cur.execute(f"SELECT NOT EXISTS (SELECT FROM {qualified})").fetchone()[0]:
+                # An empty table (a view's first materialization): the rows go straight in, without an upsert
+                # per row, which costs twice the insert. A writer that filled the table meanwhile makes the
+                # copy fail on the primary key (after waiting for it to commit): then upsert as usual.
+                try:
+                    with conn.transaction():
+                        copy_in(cur, qualified)
+                except pg_errors.UniqueViolation:
+                    pass
+                else:
+                    self._analyze_once(cur, qualified, rows.num_rows)
+                    return
             cur.execute(
                 f"CREATE TEMP TABLE {_STAGE} (entity_key bytea, feature_name text, value bytea, value_text text, "
                 "event_ts timestamptz, created_ts timestamptz) ON COMMIT DROP"
             )
-            with cur.copy(f"COPY {_STAGE} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT binary)") as copy:
-                view_bytes = memoryview(data)
-                for start in range(0, len(data), 1 << 20):
-                    copy.write(view_bytes[start:start + (1 << 20)])
+            copy_in(cur, _STAGE)
             cur.execute(_upsert_sql(qualified))
-            if cur.rowcount >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
-                # A table filled by its first materialization has no statistics until autovacuum comes by
-                # (up to a minute or more): meanwhile reads of N keys may plan a sequential scan. Gather them
-                # now, once per table and process.
-                never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
-                if never:
-                    cur.execute(f"ANALYZE {qualified}")
-                self._analyzed.add(qualified)
+            self._analyze_once(cur, qualified, cur.rowcount)
 
         try:
             self._run(work, f"writing {table}")
@@ -292,7 +303,18 @@ class PostgresOnlineStore:
                 f"feature view {view.name!r}: rows cannot be written to {table}: {self.endpoint.message(error)}"
             ) from None
         self._ready.add(table)
+        self._filled.add(table)
         return batch.num_rows
+
+    def _analyze_once(self, cur, qualified: str, rows: int) -> None:
+        """A table filled by its first materialization has no statistics until autovacuum comes by (up to a
+        minute or more): meanwhile reads of N keys may plan a sequential scan. Gather those of the columns that
+        reads look up by, once per table and process."""
+        if rows >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
+            never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
+            if never:
+                cur.execute(f"ANALYZE {qualified} (entity_key, feature_name)")
+            self._analyzed.add(qualified)
 
     # ---- read -------------------------------------------------------------------------------
 
@@ -546,15 +568,34 @@ def _stride_positions(n: int, width: int) -> bytes:
 
 
 def _upsert_sql(qualified: str) -> str:
+    """The staged rows (one per entity and feature: see newest_per_row) into the table, each replacing the
+    stored row only when newer."""
     return (
         f"INSERT INTO {qualified} AS t (entity_key, feature_name, value, value_text, event_ts, created_ts) "
-        f"SELECT DISTINCT ON (entity_key, feature_name) entity_key, feature_name, value, value_text, event_ts, created_ts "
-        f"FROM {_STAGE} ORDER BY entity_key, feature_name, event_ts DESC, created_ts DESC NULLS LAST "
+        f"SELECT entity_key, feature_name, value, value_text, event_ts, created_ts FROM {_STAGE} "
         "ON CONFLICT (entity_key, feature_name) DO UPDATE SET value = excluded.value, value_text = excluded.value_text, "
         "vector_value = NULL, event_ts = excluded.event_ts, created_ts = excluded.created_ts "
         "WHERE excluded.event_ts > t.event_ts OR (excluded.event_ts = t.event_ts AND "
         "coalesce(excluded.created_ts, '-infinity') >= coalesce(t.created_ts, '-infinity'))"
     )
+
+
+def newest_per_row(rows: pa.Table) -> pa.Table:
+    """Feast's rows (long_table) in primary-key order, one per (entity_key, feature_name): the one with the
+    latest event time, then the latest created time (a null created time counts as the earliest). One
+    statement may not upsert a row twice, and rows in key order fill the indexes page by page."""
+    if rows.num_rows < 2:
+        return rows
+    order = pc.sort_indices(rows, sort_keys=[("entity_key", "ascending"), ("feature_name", "ascending"),
+                                             ("event_ts", "descending"), ("created_ts", "descending")],
+                            null_placement="at_end")
+    rows = rows.take(order)
+    keys, names = rows.column("entity_key"), rows.column("feature_name")
+    same = pc.and_(pc.equal(keys.slice(1), keys.slice(0, rows.num_rows - 1)),
+                   pc.equal(names.slice(1), names.slice(0, rows.num_rows - 1)))
+    if not pc.any(same).as_py():
+        return rows
+    return rows.filter(pa.concat_arrays([pa.array([True]), pc.invert(same).combine_chunks()]))
 
 
 def _timestamps(batch: pa.Table, name: str, view: str, required: bool) -> pa.Array:

@@ -395,3 +395,36 @@ def test_a_packed_read_is_split_the_same_whichever_way_its_rows_come(unpacked_by
     read = plan.unpack(packed(missing), 30, "utf-8")
     assert read.values["rate"][4] is None and read.event_ts["rate"][4] is None and read.values["rate"][5] == 2.5
     assert read.values["trips"] == expected_trips
+
+
+def test_a_first_write_keeps_the_newest_of_duplicate_rows(store):
+    """The first write into an empty table copies the rows in; duplicates in it leave the newest, as upserts do."""
+    fv = view()
+    store.update("proj", [fv], [])
+    later = T0 + timedelta(hours=1)
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 1, 2, 2, 3, 3], "trips": [10, 11, 20, 21, 30, 31]},
+                                 [later, T0, T0, T0, T0, T0], [None, later, T0, later, None, T0]))
+    read = store.read("proj", fv, [(1,), (2,), (3,)], ["trips"])
+    assert read.values["trips"] == [10, 21, 31]  # latest event time, then latest created time (null: earliest)
+    assert read.event_ts["trips"] == [micros(later), micros(T0), micros(T0)]
+
+
+def test_a_first_write_racing_another_writer_keeps_the_newer_rows(store, postgres_db):
+    """Another writer's uncommitted rows leave the table looking empty; the copy then waits for them and, when
+    they commit, fails on the primary key, and the rows are upserted instead: newer stored values stay."""
+    import threading
+
+    fv = view()
+    store.update("proj", [fv], [])
+    key = store._serializer(fv).serialize
+    other = postgres_db.connect()
+    other.execute("INSERT INTO online.proj_driver_stats (entity_key, feature_name, value, event_ts) VALUES "
+                  "(%s, 'trips', %s, %s)", (key((1,)), encoding.encode_value(Int64, 99), T0 + timedelta(hours=1)))
+    committed = threading.Timer(1.0, other.commit)
+    committed.start()
+    try:
+        store.write("proj", fv, rows(fv, {"driver_id": [1, 2], "trips": [10, 20]}, [T0, T0]))
+    finally:
+        committed.join()
+        other.close()
+    assert store.read("proj", fv, [(1,), (2,)], ["trips"]).values["trips"] == [99, 20]
