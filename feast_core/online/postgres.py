@@ -12,7 +12,9 @@ table with a binary COPY built by Arrow, then one ``INSERT ... SELECT DISTINCT O
 a created time at least as new). A write never replaces newer data, a batch is all-or-nothing, and a run
 killed half way leaves each value old or new.
 
-A read of N keys is one prepared statement per view (``entity_key = ANY(%s)``), fetched in binary. A table of
+A read of N keys is one statement per view, prepared once per connection and planned once (sessions use
+``plan_cache_mode=force_generic_plan``): the keys go as one binary ``bytea[]``, each is looked up through the
+entity_key index, and the rows come back packed into one result row that numpy splits (see ``_read_sql``). A table of
 the view's name in another layout is never changed: ``update``, ``teardown``, writes and reads stop with an
 error naming it; ``migrate`` (``feast migrate``) converts tables of this project's earlier typed layout.
 
@@ -23,8 +25,11 @@ itself when it is back, so no new store is needed.
 
 from __future__ import annotations
 
+import functools
+import struct
 from collections.abc import Callable
 
+import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,9 +39,11 @@ from .. import types
 from ..config import PostgresOnlineStoreConfig
 from ..definitions import FeatureView, Field
 from ..errors import EntityDataError, FeatureReferenceError, OnlineDataError, StoreUnavailableError
+from ..pg import binary
 from ..pg.arrow import copy_binary_rows
 from ..pg.connection import endpoint_from_config, quote_ident
 from ..pg.pool import Pool
+from ..pg.prepared import Statement
 from ..types import Array, FeastType
 from . import encoding
 from .base import (
@@ -54,6 +61,7 @@ from .base import (
 )
 
 _STAGE = "feast_core_stage"
+SMALL_READ = 48  # rows; a read of up to this many is unpacked in plain Python
 ANALYZE_AFTER_ROWS = 1000
 MIGRATE_CHUNK_ROWS = 50_000
 _TS_US = pa.timestamp("us", tz="UTC")
@@ -82,14 +90,20 @@ class PostgresOnlineStore:
         self.schema = (config.db_schema or config.user).strip()
         self.entity_key_version = entity_key_version
         search_path = self.schema if self.schema == "public" else f"{self.schema},public"  # Feast's
-        options = f"{self.endpoint.kwargs().get('options', '')} -c search_path={search_path}".strip()
+        # Generic plans: a read's statement is prepared once per connection, but PostgreSQL would otherwise plan
+        # it again at every execution (a custom plan for the given keys looks cheaper to it than the generic
+        # plan, which assumes 100 keys), and that planning cost more than the lookups themselves.
+        options = (f"{self.endpoint.kwargs().get('options', '')} -c search_path={search_path} "
+                   "-c plan_cache_mode=force_generic_plan").strip()
         # autocommit: a read is one round trip, with no BEGIN/COMMIT around it
         self._pool = Pool(self.endpoint, config.min_conn, config.max_conn, f"feast-online-{self.endpoint.label}",
                           autocommit=True, options=options)
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
-        self._decoders: dict[tuple, list] = {}
+        self._read_plans: dict[tuple, _ReadPlan] = {}
+        self._read_statements: dict[tuple, Statement] = {}
         self._ready: set[str] = set()  # tables known to be in Feast's layout
         self._analyzed: set[str] = set()  # tables whose statistics exist (see write)
+        self._filled: set[str] = set()  # tables written to (so not empty, unless someone emptied them since)
 
     @property
     def label(self) -> str:
@@ -107,6 +121,7 @@ class PostgresOnlineStore:
     def _forget(self) -> None:
         self._ready.clear()
         self._analyzed.clear()
+        self._filled.clear()
 
     # ---- layouts ----------------------------------------------------------------------------
 
@@ -242,32 +257,41 @@ class PostgresOnlineStore:
             batch = pa.Table.from_batches([batch])
         if batch.num_rows == 0:
             return 0
-        rows = long_table(view.name, self._serializer(view), view.join_keys, view.features, batch)
+        rows = newest_per_row(long_table(view.name, self._serializer(view), view.join_keys, view.features, batch))
         table = table_name(project, view)
         qualified = self._qualified(table)
         data = copy_binary_rows(rows, _STAGE_TYPES)
+        columns = ", ".join(_STAGE_COLUMNS)
+
+        def copy_in(cur, target: str) -> None:
+            with cur.copy(f"COPY {target} ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
+                view_bytes = memoryview(data)
+                for start in range(0, len(data), 1 << 20):
+                    copy.write(view_bytes[start:start + (1 << 20)])
 
         def work(conn) -> None:
             cur = conn.cursor()
             if table not in self._ready:
                 self._prepare(cur, project, view)
+            if table not in self._filled and cur.execute(f"SELECT NOT EXISTS (SELECT FROM {qualified})").fetchone()[0]:
+                # An empty table (a view's first materialization): the rows go straight in, without an upsert
+                # per row, which costs twice the insert. A writer that filled the table meanwhile makes the
+                # copy fail on the primary key (after waiting for it to commit): then upsert as usual.
+                try:
+                    with conn.transaction():
+                        copy_in(cur, qualified)
+                except pg_errors.UniqueViolation:
+                    pass
+                else:
+                    self._analyze_once(cur, qualified, rows.num_rows)
+                    return
             cur.execute(
                 f"CREATE TEMP TABLE {_STAGE} (entity_key bytea, feature_name text, value bytea, value_text text, "
                 "event_ts timestamptz, created_ts timestamptz) ON COMMIT DROP"
             )
-            with cur.copy(f"COPY {_STAGE} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT binary)") as copy:
-                view_bytes = memoryview(data)
-                for start in range(0, len(data), 1 << 20):
-                    copy.write(view_bytes[start:start + (1 << 20)])
+            copy_in(cur, _STAGE)
             cur.execute(_upsert_sql(qualified))
-            if cur.rowcount >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
-                # A table filled by its first materialization has no statistics until autovacuum comes by
-                # (up to a minute or more): meanwhile reads of N keys may plan a sequential scan. Gather them
-                # now, once per table and process.
-                never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
-                if never:
-                    cur.execute(f"ANALYZE {qualified}")
-                self._analyzed.add(qualified)
+            self._analyze_once(cur, qualified, cur.rowcount)
 
         try:
             self._run(work, f"writing {table}")
@@ -279,7 +303,18 @@ class PostgresOnlineStore:
                 f"feature view {view.name!r}: rows cannot be written to {table}: {self.endpoint.message(error)}"
             ) from None
         self._ready.add(table)
+        self._filled.add(table)
         return batch.num_rows
+
+    def _analyze_once(self, cur, qualified: str, rows: int) -> None:
+        """A table filled by its first materialization has no statistics until autovacuum comes by (up to a
+        minute or more): meanwhile reads of N keys may plan a sequential scan. Gather those of the columns that
+        reads look up by, once per table and process."""
+        if rows >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
+            never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
+            if never:
+                cur.execute(f"ANALYZE {qualified} (entity_key, feature_name)")
+            self._analyzed.add(qualified)
 
     # ---- read -------------------------------------------------------------------------------
 
@@ -287,53 +322,33 @@ class PostgresOnlineStore:
         n = len(keys)
         if n == 0:
             return OnlineRead({f: [] for f in features}, {f: [] for f in features})
-        decoders = self._decoders_for(view, features)
-        encoded = self._serializer(view).serialize_many(keys)
+        plan = self._read_plan(view, features)
+        encoded = binary.array(self._serializer(view).serialize_many(keys), binary.BYTEA_OID)
         table = table_name(project, view)
-        names = tuple(sorted(set(features)))
-        every = names == tuple(sorted(f.name for f in view.features))  # no need to filter by feature
-        # Rows key by key in request order, each key's features in name order (bytewise, as Python sorts), and
-        # one row of NULLs for a key without rows; the key's position comes along for the uncommon cases.
-        sql = (
-            "SELECT k.i, t.feature_name, t.value, (extract(epoch from t.event_ts) * 1000000)::int8 "
-            "FROM unnest(%b::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
-            f"LEFT JOIN {self._qualified(table)} AS t ON t.entity_key = k.entity_key"
-            + ("" if every else " AND t.feature_name = ANY(%b::text[])")
-            + ' ORDER BY k.i, t.feature_name COLLATE "C"'
-        )
-        params = (encoded,) if every else (encoded, list(names))
+        statement = self._read_statements.get((table, plan.every))
+        if statement is None:
+            statement = self._read_statements[(table, plan.every)] = Statement(
+                _read_sql(self._qualified(table), plan.every),
+                [binary.BYTEA_ARRAY_OID] if plan.every else [binary.BYTEA_ARRAY_OID, binary.TEXT_ARRAY_OID])
 
         def work(conn):
-            return conn.execute(sql, params, prepare=True, binary=True).fetchall()
+            client_encoding = conn.info.encoding
+            params = [encoded] if plan.every else [encoded, plan.names_array(client_encoding)]
+            result = statement.run(conn, params)
+            return [result.get_value(0, j) for j in range(5)], client_encoding
 
         try:
-            rows = self._run(work, f"reading {table}", transaction=False)
+            row, client_encoding = self._run(work, f"reading {table}", transaction=False)
         except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
             empty = [None] * n  # never applied: nothing written
             return OnlineRead({f: empty for f in features}, {f: empty for f in features})
         except pg_errors.UndefinedColumn:
             raise self._refuse(table, self._run(lambda c: self._inspect(c.cursor(), table), "inspecting")) from None
-        width = len(names)
-        blobs: dict[str, list] = {}
-        stamps: dict[str, list] = {}
-        _, found, values, times = zip(*rows)
-        if len(rows) == n * width and found == names * n:  # every key has every feature: slice, no loop
-            for at, name in enumerate(names):
-                blobs[name] = values[at::width]
-                stamps[name] = times[at::width]
-        else:
-            for name in names:
-                blobs[name], stamps[name] = [None] * n, [None] * n
-            for i, name, value, stamp in rows:
-                if name in blobs:
-                    blobs[name][i - 1] = value
-                    stamps[name][i - 1] = stamp
-        return OnlineRead({f: list(stamps[f]) for f in features},
-                          {f: decode(blobs[f]) for f, decode in zip(features, decoders)})
+        return plan.unpack(row, n, client_encoding)
 
-    def _decoders_for(self, view: FeatureView, features: list[str]) -> list:
+    def _read_plan(self, view: FeatureView, features: list[str]) -> _ReadPlan:
         cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
-        plan = self._decoders.get(cache_key)
+        plan = self._read_plans.get(cache_key)
         if plan is None:
             by_name = {f.name: f for f in view.features}
             unknown = [f for f in features if f not in by_name]
@@ -341,7 +356,7 @@ class PostgresOnlineStore:
                 raise FeatureReferenceError(
                     f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}"
                 )
-            plan = self._decoders[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
+            plan = self._read_plans[cache_key] = _ReadPlan(view, features)
         return plan
 
     # ---- migrate ----------------------------------------------------------------------------
@@ -413,16 +428,174 @@ class PostgresOnlineStore:
         self._create(cur, table, any(f.dtype is types.String for f in features))
 
 
+def _read_sql(qualified: str, every: bool) -> str:
+    """One statement per view read, planned once per connection: the keys arrive as one ``bytea[]`` and each is
+    looked up through the entity_key index; the matching rows come back packed into one result row, each column
+    one ``bytea`` of the rows' items back to back (``string_agg`` keeps the rows' order in every column): the
+    key's position in the request (int4), the feature name (text, NUL between names: no text holds a NUL),
+    the value (its length is the next column; a NULL value has length 0, read as null) and the event time
+    (``timestamptz_send``: microseconds since 2000; a NULL as -infinity). Returning 4 x N rows costs PostgreSQL
+    and psycopg more than the lookups themselves; five values are parsed with numpy."""
+    return (
+        "SELECT string_agg(int4send(k.i::int4), ''::bytea), string_agg(textsend(t.feature_name), '\\x00'::bytea), "
+        "string_agg(t.value, ''::bytea), string_agg(int4send(coalesce(length(t.value), 0)), ''::bytea), "
+        "string_agg(timestamptz_send(coalesce(t.event_ts, '-infinity')), ''::bytea) "
+        "FROM unnest($1::bytea[]) WITH ORDINALITY AS k(entity_key, i) "
+        f"JOIN {qualified} AS t ON t.entity_key = k.entity_key"
+        + ("" if every else " AND t.feature_name = ANY($2::text[])")
+    )
+
+
+class _ReadPlan:
+    """How to read some features of one view: their decoders, and how to unpack a packed result row."""
+
+    def __init__(self, view: FeatureView, features: list[str]) -> None:
+        by_name = {f.name: f for f in view.features}
+        self.features = list(dict.fromkeys(features))  # each once, in request order
+        self.feast_types = [by_name[f].dtype for f in self.features]
+        self.decoders = [encoding.column_decoder(by_name[f].dtype, f) for f in self.features]
+        self.every = set(self.features) == set(by_name)  # no need to filter rows by feature name
+        self.wanted = sorted(self.features)
+        self._indexes: dict[str, dict[bytes, int]] = {}
+        self._names_arrays: dict[str, bytes] = {}
+
+    def names_array(self, client_encoding: str) -> bytes:
+        """The wanted feature names as a binary ``text[]`` parameter."""
+        names = self._names_arrays.get(client_encoding)
+        if names is None:
+            names = self._names_arrays[client_encoding] = binary.array(
+                [f.encode(client_encoding) for f in self.wanted], binary.TEXT_OID)
+        return names
+
+    def _index(self, client_encoding: str) -> dict[bytes, int]:
+        index = self._indexes.get(client_encoding)
+        if index is None:
+            index = self._indexes[client_encoding] = {f.encode(client_encoding): j for j, f in enumerate(self.features)}
+        return index
+
+    def unpack(self, row: tuple, n: int, client_encoding: str) -> OnlineRead:
+        """The values and event times of n keys from the packed row (see _read_sql)."""
+        positions, names, data, lengths, times = row
+        if positions is None:  # no key has a row
+            empty = [None] * n
+            return OnlineRead({f: empty for f in self.features}, {f: empty for f in self.features})
+        data = data or b""
+        m = len(positions) // 4
+        if len(lengths) != 4 * m or len(times) != 8 * m:
+            raise _malformed(f"{m} positions, {len(lengths) / 4:g} lengths, {len(times) / 8:g} times")
+        index = self._index(client_encoding)
+        if m <= SMALL_READ:
+            return self._unpack_small(n, m, struct.unpack(f">{m}i", positions), names.split(b"\x00"), data,
+                                      struct.unpack(f">{m}i", lengths), struct.unpack(f">{m}q", times), index)
+        lengths = binary.int4s(lengths)
+        micros = binary.timestamps_us(times)
+        if int(lengths.sum()) != len(data):
+            raise _malformed(f"{len(data)} value bytes, {int(lengths.sum())} counted")
+        starts = np.cumsum(lengths) - lengths
+        buffer = np.frombuffer(data, dtype=np.uint8)
+        width = len(self.features)
+        values, stamps = {}, {}
+        # Usually each key has one row per feature, in the same order for every key: every width-th row is one
+        # feature's, key by key. Checked on the bytes as they came (names as sent, positions 1 1 1 2 2 2 ...).
+        pattern = names.split(b"\x00", width)[:width]
+        if (m == n * width and positions == _stride_positions(n, width) and len(set(pattern)) == width
+                and all(name in index for name in pattern) and names == b"\x00".join(pattern * n)
+                and int(micros.min()) != binary.NEGATIVE_INFINITY):
+            at = {index[name]: i for i, name in enumerate(pattern)}
+            for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+                rows = slice(at[j], None, width)
+                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                stamps[feature] = micros[rows].tolist()
+            return OnlineRead(stamps, values)
+        names = names.split(b"\x00")
+        if len(names) != m:
+            raise _malformed(f"{m} positions, {len(names)} names")
+        positions = binary.int4s(positions) - 1
+        which = np.fromiter((index.get(name, -1) for name in names), dtype=np.int64, count=m)
+        timed = int(micros.min()) != binary.NEGATIVE_INFINITY  # every row has an event time
+        for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+            rows = np.flatnonzero(which == j)
+            if len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all()):  # row r: key r
+                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                stamps[feature] = micros[rows].tolist()
+                continue
+            blobs, times_j = [None] * n, [None] * n  # keys without a row stay None: not found
+            for r, key in zip(rows.tolist(), positions[rows].tolist()):
+                start = int(starts[r])
+                blobs[key] = data[start:start + int(lengths[r])]
+                stamp = int(micros[r])
+                times_j[key] = None if stamp == binary.NEGATIVE_INFINITY else stamp
+            values[feature], stamps[feature] = decode(blobs), times_j
+        return OnlineRead(stamps, values)
+
+    @staticmethod
+    def _decode(feast_type, decode, data: bytes, buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list:
+        decoded = encoding.decode_packed(feast_type, data, buffer, starts, lengths)
+        if decoded is None:  # a null, or a form decode_packed leaves to the per-value decoder
+            decoded = decode([data[s:s + k] for s, k in zip(starts.tolist(), lengths.tolist())])
+        return decoded
+
+    def _unpack_small(self, n: int, m: int, positions: tuple, names: list, data: bytes, lengths: tuple,
+                      times: tuple, index: dict) -> OnlineRead:
+        """unpack for a few rows, in plain Python (numpy's cost per call is more than the work here)."""
+        if sum(lengths) != len(data) or len(names) != m:
+            raise _malformed(f"{m} positions, {len(names)} names, {len(data)} value bytes, {sum(lengths)} counted")
+        width = len(self.features)
+        blobs = [[None] * n for _ in range(width)]
+        stamps = [[None] * n for _ in range(width)]
+        end = 0
+        for r in range(m):
+            start, end = end, end + lengths[r]
+            j = index.get(names[r])
+            if j is not None:
+                key = positions[r] - 1
+                blobs[j][key] = data[start:end]
+                stamp = times[r]
+                stamps[j][key] = (None if stamp == binary.NEGATIVE_INFINITY
+                                  else stamp if stamp == binary.POSITIVE_INFINITY else stamp + binary.Y2K_US)
+        return OnlineRead(dict(zip(self.features, stamps)),
+                          {f: decode(b) for f, decode, b in zip(self.features, self.decoders, blobs)})
+
+
+def _malformed(detail: str) -> OnlineDataError:
+    return OnlineDataError(f"PostgreSQL returned a malformed packed read ({detail})")
+
+
+@functools.lru_cache(maxsize=64)
+def _stride_positions(n: int, width: int) -> bytes:
+    """The key positions of a read whose every key has width rows, as sent: 1 (width times), 2, ..., n."""
+    return np.repeat(np.arange(1, n + 1, dtype=">i4"), width).tobytes()
+
+
 def _upsert_sql(qualified: str) -> str:
+    """The staged rows (one per entity and feature: see newest_per_row) into the table, each replacing the
+    stored row only when newer."""
     return (
         f"INSERT INTO {qualified} AS t (entity_key, feature_name, value, value_text, event_ts, created_ts) "
-        f"SELECT DISTINCT ON (entity_key, feature_name) entity_key, feature_name, value, value_text, event_ts, created_ts "
-        f"FROM {_STAGE} ORDER BY entity_key, feature_name, event_ts DESC, created_ts DESC NULLS LAST "
+        f"SELECT entity_key, feature_name, value, value_text, event_ts, created_ts FROM {_STAGE} "
         "ON CONFLICT (entity_key, feature_name) DO UPDATE SET value = excluded.value, value_text = excluded.value_text, "
         "vector_value = NULL, event_ts = excluded.event_ts, created_ts = excluded.created_ts "
         "WHERE excluded.event_ts > t.event_ts OR (excluded.event_ts = t.event_ts AND "
         "coalesce(excluded.created_ts, '-infinity') >= coalesce(t.created_ts, '-infinity'))"
     )
+
+
+def newest_per_row(rows: pa.Table) -> pa.Table:
+    """Feast's rows (long_table) in primary-key order, one per (entity_key, feature_name): the one with the
+    latest event time, then the latest created time (a null created time counts as the earliest). One
+    statement may not upsert a row twice, and rows in key order fill the indexes page by page."""
+    if rows.num_rows < 2:
+        return rows
+    order = pc.sort_indices(rows, sort_keys=[("entity_key", "ascending"), ("feature_name", "ascending"),
+                                             ("event_ts", "descending"), ("created_ts", "descending")],
+                            null_placement="at_end")
+    rows = rows.take(order)
+    keys, names = rows.column("entity_key"), rows.column("feature_name")
+    same = pc.and_(pc.equal(keys.slice(1), keys.slice(0, rows.num_rows - 1)),
+                   pc.equal(names.slice(1), names.slice(0, rows.num_rows - 1)))
+    if not pc.any(same).as_py():
+        return rows
+    return rows.filter(pa.concat_arrays([pa.array([True]), pc.invert(same).combine_chunks()]))
 
 
 def _timestamps(batch: pa.Table, name: str, view: str, required: bool) -> pa.Array:

@@ -10,6 +10,7 @@ import pytest
 from feast_core.config import PostgresOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, PostgreSQLSource
 from feast_core.errors import EntityDataError, OnlineDataError, StoreUnavailableError
+from feast_core.online import encoding, postgres
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.postgres import PostgresOnlineStore
 from feast_core.types import Array, Bool, Bytes, Float32, Float64, Int32, Int64, String, UnixTimestamp
@@ -310,7 +311,15 @@ def test_search_path_and_schema_as_feast_sets_them(postgres_db):
     online.close()
 
 
-def test_reading_every_feature_at_once_agrees_with_reading_each(store):
+@pytest.fixture(params=["python", "numpy"])
+def unpacked_by(request, monkeypatch):
+    """Both ways a packed read is split: in plain Python (few rows) and with numpy."""
+    if request.param == "numpy":
+        monkeypatch.setattr(postgres, "SMALL_READ", 0)
+    return request.param
+
+
+def test_reading_every_feature_at_once_agrees_with_reading_each(store, unpacked_by):
     """Complete keys come back as slices of one ordered result; missing keys, missing features and rows of
     features no longer in the view are placed row by row."""
     wide = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float64), Field(name="old", dtype=String))
@@ -320,7 +329,8 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store):
     store.write("proj", fv, rows(fv, {"driver_id": ids, "trips": ids, "rate": [i / 4 for i in ids]}, [T0] * 20))
     store.write("proj", fv, rows(fv, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
     store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
-    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)]):
+    for keys in ([(i,) for i in reversed(ids)] + [(3,), (3,)], [(1,), (99,), (2,)], [(5,), (6,), (7,)],
+                 [(i,) for i in range(7, 21)] + [(8,)]):
         together = store.read("proj", fv, keys, ["rate", "trips"])
         for name in ("rate", "trips"):
             alone = store.read("proj", fv, keys, [name])
@@ -328,3 +338,93 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store):
     result = store.read("proj", fv, [(5,), (6,), (99,)], ["trips", "rate"])
     assert result.values == {"trips": [50, 6, None], "rate": [1.25, 1.5, None]}
     assert result.event_ts["trips"] == [micros(T0 + timedelta(1)), micros(T0), None]
+
+
+def test_reads_rows_as_another_writer_may_leave_them(store, postgres_db, unpacked_by):
+    """Rows put in by hand, as another writer may leave them: each key's features in another physical order, a
+    stored NULL value (null, with its time), a NULL event time (not found), a key asked twice, and feature
+    names holding commas, control characters and non-ASCII letters."""
+    fv = view(Field(name="a,b", dtype=Int64), Field(name="é\x1fx", dtype=Float64), Field(name="z", dtype=String))
+    store.update("proj", [fv], [])
+    key = store._serializer(fv).serialize
+    t0, t1 = micros(T0), micros(T0 + timedelta(hours=1))
+    rows_in = [  # key 1's features in reverse order of key 2's
+        (1, "z", encoding.encode_value(String, "one"), T0), (1, "é\x1fx", encoding.encode_value(Float64, 1.5), T0),
+        (1, "a,b", encoding.encode_value(Int64, 10), T0),
+        (2, "a,b", encoding.encode_value(Int64, 20), T0 + timedelta(hours=1)), (2, "é\x1fx", None, T0),
+        (2, "z", encoding.encode_value(String, "two"), T0),
+        (3, "a,b", encoding.encode_value(Int64, 30), None),
+    ]
+    with postgres_db.connect(autocommit=True) as conn:
+        for driver, name, value, event in rows_in:
+            conn.execute("INSERT INTO online.proj_driver_stats (entity_key, feature_name, value, event_ts) "
+                         "VALUES (%s, %s, %s, %s)", (key((driver,)), name, value, event))
+    read = store.read("proj", fv, [(2,), (1,), (3,), (1,), (4,)], ["z", "a,b", "é\x1fx"])
+    assert read.values == {"z": ["two", "one", None, "one", None], "a,b": [20, 10, 30, 10, None],
+                           "é\x1fx": [None, 1.5, None, 1.5, None]}
+    assert read.event_ts == {"z": [t0, t0, None, t0, None], "a,b": [t1, t0, None, t0, None],
+                             "é\x1fx": [t0, t0, None, t0, None]}
+    one = store.read("proj", fv, [(1,)], ["é\x1fx"])
+    assert one.values == {"é\x1fx": [1.5]} and one.event_ts == {"é\x1fx": [t0]}
+
+
+def test_a_packed_read_is_split_the_same_whichever_way_its_rows_come(unpacked_by):
+    """The packed row as PostgreSQL sends it (see postgres._read_sql), built here: every key complete with its
+    features in one order (taken as a stride), then the same rows shuffled, then with one row missing."""
+    import random
+    import struct
+
+    fv = view(Field(name="trips", dtype=Int64), Field(name="rate", dtype=Float32))
+    plan = postgres._ReadPlan(fv, ["rate", "trips"])
+    y2k = 946_684_800_000_000
+    rows = [(k, name, encoding.encode_value(dtype, k * 2 if name == "trips" else k / 2), micros(T0) + k)
+            for k in range(30) for name, dtype in (("trips", Int64), ("rate", Float32))]
+
+    def packed(rows):
+        return (b"".join(struct.pack(">i", k + 1) for k, *_ in rows), b"\x00".join(r[1].encode() for r in rows),
+                b"".join(r[2] for r in rows), b"".join(struct.pack(">i", len(r[2])) for r in rows),
+                b"".join(struct.pack(">q", r[3] - y2k) for r in rows))
+
+    expected_trips = [k * 2 for k in range(30)]
+    read = plan.unpack(packed(rows), 30, "utf-8")
+    assert read.values == {"trips": expected_trips, "rate": [k / 2 for k in range(30)]}
+    assert read.event_ts["rate"] == [micros(T0) + k for k in range(30)]
+    random.Random(7).shuffle(rows)
+    assert plan.unpack(packed(rows), 30, "utf-8").values["trips"] == expected_trips
+    missing = [r for r in rows if not (r[0] == 4 and r[1] == "rate")]
+    read = plan.unpack(packed(missing), 30, "utf-8")
+    assert read.values["rate"][4] is None and read.event_ts["rate"][4] is None and read.values["rate"][5] == 2.5
+    assert read.values["trips"] == expected_trips
+
+
+def test_a_first_write_keeps_the_newest_of_duplicate_rows(store):
+    """The first write into an empty table copies the rows in; duplicates in it leave the newest, as upserts do."""
+    fv = view()
+    store.update("proj", [fv], [])
+    later = T0 + timedelta(hours=1)
+    store.write("proj", fv, rows(fv, {"driver_id": [1, 1, 2, 2, 3, 3], "trips": [10, 11, 20, 21, 30, 31]},
+                                 [later, T0, T0, T0, T0, T0], [None, later, T0, later, None, T0]))
+    read = store.read("proj", fv, [(1,), (2,), (3,)], ["trips"])
+    assert read.values["trips"] == [10, 21, 31]  # latest event time, then latest created time (null: earliest)
+    assert read.event_ts["trips"] == [micros(later), micros(T0), micros(T0)]
+
+
+def test_a_first_write_racing_another_writer_keeps_the_newer_rows(store, postgres_db):
+    """Another writer's uncommitted rows leave the table looking empty; the copy then waits for them and, when
+    they commit, fails on the primary key, and the rows are upserted instead: newer stored values stay."""
+    import threading
+
+    fv = view()
+    store.update("proj", [fv], [])
+    key = store._serializer(fv).serialize
+    other = postgres_db.connect()
+    other.execute("INSERT INTO online.proj_driver_stats (entity_key, feature_name, value, event_ts) VALUES "
+                  "(%s, 'trips', %s, %s)", (key((1,)), encoding.encode_value(Int64, 99), T0 + timedelta(hours=1)))
+    committed = threading.Timer(1.0, other.commit)
+    committed.start()
+    try:
+        store.write("proj", fv, rows(fv, {"driver_id": [1, 2], "trips": [10, 20]}, [T0, T0]))
+    finally:
+        committed.join()
+        other.close()
+    assert store.read("proj", fv, [(1,), (2,)], ["trips"]).values["trips"] == [99, 20]
