@@ -20,8 +20,8 @@ zone at UTC, every timestamp is compared as TIMESTAMPTZ, and every timestamp lea
 Point-in-time join, per view, in two steps. An ``ASOF JOIN`` of the entity rows (row id, keys, timestamp T)
 with the source's keys and event times alone finds each entity row's greatest event time ts <= T under its
 keys; matches older than T - ttl are dropped. A hash join of those (row id, keys, ts) with the source then
-takes, per entity row, the whole source row with that event time and the greatest created timestamp (one
-``arg_max``; without a created column any one of equal rows). The sort inside the ASOF join thus carries
+gives the source rows with that event time; where equal event times tie, the one with the greatest created
+timestamp wins (numpy, only when there are ties). The sort inside the ASOF join thus carries
 neither feature values nor a (ts, created) ordering key. Only the row id, keys and timestamp of the entity
 rows go through DuckDB; the matches come back in any order and are placed by row id (one gather, nulls where
 nothing matched) next to the caller's own columns, so the output has exactly one row per input row, in input
@@ -64,6 +64,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_INT64_MIN = -(1 << 63)
 _TWO_64 = 1 << 64
 _TWO_63 = 1 << 63
 
@@ -105,14 +106,25 @@ def _as_timestamptz(column_sql: str) -> str:
     return f"CAST({column_sql} AS TIMESTAMPTZ)"
 
 
-def _in_row_order(matched: pa.Table, rows: int) -> list[pa.ChunkedArray]:
-    """The feature columns of a view's matches (row id first, any order) as ``rows`` values in entity-row order,
-    null where an entity row has no match: one gather by position, no sort."""
+def _in_row_order(matched: pa.Table, rows: int, has_created: bool) -> list[pa.ChunkedArray]:
+    """A view's feature columns as ``rows`` values in entity-row order, null where an entity row has no match.
+
+    ``matched`` holds (row id, [created µs,] features...) for each source row with the event time an entity row
+    matched, in any order. Where one entity row has several (equal event times), the greatest created time wins
+    (a missing one loses; equal ones: any). Then one gather by position: no sort unless there are such ties."""
     found = matched.column(0).to_numpy()
+    if len(found) and np.bincount(found, minlength=rows).max() > 1:
+        created = (np.asarray(pc.fill_null(matched.column(1), _INT64_MIN)) if has_created
+                   else np.zeros(len(found), dtype=np.int64))
+        order = np.lexsort((created, found))
+        ordered = found[order]
+        last = np.append(ordered[1:] != ordered[:-1], True)  # the greatest created time of each row id
+        matched = matched.take(pa.array(order[last]))
+        found = matched.column(0).to_numpy()
     position = np.full(rows, -1, dtype=np.int64)
     position[found] = np.arange(len(found), dtype=np.int64)
     indices = pa.array(position, mask=position < 0) if len(found) < rows else pa.array(position)
-    return [column.take(indices) for column in matched.columns[1:]]
+    return [column.take(indices) for column in matched.columns[2 if has_created else 1:]]
 
 
 def _arrow_reader(relation: duckdb.DuckDBPyRelation, batch_rows: int) -> pa.RecordBatchReader:
@@ -271,7 +283,7 @@ class FileOfflineStore:
         sqls = [self._view_join_sql(view, ts_range, entity_alias) for view in views]
         join_input = pa.table(
             {
-                ENTITY_ROW_ID: pa.array(range(entities.num_rows), pa.int64()),
+                ENTITY_ROW_ID: pa.array(np.arange(entities.num_rows, dtype=np.int64)),
                 _ENTITY_TS: entities[timestamp_column].cast(pa.timestamp("us", tz=_UTC)),
                 **{entity_alias[name]: entities[name] for name in needed},
             }
@@ -285,20 +297,23 @@ class FileOfflineStore:
                 except duckdb.Error as exc:
                     raise DataSourceError(f"point-in-time join for feature view {view.name!r} failed: {exc}") from None
                 matched = _utc_timestamps(matched)
-                for name, column in zip(matched.schema.names[1:], _in_row_order(matched, entities.num_rows)):
+                names = [output for _, output in view.features]
+                columns = _in_row_order(matched, entities.num_rows, bool(view.created_timestamp_column))
+                for name, column in zip(names, columns):
                     entities = entities.append_column(name, column)
         finally:
             cursor.close()
         return entities
 
     def _view_join_sql(self, view: ViewQuery, ts_range: pa.StructScalar, entity_alias: dict[str, str]) -> str:
-        """The rows of one view that entity rows match: (row id, features...) for each entity row with a match
-        within the ttl, in no particular order.
+        """The source rows that entity rows match within the ttl: (row id, [created µs,] features...), in no
+        particular order.
 
         Two steps. An ASOF join of the entity rows with the source's (keys, event time) alone finds, for each
         entity row, the greatest event time ts <= T under its keys (a sort that carries no feature values and
         no created time); rows with ts older than T - ttl are dropped. A hash join of those (keys, ts) with the
-        source then picks, per entity row, the source row with that event time and the greatest created time.
+        source then gives the source rows with that event time: (row id, [created µs,] features...), one per
+        entity row unless equal event times tie (``_in_row_order`` keeps the greatest created time).
         """
         resolved = self._resolve(view.source)
         schema = self._schema(resolved)
@@ -331,18 +346,15 @@ class FileOfflineStore:
                 value = _as_timestamptz(value)
             values.append(f"{value} AS __f{f}")
         source = [*keys, f"{ts} AS __ts", *values]
+        created = ""
         if view.created_timestamp_column:
-            created = _as_timestamptz(_quote(view.created_timestamp_column))
-            source.append(f"coalesce({created}, '-infinity'::TIMESTAMPTZ) AS __created")
-        packed = "{" + ", ".join(f"'__f{f}': s.__f{f}" for f in range(len(view.features))) + "}"
-        # one whole source row per entity row: ties on the event time go to the greatest created time
-        winner = f"arg_max({packed}, s.__created)" if view.created_timestamp_column else f"any_value({packed})"
+            source.append(f"{_as_timestamptz(_quote(view.created_timestamp_column))} AS __created")
+            created = "epoch_us(s.__created), "
         same = [f"m.__k{k} = s.__k{k}" for k in range(len(view.join_keys))] + ["m.__ts = s.__ts"]
-        outputs = ", ".join(f"w.__w.__f{f} AS {_quote(output)}" for f, (_, output) in enumerate(view.features))
+        outputs = ", ".join(f"s.__f{f}" for f in range(len(view.features)))
         return (
-            f"WITH m AS ({matched}) SELECT w.__rid, {outputs} FROM ("
-            f"SELECT m.__rid, {winner} AS __w FROM m JOIN (SELECT {', '.join(source)} {scan}) AS s "
-            f"ON {' AND '.join(same)} GROUP BY m.__rid) AS w"
+            f"WITH m AS ({matched}) SELECT m.__rid, {created}{outputs} "
+            f"FROM m JOIN (SELECT {', '.join(source)} {scan}) AS s ON {' AND '.join(same)}"
         )
 
     def _empty_result(self, entities: pa.Table, views: list[ViewQuery]) -> pa.Table:
