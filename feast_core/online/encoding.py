@@ -602,14 +602,25 @@ def text_values(feast_type: FeastType, column: pa.Array | pa.ChunkedArray) -> li
 
 
 def _float_texts(value_type: ValueType, column: pa.Array) -> list:
-    """Python's repr of each float (Arrow's formatting differs: "100" for 100.0, "0.00001" for 1e-05)."""
+    """Python's repr of each float, None for nulls and NaN.
+
+    Arrow formats floats with the same shortest round-trip digits but in other notation ("100" for 100.0,
+    "0.00001" for 1e-05, "1e+15" for 1e15). Where Python writes plain decimals (0 and 1e-4 <= |x| < 1e16) and
+    Arrow did too, Arrow's text is Python's, with ".0" added to whole numbers; every other value is formatted
+    by repr itself."""
     target = pa.float32() if value_type is ValueType.FLOAT else pa.float64()
     values = np.asarray(pc.cast(column, target, safe=False).fill_null(np.nan)).astype(np.float64)
-    texts = list(map(repr, values.tolist()))
-    nan = np.isnan(values)
-    if nan.any():
-        for i in np.flatnonzero(nan).tolist():
-            texts[i] = None
+    text = pa.array(values, pa.float64()).cast(pa.string())
+    magnitude = np.abs(values)
+    plain = ((magnitude >= 1e-4) & (magnitude < 1e16)) | (values == 0)
+    plain &= ~np.asarray(pc.match_substring(text, "e"))
+    whole = plain & ~np.asarray(pc.match_substring(text, "."))
+    if whole.any():
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    texts = text.to_pylist()
+    for i in np.flatnonzero(~plain).tolist():
+        value = float(values[i])
+        texts[i] = None if value != value else repr(value)
     return texts
 
 
