@@ -117,8 +117,9 @@ def materialize_view(
 ) -> int:
     """Write the latest row per key with start <= event time <= end to the online store; returns rows written.
 
-    ``checkpoint(t)``: called after a chunk is written with the event time up to which (excluded) every key's
-    final row is online (see the module docstring)."""
+    ``checkpoint(t)``: called once a chunk is written (when the next one comes, or the run fails; not after the
+    last one, whose progress the caller records with the whole run) with the event time up to which (excluded)
+    every key's final row is online (see the module docstring)."""
     if _utc(start) > _utc(end):
         raise ValueError(f"materializing {view.name!r}: start {start.isoformat()} is after end {end.isoformat()}")
     if checkpoint is not None and not getattr(offline, "pulls_in_order", False):
@@ -133,28 +134,39 @@ def materialize_view(
         counter = MATERIALIZED_ROWS.labels(view.name)
     pulled_from = time.time_ns()  # a chunk's span covers pulling it from the offline store and writing it
     reached = None  # the latest event time written so far, while the rows come in order
+    # a chunk's checkpoint is recorded when the next chunk comes (or the run fails): after the last one the caller
+    # records the whole window anyway, so a run of one chunk writes the registry once, not twice
+    pending = None
     batches = offline.pull_latest(query, chunk_rows, ordered=True) if checkpoint else offline.pull_latest(query, chunk_rows)
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        table = rename(batch)
-        with telemetry.span("feast.materialize.chunk", {"feast.feature_view": view.name, "feast.row_count": batch.num_rows},
-                            start_time=pulled_from):
-            rows = online.write(project, view, table)
-        if checkpoint is not None:
-            bounds = pc.min_max(table.column(EVENT_TS))
-            low, high = bounds["min"].as_py(), bounds["max"].as_py()
-            if reached is not None and (low is None or _utc(low) < reached):
-                checkpoint = None  # out of order: no further checkpoints, the caller records the whole run
-            elif high is not None:
-                reached = _utc(high)
-                checkpoint(reached)
-        written += rows
-        if counter is not None:
-            counter.inc(rows)
-        if progress is not None:
-            progress(rows)
-        pulled_from = time.time_ns()
+    try:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            if pending is not None:
+                checkpoint(pending)
+                pending = None
+            table = rename(batch)
+            with telemetry.span("feast.materialize.chunk",
+                                {"feast.feature_view": view.name, "feast.row_count": batch.num_rows},
+                                start_time=pulled_from):
+                rows = online.write(project, view, table)
+            if checkpoint is not None:
+                bounds = pc.min_max(table.column(EVENT_TS))
+                low, high = bounds["min"].as_py(), bounds["max"].as_py()
+                if reached is not None and (low is None or _utc(low) < reached):
+                    checkpoint = None  # out of order: no further checkpoints, the caller records the whole run
+                elif high is not None:
+                    reached = pending = _utc(high)
+            written += rows
+            if counter is not None:
+                counter.inc(rows)
+            if progress is not None:
+                progress(rows)
+            pulled_from = time.time_ns()
+    except BaseException:
+        if pending is not None and checkpoint is not None:
+            checkpoint(pending)  # what was written before the failure stays recorded
+        raise
     return written
 
 
