@@ -160,6 +160,19 @@ def test_a_missing_created_time_loses_a_tie(engine):
     assert out["value"].to_pylist() == [2.0, 3.0]
 
 
+def test_a_tie_without_created_times_gives_the_features_of_one_row_not_a_mix(engine):
+    columns = {
+        "driver_id": pa.array([1, 1, 1], pa.int64()),
+        "event_timestamp": pa.array([at(5), at(5), at(5)], TS),
+        "value": [1.0, 2.0, 3.0],
+        "other": pa.array([10, 20, 30], pa.int64()),
+    }
+    source = engine.source("tied", columns)
+    out = engine.join(entity_df([1, 1, 1], [6, 7, 8]), [view(source, ["value", "other"])])
+    pairs = list(zip(out["value"].to_pylist(), out["other"].to_pylist()))
+    assert all(pair in [(1.0, 10), (2.0, 20), (3.0, 30)] for pair in pairs), pairs
+
+
 def test_a_later_event_beats_a_later_created_timestamp(engine):
     source = drivers(engine, [(1, 5, 100, 1.0), (1, 6, 6, 2.0)])
     out = engine.join(entity_df([1], [7]), [view(source, ["value"])])
