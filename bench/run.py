@@ -127,8 +127,7 @@ def task_historical(impl: str, size: workload.Size) -> dict:
     started = time.perf_counter()
     df = store.get_historical_features(entity_df=entity_df, features=workload.FEATURES).to_df()
     seconds = time.perf_counter() - started
-    result = {"seconds": seconds, "rows": len(df), "matched": int(df["conv_rate"].notna().sum()),
-              "digest": digest(df)}
+    result = {"seconds": seconds, "rows": len(df), "digest": digest(df), **matched_answers(df)}
     if impl in SPARK_IMPLS:  # a second retrieval: the JVM warm, as in a notebook's second call
         del df
         started = time.perf_counter()
@@ -154,6 +153,31 @@ def digest(df) -> str:
         values = df[name].astype("float64").to_numpy()
         h.update(np.where(np.isnan(values), -1.0, values).round(6).tobytes())
     return h.hexdigest()[:16]
+
+
+FEATURE_COLUMNS = ("conv_rate", "acc_rate", "avg_daily_trips", "rating")
+
+
+def matched_answers(df) -> dict:
+    """The rows that matched a feature row (any feature value found) and a digest of them sorted by (driver_id,
+    event_timestamp, values): what Feast's answer must equal. Feast 0.67 leaves out entity rows without a match
+    (feast_core keeps them, with nulls, as the input-order digest shows), so only the matched rows compare."""
+    import hashlib
+
+    import numpy as np
+
+    found = df[list(FEATURE_COLUMNS)].notna().any(axis=1).to_numpy()
+    keys = df["driver_id"].to_numpy(dtype=np.int64)[found]
+    stamps = df["event_timestamp"].dt.tz_convert("UTC").astype("datetime64[us, UTC]").astype("int64").to_numpy()[found]
+    values = []
+    for name in FEATURE_COLUMNS:
+        column = df[name].astype("float64").to_numpy()[found]
+        values.append(np.where(np.isnan(column), -1.0, column).round(6))
+    order = np.lexsort([*reversed(values), stamps, keys])  # the last key sorts first
+    h = hashlib.sha256()
+    for column in (keys, stamps, *values):
+        h.update(np.ascontiguousarray(column[order]).tobytes())
+    return {"matched": int(found.sum()), "matched_digest": h.hexdigest()[:16]}
 
 
 def jvm_peak_mb() -> float | None:
@@ -341,7 +365,9 @@ def render(runs: list[dict]) -> str:
     lines = ["# Benchmark results", "", "Produced by `python bench/run.py`; every figure is from a run recorded in "
              "results.json. Times in seconds unless marked; memory is the measuring process's peak RSS. "
              "'rows out' is the historical result's row count: the entity dataframe has 10,000 / 100,000 / "
-             "1,000,000 rows (small / medium / large), and a correct join returns exactly that many.", ""]
+             "1,000,000 rows (small / medium / large), and a correct join returns exactly that many. 'hist. matched, digest': "
+             "the rows that found a feature row and a digest of them sorted by (driver_id, event_timestamp); Feast 0.67 "
+             "returns only those rows, and 'hist. answers' compares them with Feast's in the same run.", ""]
     for run in runs:
         m = run["machine"]
         lines += [f"## Run of {run['started']}", "",
@@ -351,9 +377,9 @@ def render(runs: list[dict]) -> str:
                   f"DuckDB {m['duckdb']}; pyarrow {m['pyarrow']}."
                   + (f" PostgreSQL {m['postgresql']}." if "postgresql" in m else "")
                   + (f" Note: {run['note']}." if run.get("note") else ""), "",
-                  "| size | impl | historical s | rows out | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
+                  "| size | impl | historical s | rows out | hist. matched, digest | hist. answers | hist. peak MB | floor s (DuckDB; PostgreSQL SQL for _pg) | materialize s | mat. peak MB "
                   "| online 1 key p50/p99 ms | online 100 keys p50/p99 ms | online values found / asked, digest | answers |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in run["rows"]:
             def cell(task, key="seconds", fmt="{:.2f}", row=row):
                 value = row.get(task, {})
@@ -366,6 +392,10 @@ def render(runs: list[dict]) -> str:
                     text += f" (+JVM {value['jvm_peak_mb']:.0f})"
                 return text
 
+            historical = row.get("historical", {})
+            hcheck = historical.get("check", "–")
+            matched = (f"{historical['matched']:,}, {historical['matched_digest']}"
+                       if "matched_digest" in historical else "–")
             online = row.get("online", {})
             found, check = "–", online.get("check", "–")
             if "error" in online:
@@ -381,7 +411,8 @@ def render(runs: list[dict]) -> str:
             else:
                 o1 = o100 = "–"
             lines.append(
-                f"| {row['size']} | {row['impl']} | {cell('historical')} | {cell('historical', 'rows', '{:,}')} "
+                f"| {row['size']} | {row['impl']} | {'not a result' if hcheck.startswith('DIFFERENT') else cell('historical')} "
+                f"| {cell('historical', 'rows', '{:,}')} | {matched} | {hcheck} "
                 f"| {cell('historical', 'peak_rss_mb', '{:.0f}')} "
                 f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
                 f"| {o1} | {o100} | {found} | {check} |"
@@ -464,8 +495,31 @@ def measure(run: dict, args, impls: list[str], tasks: list[str]) -> None:
         check_answers([r for r in run["rows"] if r["size"] == size_name])
 
 
+def historical_check(ours: dict, feast: dict | None) -> str:
+    """How an implementation's historical answer compares with Feast's in the same run: the matched rows, sorted."""
+    if "matched_digest" not in ours:
+        return "no answers"
+    if not feast or "matched_digest" not in feast:
+        return "unchecked (Feast not run)"
+    if ours["matched_digest"] == feast["matched_digest"] and ours["matched"] == feast["matched"]:
+        return "same as Feast"
+    return "DIFFERENT from Feast: not a result"
+
+
 def check_answers(rows: list[dict]) -> None:
-    """Mark each implementation's online answers as the same as Feast's on the same data, or not a result."""
+    """Mark each implementation's historical and online answers as the same as Feast's on the same data, or not a
+    result."""
+    feast_historical = next((r.get("historical") for r in rows if r["impl"] in ("feast", "feast_spark")), None)
+    for row in rows:
+        historical = row.get("historical")
+        if historical and "error" not in historical:
+            historical["check"] = ("Feast itself" if row["impl"] in ("feast", "feast_spark")
+                                   else historical_check(historical, feast_historical))
+            if historical["check"].startswith("DIFFERENT"):
+                print(f"{row['size']} {row['impl']}: historical answers differ from Feast's: "
+                      f"{historical.get('matched')} matched, {historical.get('matched_digest')} vs "
+                      f"{(feast_historical or {}).get('matched')}, {(feast_historical or {}).get('matched_digest')}",
+                      flush=True)
     feast = next((r.get("online", {}).get("answers") for r in rows if r["impl"] == "feast"), None)
     for row in rows:
         online = row.get("online")
