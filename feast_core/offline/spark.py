@@ -4,14 +4,24 @@ Sources are SparkSource (a table, a Spark SQL query, or csv/json/parquet/avro fi
 read as the file store reads it); see spark/frames.py. The session is feast_core's own, local or over Spark
 Connect (spark/session.py).
 
-Point-in-time join, per view, in one pass: the view's source rows that can match (keys present, event time
-within [min T - ttl, max T]) and the entity rows are put in one relation, partitioned by the join keys and
-ordered by (time, source rows before entity rows, created time). For each entity row, the last source row
-before it in that order is its match: the greatest event time <= T, ties to the greatest created time (a
-missing created time loses). A match older than T - ttl gives nulls, as does no match; a null key matches
-nothing. One shuffle, no range join, whatever the ttl. Only the row id, keys and timestamp of a DataFrame's
-entity rows go to Spark; each view's features come back with their row ids and are placed next to the
-caller's own columns, so the output has exactly one row per entity row, in input order.
+Point-in-time join, per view; the match of an entity row is its source row with the greatest event time
+<= T, ties to the greatest created time (a missing created time loses); a match older than T - ttl gives
+nulls, as does no match; a null key matches nothing. Only the row id, keys and timestamp of a DataFrame's
+entity rows go to Spark; each view's features come back with the row ids that matched and are placed next to
+the caller's own columns, so the output has exactly one row per entity row, in input order. Two plans give
+the same answers:
+
+- bounded (a ttl, entity rows from a DataFrame, at most ``BROADCAST_ENTITY_ROWS`` of them, no key on more
+  than ``BROADCAST_ROWS_PER_KEY``): the entity rows are broadcast to every task that scans the source, each
+  source row meets its key's entity rows in a hash join (code Spark generates, no shuffle of the source), the
+  pairs with T - ttl <= event time <= T are kept, and a partial aggregation per task keeps one candidate per
+  entity row (``max_by`` on event and created time) before a small shuffle of those candidates. The key
+  bound keeps the pairs linear in the source rows.
+- otherwise (no ttl, a Spark SQL entity_df, many rows per key): the source rows that can match (keys present,
+  event time within [min T - ttl, max T]) and the entity rows are put in one relation, partitioned by the
+  join keys and ordered by (time, source rows before entity rows, created time); for each entity row, the
+  last source row before it in that order is its match. One shuffle of the source, no range join, whatever
+  the ttl.
 
 An entity_df given as a Spark SQL string is read in Spark and numbered in the order the query returns its
 rows (checkpointed once, so every view sees the same numbering); its columns come back with the features.
@@ -19,6 +29,7 @@ rows (checkpointed once, so every view sees the same numbering); its columns com
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -48,13 +59,18 @@ from ..spark.session import SparkHandle, open_spark, spark_errors
 from .base import ENTITY_ROW_ID, PullQuery, ViewQuery, check_output_names, conform_to_schema, entity_table
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
 
 _TS = "__feast_ts"
 _SIDE = "__feast_side"  # 0: a source row, 1: an entity row (sorts after source rows of the same time)
 _CREATED = "__feast_created"
 _VALUE = "__feast_value"
 _MATCH = "__feast_match"
+_CANDIDATE_TS = "__feast_candidate_ts"
+# the bounded plan's limits (see the module docstring): the entity rows every task holds, and the rows of one
+# key each source row of that key is compared with
+BROADCAST_ENTITY_ROWS = 2_000_000
+BROADCAST_ROWS_PER_KEY = 64
 
 
 def _utc(moment: datetime) -> datetime:
@@ -116,7 +132,10 @@ class SparkOfflineStore:
         with spark_errors("entity_df"):
             entity_frame = self.spark.session.createDataFrame(upload)
         for view in views:
-            features = self._join_view(view, entity_frame, keys, low, high)
+            view_keys = [keys[c] for c in view.entity_columns]
+            bounded = (bool(view.ttl_seconds) and view.ttl_seconds > 0 and upload.num_rows <= BROADCAST_ENTITY_ROWS
+                       and _most_rows_per_key(upload, view_keys) <= BROADCAST_ROWS_PER_KEY)
+            features = self._join_view(view, entity_frame, keys, low, high, bounded=bounded)
             placed = _in_row_order(features, entities.num_rows)
             for (_, output), column in zip(view.features, placed.columns[1:]):
                 entities = entities.append_column(output, column)
@@ -175,9 +194,11 @@ class SparkOfflineStore:
                 )
 
     def _join_view(
-        self, view: ViewQuery, entity_frame: DataFrame, keys: dict[str, str], low: datetime, high: datetime
+        self, view: ViewQuery, entity_frame: DataFrame, keys: dict[str, str], low: datetime, high: datetime,
+        *, bounded: bool = False,
     ) -> pa.Table:
-        """(row id, features) for every entity row, in no particular order."""
+        """(row id, features) for the entity rows, in no particular order: every entity row, or with ``bounded``
+        (the broadcast plan, see the module docstring) those that matched."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
@@ -203,6 +224,10 @@ class SparkOfflineStore:
         pruning = partition_filter(source, lower, high)
         if pruning is not None:
             condition = condition & pruning
+        if bounded:
+            with spark_errors(f"{what}: {describe_source(source)}"):
+                return to_arrow(self._bounded_join(rows.where(condition), entity_frame, view, keys, key_types, ts,
+                                                   created, feature_columns, ttl_us))
         value = F.struct(ts.alias("ts"), *(F.col(c).alias(f"f{i}") for i, c in enumerate(feature_columns)))
         with spark_errors(f"{what}: {describe_source(source)}"):
             source_side = rows.where(condition).select(
@@ -231,6 +256,32 @@ class SparkOfflineStore:
                     feature = F.when(fresh, feature)
                 outputs.append(feature.alias(f"__f{i}"))
             return to_arrow(matched.select(*outputs))
+
+    @staticmethod
+    def _bounded_join(rows: DataFrame, entity_frame: DataFrame, view: ViewQuery, keys: dict[str, str], key_types,
+                      ts: Column, created: Column, feature_columns: list[str], ttl_us: int) -> DataFrame:
+        """The broadcast plan: (row id, features) of the entity rows that have a match within the ttl."""
+        from pyspark.sql import functions as F
+
+        source_side = rows.select(
+            *(F.col(key).cast(t).alias(f"__k{i}") for i, (key, t) in enumerate(zip(view.join_keys, key_types))),
+            ts.alias(_CANDIDATE_TS), created.alias(_CREATED),
+            *(F.col(c).alias(f"f{i}") for i, c in enumerate(feature_columns)),
+        )
+        entity_side = entity_frame.select(
+            ENTITY_ROW_ID, _TS,
+            *(F.col(keys[c]).cast(t).alias(f"__e{i}") for i, (c, t) in enumerate(zip(view.entity_columns, key_types))),
+        )
+        condition = (F.col(_CANDIDATE_TS) <= F.col(_TS)) & (
+            F.unix_micros(F.col(_CANDIDATE_TS)) >= F.unix_micros(F.col(_TS)) - F.lit(ttl_us))
+        for i in range(len(key_types)):
+            condition = condition & (F.col(f"__k{i}") == F.col(f"__e{i}"))
+        pairs = source_side.join(F.broadcast(entity_side), condition, "inner")
+        features = F.struct(*(F.col(f"f{i}") for i in range(len(feature_columns))))
+        latest = pairs.groupBy(ENTITY_ROW_ID).agg(
+            F.max_by(features, F.struct(_CANDIDATE_TS, _CREATED)).alias(_MATCH))
+        return latest.select(ENTITY_ROW_ID, *(F.col(f"{_MATCH}.f{i}").alias(f"__f{i}")
+                                              for i in range(len(feature_columns))))
 
     @staticmethod
     def _key_type(view: ViewQuery, rows: DataFrame, key: str, entity_frame: DataFrame, entity_key: str):
@@ -377,14 +428,29 @@ class SparkOfflineStore:
             self._spark = None
 
 
+def _most_rows_per_key(upload: pa.Table, key_columns: list[str]) -> int:
+    """The number of entity rows of the commonest key (a key with a null part matches nothing: not counted)."""
+    valid = functools.reduce(pc.and_, (pc.is_valid(upload[c]) for c in key_columns))
+    keyed = upload.select(key_columns).filter(valid)
+    if keyed.num_rows == 0:
+        return 0
+    counts = keyed.group_by(key_columns).aggregate([([], "count_all")])
+    return pc.max(counts["count_all"]).as_py()
+
+
 def _in_row_order(features: pa.Table, rows: int) -> pa.Table:
-    """A join result (row id first) put in row-id order: row ids are 0..rows-1, each exactly once."""
-    if features.num_rows != rows:
+    """A join result (row id first) put in row-id order, nulls for the row ids 0..rows-1 it does not have
+    (each row id at most once)."""
+    if features.num_rows > rows:
         raise RuntimeError(f"point-in-time join returned {features.num_rows} rows for {rows}")
     ids = features.column(0).to_numpy()
-    order = np.empty(rows, dtype=np.int64)
-    order[ids] = np.arange(rows, dtype=np.int64)
-    return features.take(order)
+    if features.num_rows == rows:
+        order = np.empty(rows, dtype=np.int64)
+        order[ids] = np.arange(rows, dtype=np.int64)
+        return features.take(order)
+    order = np.full(rows, -1, dtype=np.int64)
+    order[ids] = np.arange(features.num_rows, dtype=np.int64)
+    return features.take(pa.array(order, mask=order < 0))
 
 
 __all__ = ["SparkOfflineStore"]

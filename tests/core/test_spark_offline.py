@@ -78,6 +78,36 @@ def test_a_table_source_and_a_query_source_join_like_files(store, table_name):
     ]
 
 
+def test_the_broadcast_plan_and_the_window_plan_give_the_same_answers(store, tmp_path, monkeypatch):
+    """With a ttl, few rows per key and entity rows from a DataFrame, the join runs as a broadcast hash join;
+    otherwise as one window over the keys. Ties, a missing created time, both ttl bounds, null keys and values,
+    duplicate and unmatched entity rows: the same answers from both."""
+    import feast_core.offline.spark as spark_store
+
+    rows = pa.table({
+        "driver_id": pa.array([1, 1, 1, 2, 2, None, 3, 4, 4], pa.int64()),
+        "ts": pa.array([T0, T0, T0, T0 - 2 * H, T0 - 3 * H, T0, T0, T0, T0 - H], TS),
+        "created": pa.array([T0, T0 + 2 * H, T0 + H, None, T0, T0, T0, None, T0], TS),
+        "rate": pa.array([1.0, 1.2, 1.1, 2.0, 2.1, 9.0, None, 4.0, 4.1], pa.float64()),
+    })
+    (tmp_path / "tricky").mkdir()
+    pq.write_table(rows, tmp_path / "tricky" / "part-0.parquet")
+    source = SparkSource(name="tricky", path="tricky", file_format="parquet", timestamp_field="ts",
+                         created_timestamp_column="created")
+    entity = pd.DataFrame({
+        "driver_id": pd.array([1, 1, 2, 2, None, 3, 4, 5, 1], dtype="Int64"),
+        "event_timestamp": [T0, T0 - timedelta(microseconds=1), T0, T0 + timedelta(microseconds=1), T0,
+                            T0 + H, T0, T0, T0],
+    })
+    fv = query(source, ttl=2 * 3600, features=(("rate", "rate"),))
+    expected = [1.2, None, 2.0, None, None, None, 4.0, None, 1.2]
+    bounded = store.get_historical_features(entity, "event_timestamp", [fv])
+    assert bounded["rate"].to_pylist() == expected
+    monkeypatch.setattr(spark_store, "BROADCAST_ROWS_PER_KEY", 1)  # driver 1 has three entity rows: the window plan
+    windowed = store.get_historical_features(entity, "event_timestamp", [fv])
+    assert windowed.equals(bounded)
+
+
 def test_source_schema_gives_arrow_types_with_utc_timestamps(store, table_name):
     schema = store.source_schema(SparkSource(name="stats", table=table_name, timestamp_field="ts"))
     assert schema.field("driver_id").type == pa.int64()
