@@ -48,6 +48,8 @@ SESSION_SETTINGS = {
     # Arrow moves rows between Python and Spark (entity rows in, features out)
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions"
+SPARK_DEFAULT_SHUFFLE_PARTITIONS = "200"
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "")
 # over Spark Connect, an unreachable server fails after this many retries (pyspark's default waits minutes)
 CONNECT_RETRIES = 3
@@ -152,11 +154,26 @@ def _open_classic(spark_session_class, conf: dict[str, str]) -> SparkHandle:
             base = builder.getOrCreate()
     session = base.newSession()
     errors = spark_error_types()
-    for key, value in {**SESSION_SETTINGS, **_session_level(conf)}.items():
+    master = base.sparkContext.master
+    local = _local_shuffle_partitions(master, conf, session)
+    for key, value in {**SESSION_SETTINGS, **local, **_session_level(conf)}.items():
         with contextlib.suppress(*errors):  # a static setting applies to new contexts only
             session.conf.set(key, value)
-    master = base.sparkContext.master
     return SparkHandle(session, None, master)
+
+
+def _local_shuffle_partitions(master: str, conf: Mapping[str, str], session) -> dict[str, str]:
+    """On a local master, shuffles in as many partitions as twice its cores rather than Spark's default 200
+    (meant for clusters: on one machine each shuffle would write and read 200 pieces per task), unless the
+    settings or the user's session chose a number."""
+    found = re.fullmatch(r"local\[(\d+|\*)(?:,\s*\d+)?\]|local", master)
+    if found is None or SHUFFLE_PARTITIONS in conf:
+        return {}
+    if session.conf.get(SHUFFLE_PARTITIONS, SPARK_DEFAULT_SHUFFLE_PARTITIONS) != SPARK_DEFAULT_SHUFFLE_PARTITIONS:
+        return {}
+    cores = found.group(1) if found.lastindex else "1"
+    count = (os.cpu_count() or 1) if cores == "*" else int(cores)
+    return {SHUFFLE_PARTITIONS: str(max(2, 2 * count))}
 
 
 def _default_session(spark_session_class):
