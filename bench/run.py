@@ -153,6 +153,8 @@ def digest(df) -> str:
     h = hashlib.sha256()
     h.update(df["driver_id"].to_numpy(dtype=np.int64).tobytes())
     stamps = df["event_timestamp"]
+    if stamps.dt.tz is None:  # Feast's Spark store returns naive timestamps in the session's time zone, UTC
+        stamps = stamps.dt.tz_localize("UTC")
     h.update(stamps.dt.tz_convert("UTC").astype("datetime64[us, UTC]").astype("int64").to_numpy().tobytes())
     for name in ("conv_rate", "acc_rate", "avg_daily_trips", "rating"):
         values = df[name].astype("float64").to_numpy()
