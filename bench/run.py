@@ -102,6 +102,8 @@ def _store(impl: str, size: workload.Size, apply: bool = False):
     repo = _repo(impl, size)
     os.chdir(repo)
     sys.path.insert(0, str(repo))
+    if impl in SPARK_IMPLS:  # local Spark's Python workers run this interpreter (Feast's engine imports feast in them)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     module = importlib.import_module({"feast_core_pg": "feast_core", "feast_core_spark": "feast_core",
                                       "feast_spark": "feast"}.get(impl, impl))
     store = module.FeatureStore(repo_path=str(repo))
