@@ -238,7 +238,7 @@ def read_online(
         else:
             read = online.read(project, part.view, keys, part.features)
         if timed:
-            metrics.DEFERRED.add((metrics.view_read(store_type, part.view.name), time.perf_counter() - started))
+            metrics.view_read(store_type, part.view.name)(time.perf_counter() - started)
             view_statuses: list[list[str]] = []
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
@@ -257,7 +257,7 @@ def read_online(
         if timed:
             _count_statuses(metrics, part.view.name, view_statuses)
     if timed:
-        metrics.DEFERRED.add((metrics.ONLINE_READ, time.perf_counter() - phase_started))
+        metrics.online_read(time.perf_counter() - phase_started)
     if plan.on_demand:
         for field in plan.request_fields:
             joined[field] = columns[field]
@@ -283,10 +283,9 @@ def _count_statuses(metrics, view: str, statuses: list[list[str]]) -> None:
         outside += status.count(OUTSIDE_MAX_AGE)
         not_found += status.count(NOT_FOUND)
         present += len(status) - status.count(OUTSIDE_MAX_AGE) - status.count(NOT_FOUND)
-    add = metrics.DEFERRED.add
     for name, number in (("present", present), ("outside_max_age", outside), ("not_found", not_found)):
         if number:
-            add((metrics.online_status(view, name), number))
+            metrics.online_status(view, name)(number)
 
 
 def _statuses(column: list, event_ts: list, cutoff: int | None) -> tuple[list, list[str]]:

@@ -140,8 +140,8 @@ class Endpoints:
         )
         if telemetry.flags.online_features:  # flags are only ever set after telemetry.metrics was imported
             metrics = telemetry.metrics
-            metrics.DEFERRED.add((metrics.ONLINE_REQUESTS, 1))
-            metrics.DEFERRED.add((metrics.ENTITY_COUNT, len(response.values[0]) if response.values else 0))
+            metrics.online_requests(1)
+            metrics.entity_count(len(response.values[0]) if response.values else 0)
         return wire.online_response(response, self._stamps)
 
     def health(self) -> tuple[int, bytes]:

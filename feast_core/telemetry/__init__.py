@@ -256,9 +256,8 @@ def observe_request(endpoint: str, code: int, seconds: float, feature_count: str
     """Feast's request counter and latency histogram, for any server (``code``: an HTTP status, or the HTTP
     status a gRPC/Flight status maps to)."""
     if flags.request:  # flags are only ever set after configure imported the instruments
-        add = _metrics.DEFERRED.add
-        add((_metrics.requests(endpoint, "success" if code < 400 else "error", str(code)), 1))
-        add((_metrics.request_latency(endpoint, feature_count, feature_view_count), seconds))
+        _metrics.requests(endpoint, "success" if code < 400 else "error", str(code))(1)
+        _metrics.request_latency(endpoint, feature_count, feature_view_count)(seconds)
 
 
 def auth_failure(reason: str) -> None:

@@ -10,11 +10,14 @@ them up.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import os
 import threading
 import time
 import weakref
+from collections import Counter as Tally
+from collections.abc import Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -109,39 +112,29 @@ AUTH_FAILURES = Counter(
 # feast_registry_age_seconds: see StoreCollector
 
 
-class LabelCache:
-    """Labelled children looked up once per label tuple (``labels()`` takes a lock and hashes every call)."""
-
-    __slots__ = ("metric", "children")
-
-    def __init__(self, metric) -> None:
-        self.metric = metric
-        self.children: dict[tuple, object] = {}
-
-    def __call__(self, *labels: str):
-        child = self.children.get(labels)
-        if child is None:
-            child = self.children[labels] = self.metric.labels(*labels)
-        return child
-
-
 class Deferred:
-    """Samples of the request path, queued and applied to their Prometheus instruments in bulk.
+    """Samples of the request path, queued per instrument child and applied to it in bulk.
 
-    Queuing is one C-level ``deque.append`` (thread-safe) instead of a locked update per sample; ``apply()`` runs
-    before every read of the metrics (``/metrics``, OTLP export) and every second on a daemon thread (so that,
-    with several workers, a scrape answered by one sees the others' samples). Counter samples are summed per
-    instrument; histogram observations are bucketed here and added per bucket, through prometheus-client's
+    Recording a sample is one C-level ``list.append`` on the child's own list (atomic under the GIL: no lock, no
+    tuple) -- ``series(child)`` gives that ``append``. ``apply()`` runs before every read of the metrics
+    (``/metrics``, OTLP export) and every second on a daemon thread (so that, with several workers, a scrape
+    answered by one sees the others' samples); it takes each list's samples with a slice and a slice deletion
+    (both atomic: a sample appended meanwhile stays for the next time) and adds them with C loops: a counter's by
+    ``sum``, a histogram's bucketed by ``bisect`` and counted, then added per bucket through prometheus-client's
     per-child ``_sum``/``_buckets`` when the installed version has them (checked), else one ``observe`` each.
     """
 
     def __init__(self) -> None:
-        from collections import deque
-
-        self._queue = deque()
-        self.add = self._queue.append  # add((instrument_child, value))
+        self._series: list[tuple[object, list, bool]] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+
+    def series(self, child) -> Callable[[float], None]:
+        """The function recording one sample of ``child`` (a counter's increment or a histogram's observation)."""
+        samples: list[float] = []
+        with self._lock:
+            self._series.append((child, samples, isinstance(child, Histogram)))
+        return samples.append
 
     def start(self, interval: float = 1.0) -> None:
         if self._thread is not None:
@@ -157,19 +150,13 @@ class Deferred:
 
     def apply(self) -> None:
         with self._lock:
-            pop = self._queue.popleft
-            counts: dict[int, list] = {}
-            while True:
-                try:
-                    child, value = pop()
-                except IndexError:
-                    break
-                entry = counts.get(id(child))
-                if entry is None:
-                    entry = counts[id(child)] = [child, []]
-                entry[1].append(value)
-            for child, values in counts.values():
-                if isinstance(child, Histogram):
+            for child, samples, histogram in self._series:
+                count = len(samples)
+                if not count:
+                    continue
+                values = samples[:count]
+                del samples[:count]
+                if histogram:
                     _observe_all(child, values)
                 else:
                     child.inc(sum(values))
@@ -182,22 +169,39 @@ def _observe_all(child: Histogram, values: list[float]) -> None:
         for value in values:
             child.observe(value)
         return
-    per_bucket = [0] * len(bounds)
-    for value in values:
-        per_bucket[bisect.bisect_left(bounds, value)] += 1
     total.inc(sum(values))
-    for index, count in enumerate(per_bucket):
-        if count:
-            buckets[index].inc(count)
+    for index, count in Tally(map(functools.partial(bisect.bisect_left, bounds), values)).items():
+        buckets[index].inc(count)
 
 
 DEFERRED = Deferred()
 
 
+class LabelCache:
+    """The recording function of each labelled child, looked up once per label tuple (``labels()`` takes a lock
+    and hashes every call)."""
+
+    __slots__ = ("metric", "children")
+
+    def __init__(self, metric) -> None:
+        self.metric = metric
+        self.children: dict[tuple, Callable[[float], None]] = {}
+
+    def __call__(self, *labels: str) -> Callable[[float], None]:
+        record = self.children.get(labels)
+        if record is None:
+            record = self.children[labels] = DEFERRED.series(self.metric.labels(*labels))
+        return record
+
+
+# recording functions: ``metrics.view_read(store, view)(seconds)``, ``metrics.online_requests(1)``
 requests = LabelCache(REQUESTS)
 request_latency = LabelCache(REQUEST_LATENCY)
 view_read = LabelCache(VIEW_READ)
 online_status = LabelCache(ONLINE_STATUS)
+online_requests = DEFERRED.series(ONLINE_REQUESTS)
+entity_count = DEFERRED.series(ENTITY_COUNT)
+online_read = DEFERRED.series(ONLINE_READ)
 
 
 def bin_feature_count(count: int, bins: list[int]) -> str:

@@ -89,8 +89,8 @@ _FLAGS = (b"\x85\x01" + _pack_fixed32(FLAGS_HAS_IS_REMOTE), b"\x85\x01" + _pack_
 
 def _body(name: str, kind: int, mapping: Mapping) -> bytes:
     """Name, kind and attributes of a span, encoded once per distinct set (most spans repeat one exactly)."""
-    try:
-        memo = (name, kind, *mapping.items())
+    try:  # the values' types belong to the key: True == 1 == 1.0, but they are encoded differently
+        memo = (name, kind, *mapping.items(), *map(type, mapping.values()))
         found = _bodies.get(memo)
     except TypeError:  # a list value
         memo = found = None
@@ -101,26 +101,48 @@ def _body(name: str, kind: int, mapping: Mapping) -> bytes:
     return found
 
 
+_ids = struct.Struct(">2sQQ2sQ").pack  # trace_id (field 1, 16 bytes) and span_id (field 2, 8 bytes)
+_ids_parent = struct.Struct(">2sQQ2sQ2sQ").pack  # and parent_span_id (field 4)
+_LOW = (1 << 64) - 1
+_SPAN_LENGTHS = [b"\x12" + varint(n) for n in range(4096)]  # a span's tag and length, for the usual sizes
+
+
 def span(s) -> bytes:
-    """One ``Span`` message, as the ``spans`` field (2) of ScopeSpans from a recorded span (see ``recorder.RecordedSpan``)."""
-    parts = [b"\x0a\x10", s.trace_id.to_bytes(16, "big"), b"\x12\x08", s.span_id.to_bytes(8, "big")]
+    """One ``Span`` message from a recorded span (see ``recorder.RecordedSpan``), with its tag and length as the
+    ``spans`` field (2) of ScopeSpans. The usual span (no trace state, events or status) takes the first path."""
+    trace_id = s.trace_id
+    if s.parent_id:
+        head = _ids_parent(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id, b"\x22\x08", s.parent_id)
+    else:
+        head = _ids(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id)
+    try:
+        attributes_ = s.attributes
+        body = _bodies[(s.name, s.kind, *attributes_.items(), *map(type, attributes_.values()))]
+    except (KeyError, TypeError):
+        body = _body(s.name, s.kind, s.attributes)
+    if s.trace_state or s.events or s.status_code:
+        content = b"".join((head, body, s.encoded, _times(0x39, s.start, 0x41, s.end), _rare(s),
+                            _FLAGS[s.remote_parent]))
+    else:
+        content = b"".join((head, body, s.encoded, _times(0x39, s.start, 0x41, s.end), _FLAGS[s.remote_parent]))
+    size = len(content)
+    return (_SPAN_LENGTHS[size] if size < 4096 else b"\x12" + varint(size)) + content
+
+
+def _rare(s) -> bytes:
+    """Trace state (field 3), events (11) and status (15)."""
+    parts = []
     if s.trace_state:
         parts.append(_field(0x1A, s.trace_state.encode("utf-8", "replace")))
-    if s.parent_id:
-        parts += (b"\x22\x08", s.parent_id.to_bytes(8, "big"))
-    parts += (_body(s.name, s.kind, s.attributes), _times(0x39, s.start, 0x41, s.end))
-    if s.events:
-        for when, name, event_attributes in s.events:
-            event = b"\x09" + _pack_fixed64(when) + _field(0x12, name.encode("utf-8", "replace")) + \
-                attributes(event_attributes, 0x1A)
-            parts.append(_field(0x5A, event))
+    for when, name, event_attributes in s.events or ():
+        event = b"\x09" + _pack_fixed64(when) + _field(0x12, name.encode("utf-8", "replace")) + \
+            attributes(event_attributes, 0x1A)
+        parts.append(_field(0x5A, event))
     if s.status_code:
         status = (_field(0x12, s.status_message.encode("utf-8", "replace")) if s.status_message else b"") + \
             b"\x18" + varint(s.status_code)
         parts.append(_field(0x7A, status))
-    parts.append(_FLAGS[s.remote_parent])
-    body = b"".join(parts)
-    return (b"\x12" + bytes((len(body),)) if len(body) < 0x80 else b"\x12" + varint(len(body))) + body
+    return b"".join(parts)
 
 
 def resource_prefix(resource_attributes: Mapping, resource_schema_url: str, scope_name: str, scope_version: str):
@@ -131,8 +153,9 @@ def resource_prefix(resource_attributes: Mapping, resource_schema_url: str, scop
     return resource, scope, schema
 
 
-def request(spans: Iterable, prefix: Sequence[bytes]) -> bytes:
-    """An ``ExportTraceServiceRequest`` holding ``spans``, all of one resource and scope (``resource_prefix``)."""
+def request(spans: Iterable[bytes], prefix: Sequence[bytes]) -> bytes:
+    """An ``ExportTraceServiceRequest`` holding ``spans`` (each encoded by ``span``), all of one resource and scope
+    (``resource_prefix``)."""
     resource, scope, schema = prefix
-    scope_spans = _field(0x12, scope + b"".join([span(s) for s in spans]))
+    scope_spans = _field(0x12, scope + b"".join(spans))
     return _field(0x0A, resource + scope_spans + schema)

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from random import getrandbits
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import get_current as _otel_context
 
 from . import otlp_spans
 from .nospan import NO_SPAN
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 UNSAMPLED = object()  # the current "span" of a trace that is not sampled: nothing below it is recorded
 CURRENT: contextvars.ContextVar = contextvars.ContextVar("feast_span", default=None)
 _time_ns = time.time_ns
+_encode = otlp_spans.span
+_http_attributes: dict[tuple, bytes] = {}
 
 
 class RecordedSpan:
@@ -48,7 +51,7 @@ class RecordedSpan:
     ``record_exception``, ``set_status``), and a context manager that makes it current and ends it."""
 
     __slots__ = ("trace_id", "span_id", "parent_id", "name", "kind", "start", "end", "attributes", "events",
-                 "status_code", "status_message", "remote_parent", "trace_state", "_recorder", "_token")
+                 "status_code", "status_message", "remote_parent", "trace_state", "encoded", "_recorder", "_token")
 
     def __init__(self, recorder: Recorder, trace_id: int, parent_id: int, name: str, kind: int, start: int,
                  attributes: Mapping | None) -> None:
@@ -66,6 +69,7 @@ class RecordedSpan:
         self.status_message = ""
         self.remote_parent = False
         self.trace_state = ""
+        self.encoded = b""  # attributes already encoded (otlp_spans.attributes, tag 0x4A), besides ``attributes``
 
     def __enter__(self) -> RecordedSpan:
         self._token = CURRENT.set(self)
@@ -78,7 +82,11 @@ class RecordedSpan:
             self.status_code, self.status_message = otlp_spans.STATUS_ERROR, str(exc)[:500]
         CURRENT.reset(self._token)
         self.end = _time_ns()
-        self._recorder.finished(self)
+        recorder = self._recorder
+        queue = recorder.queue
+        queue.append(_encode(self))
+        if len(queue) >= recorder.batch:
+            recorder.wake.set()
         return False
 
     def is_recording(self) -> bool:
@@ -151,19 +159,34 @@ def _decider(sampler):
     return ask
 
 
+# Spans per export request and spans queued at most, unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE / _MAX_QUEUE_SIZE say
+# otherwise: 8 times the SDK's defaults (512, 2048), because an export request costs ~2 ms of CPU here whatever
+# its size (the HTTP client's work), ~4 µs a span at 512 a request; a queued span is ~300 bytes.
+BATCH, QUEUE = 4096, 16384
+
+
+def _samples_every_root(sampler) -> bool:
+    """Whether ``sampler`` samples every new trace (the default, parent-based always-on): no decision to make."""
+    from opentelemetry.sdk.trace import sampling
+
+    return sampler is sampling.ALWAYS_ON or (
+        isinstance(sampler, sampling.ParentBased) and getattr(sampler, "_root", None) is sampling.ALWAYS_ON)
+
+
 class Recorder:
     """Starts spans (the functions ``telemetry`` calls) and exports the finished ones in batches."""
 
     def __init__(self, provider, exporters: list, scope_name: str, scope_version: str) -> None:
         self._decide = _decider(provider.sampler)
+        self._roots_sampled = _samples_every_root(provider.sampler)
         resource = provider.resource
         self._prefix = otlp_spans.resource_prefix(resource.attributes, resource.schema_url or "", scope_name,
                                                   scope_version)
         self._exporters = exporters
-        self._batch = max(1, int(os.environ.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512")))
+        self.batch = max(1, int(os.environ.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", str(BATCH))))
         self._delay = float(os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "5000")) / 1000
-        self._queue: deque = deque(maxlen=max(self._batch, int(os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE", "2048"))))
-        self._wake = threading.Event()
+        self.queue: deque = deque(maxlen=max(self.batch, int(os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE", str(QUEUE)))))
+        self.wake = threading.Event()
         self._export_lock = threading.Lock()
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="feast-span-export", daemon=True)
@@ -201,8 +224,9 @@ class Recorder:
         continues); else the first span of a new trace."""
         parent = remote
         if remote is None:
-            context = trace.get_current_span().get_span_context()
-            if context.is_valid:
+            # the application's current span, if it has one (an empty context has none: no need to ask)
+            context = trace.get_current_span().get_span_context() if _otel_context() else None
+            if context is not None and context.is_valid:
                 if not context.trace_flags.sampled:
                     return NO_SPAN
                 parent = context
@@ -211,9 +235,14 @@ class Recorder:
                                     attributes)
             elif ended is not None and ended.get_span_context().is_valid:  # an SDK span
                 parent = ended.get_span_context()
-        trace_id = parent.trace_id if parent is not None else (getrandbits(128) or 1)
-        if not self._decide(parent, trace_id):
+        if parent is None:
+            trace_id = getrandbits(128) or 1
+            if not (self._roots_sampled or self._decide(None, trace_id)):
+                return _Unsampled()
+        elif not self._decide(parent, parent.trace_id):
             return _Unsampled()
+        else:
+            trace_id = parent.trace_id
         span = RecordedSpan(self, trace_id, parent.span_id if parent is not None else 0, name, kind,
                             start_time or _time_ns(), attributes)
         if parent is not None:
@@ -226,7 +255,19 @@ class Recorder:
         carrier, user_agent, host = propagation_headers(scope)
         active = self.server_span(f"{scope['method']} {route}", None, carrier)
         if active.__class__ is RecordedSpan:
-            active.attributes = http_attributes(scope, route, user_agent, host)
+            # the HTTP attributes but the client's, encoded once per distinct request line and server
+            key = (scope["method"], route, scope["path"], scope.get("scheme"), scope.get("http_version"),
+                   scope.get("query_string"), host, user_agent, scope.get("server"))
+            encoded = _http_attributes.get(key)
+            if encoded is None:
+                attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
+                encoded = otlp_spans.attributes(attributes, 0x4A)
+                if len(_http_attributes) < 1024:
+                    _http_attributes[key] = encoded
+            active.encoded = encoded
+            client = scope.get("client")
+            if client:
+                active.attributes = {"client.address": client[0], "client.port": client[1]}
         return active
 
     @staticmethod
@@ -239,26 +280,20 @@ class Recorder:
 
     # ---- exporting ---------------------------------------------------------------------------------
 
-    def finished(self, span: RecordedSpan) -> None:
-        queue = self._queue
-        queue.append(span)
-        if len(queue) >= self._batch:
-            self._wake.set()
-
     def _run(self) -> None:
         while not self._stopped:
-            self._wake.wait(self._delay)
-            self._wake.clear()
+            self.wake.wait(self._delay)
+            self.wake.clear()
             self.flush()
 
     def flush(self) -> None:
         """Export every finished span now, in batches."""
         with self._export_lock:
-            pop, queue = self._queue.popleft, self._queue
+            pop, queue = self.queue.popleft, self.queue
             while queue:
                 batch = []
                 try:
-                    for _ in range(self._batch):
+                    for _ in range(self.batch):
                         batch.append(pop())
                 except IndexError:
                     pass
@@ -274,7 +309,7 @@ class Recorder:
         if self._stopped:
             return
         self._stopped = True
-        self._wake.set()
+        self.wake.set()
         self.flush()
         for exporter in self._exporters:
             exporter.shutdown()

@@ -451,12 +451,9 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     from feast_core.telemetry import otlp_spans
     from feast_core.telemetry.recorder import RecordedSpan
 
-    class Recorder:
+    class Recorder:  # where a span puts itself, encoded, when it ends
         def __init__(self):
-            self.done = []
-
-        def finished(self, span):
-            self.done.append(span)
+            self.queue, self.batch = [], 1 << 30
 
     recorder = Recorder()
     trace_id, caller = int(secrets.token_hex(16), 16), int(secrets.token_hex(8), 16)
@@ -471,7 +468,7 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
             raise KeyError("driver_stats")
         request.set_attribute("http.response.status_code", 200)
     prefix = otlp_spans.resource_prefix({"service.name": "feast-feature-server"}, "https://schema", "feast_core", "9.9")
-    decoded = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.done * 300, prefix))
+    decoded = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue * 300, prefix))
 
     (resource_spans,) = decoded.resource_spans
     assert resource_spans.schema_url == "https://schema"
@@ -499,3 +496,12 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     (event,) = read_span.events
     assert event.name == "exception" and attributes(event.attributes)["exception.type"] == "KeyError"
     assert "raise KeyError" in attributes(event.attributes)["exception.stacktrace"]
+
+    # equal values of different types keep their own types (1 == 1.0 == True; attribute sets are encoded once)
+    recorder = Recorder()
+    for value in (1, True, 1.0, 1):
+        with RecordedSpan(recorder, trace_id, 0, "feast.plan", otlp_spans.INTERNAL, 3_000, {"n": value}):
+            pass
+    (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
+    kinds = [s.attributes[0].value.WhichOneof("value") for s in resource_spans.scope_spans[0].spans]
+    assert kinds == ["int_value", "bool_value", "double_value", "int_value"]
