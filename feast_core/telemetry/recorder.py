@@ -1,12 +1,12 @@
 """feast_core's own spans, recorded cheaply and exported over OTLP by the SDK's exporters.
 
-Used when feast_core set up tracing itself from the OTEL_* environment with OTLP exporters (``traces.tracer``
+Used when feast_core set up tracing itself from the OTEL_* environment with OTLP exporters (``traces.spans``
 decides); an application that brought its own tracer provider, or a console exporter, gets SDK spans instead.
 Why: an SDK span costs ~45 µs to start and end here and ~70 µs to encode in the batch processor's thread (on the
 same GIL), and an online read makes three of them -- more than the read itself. A recorded span is a small
-object made current in a context variable; finished spans queue in a deque; a daemon thread writes them as OTLP
-bytes (``otlp_spans``) and hands the bytes to the SDK's OTLP exporter (its endpoint, headers, TLS, compression
-and retries, all from the standard variables).
+object made current in a context variable; when it ends it is written as OTLP bytes (``otlp_spans``) and
+queued in a deque; a daemon thread joins the queued spans into export requests and hands them to the SDK's OTLP
+exporter (its endpoint, headers, TLS, compression and retries, all from the standard variables).
 
 What is kept of the SDK's behaviour: the sampler of ``OTEL_TRACES_SAMPLER(_ARG)`` decides for each trace started
 or continued here (children follow their parent, as with the default parent-based samplers); the propagators of
