@@ -586,9 +586,9 @@ def newest_per_row(rows: pa.Table) -> pa.Table:
     statement may not upsert a row twice, and rows in key order fill the indexes page by page."""
     if rows.num_rows < 2:
         return rows
+    # nulls sort last (Arrow's default), so a null created time counts as the earliest
     order = pc.sort_indices(rows, sort_keys=[("entity_key", "ascending"), ("feature_name", "ascending"),
-                                             ("event_ts", "descending"), ("created_ts", "descending")],
-                            null_placement="at_end")
+                                             ("event_ts", "descending"), ("created_ts", "descending")])
     rows = rows.take(order)
     keys, names = rows.column("entity_key"), rows.column("feature_name")
     same = pc.and_(pc.equal(keys.slice(1), keys.slice(0, rows.num_rows - 1)),
