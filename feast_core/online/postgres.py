@@ -452,7 +452,6 @@ class _ReadPlan:
     def __init__(self, view: FeatureView, features: list[str]) -> None:
         by_name = {f.name: f for f in view.features}
         self.features = list(dict.fromkeys(features))  # each once, in request order
-        self.feast_types = [by_name[f].dtype for f in self.features]
         self.decoders = [encoding.column_decoder(by_name[f].dtype, f) for f in self.features]
         self.every = set(self.features) == set(by_name)  # no need to filter rows by feature name
         self.wanted = sorted(self.features)
@@ -492,7 +491,6 @@ class _ReadPlan:
         if int(lengths.sum()) != len(data):
             raise _malformed(f"{len(data)} value bytes, {int(lengths.sum())} counted")
         starts = np.cumsum(lengths) - lengths
-        buffer = np.frombuffer(data, dtype=np.uint8)
         width = len(self.features)
         values, stamps = {}, {}
         # Usually each key has one row per feature, in the same order for every key: every width-th row is one
@@ -502,9 +500,9 @@ class _ReadPlan:
                 and all(name in index for name in pattern) and names == b"\x00".join(pattern * n)
                 and int(micros.min()) != binary.NEGATIVE_INFINITY):
             at = {index[name]: i for i, name in enumerate(pattern)}
-            for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+            for j, (feature, decode) in enumerate(zip(self.features, self.decoders)):
                 rows = slice(at[j], None, width)
-                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                values[feature] = _decode(decode, data, starts[rows], lengths[rows])
                 stamps[feature] = micros[rows].tolist()
             return OnlineRead(stamps, values)
         names = names.split(b"\x00")
@@ -513,10 +511,10 @@ class _ReadPlan:
         positions = binary.int4s(positions) - 1
         which = np.fromiter((index.get(name, -1) for name in names), dtype=np.int64, count=m)
         timed = int(micros.min()) != binary.NEGATIVE_INFINITY  # every row has an event time
-        for j, (feature, feast_type, decode) in enumerate(zip(self.features, self.feast_types, self.decoders)):
+        for j, (feature, decode) in enumerate(zip(self.features, self.decoders)):
             rows = np.flatnonzero(which == j)
             if len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all()):  # row r: key r
-                values[feature] = self._decode(feast_type, decode, data, buffer, starts[rows], lengths[rows])
+                values[feature] = _decode(decode, data, starts[rows], lengths[rows])
                 stamps[feature] = micros[rows].tolist()
                 continue
             blobs, times_j = [None] * n, [None] * n  # keys without a row stay None: not found
@@ -527,13 +525,6 @@ class _ReadPlan:
                 times_j[key] = None if stamp == binary.NEGATIVE_INFINITY else stamp
             values[feature], stamps[feature] = decode(blobs), times_j
         return OnlineRead(stamps, values)
-
-    @staticmethod
-    def _decode(feast_type, decode, data: bytes, buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list:
-        decoded = encoding.decode_packed(feast_type, data, buffer, starts, lengths)
-        if decoded is None:  # a null, or a form decode_packed leaves to the per-value decoder
-            decoded = decode([data[s:s + k] for s, k in zip(starts.tolist(), lengths.tolist())])
-        return decoded
 
     def _unpack_small(self, n: int, m: int, positions: tuple, names: list, data: bytes, lengths: tuple,
                       times: tuple, index: dict) -> OnlineRead:
@@ -555,6 +546,11 @@ class _ReadPlan:
                                   else stamp if stamp == binary.POSITIVE_INFINITY else stamp + binary.Y2K_US)
         return OnlineRead(dict(zip(self.features, stamps)),
                           {f: decode(b) for f, decode, b in zip(self.features, self.decoders, blobs)})
+
+
+def _decode(decode, data: bytes, starts: np.ndarray, lengths: np.ndarray) -> list:
+    """One feature's values, the i-th at data[starts[i]:starts[i] + lengths[i]], by its column decoder."""
+    return decode([data[s:s + k] for s, k in zip(starts.tolist(), lengths.tolist())])
 
 
 def _malformed(detail: str) -> OnlineDataError:
@@ -586,9 +582,9 @@ def newest_per_row(rows: pa.Table) -> pa.Table:
     statement may not upsert a row twice, and rows in key order fill the indexes page by page."""
     if rows.num_rows < 2:
         return rows
+    # nulls sort last (Arrow's default), so a null created time counts as the earliest
     order = pc.sort_indices(rows, sort_keys=[("entity_key", "ascending"), ("feature_name", "ascending"),
-                                             ("event_ts", "descending"), ("created_ts", "descending")],
-                            null_placement="at_end")
+                                             ("event_ts", "descending"), ("created_ts", "descending")])
     rows = rows.take(order)
     keys, names = rows.column("entity_key"), rows.column("feature_name")
     same = pc.and_(pc.equal(keys.slice(1), keys.slice(0, rows.num_rows - 1)),
