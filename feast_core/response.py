@@ -254,10 +254,11 @@ def read_online(
             view_statuses: list[list[str]] = []
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
+        complete = read.complete
         for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
             column = read.values[feature]
             event_ts = read.event_ts[feature]
-            column, status = _statuses(column, event_ts, cutoff)
+            column, status = _statuses(column, event_ts, cutoff, feature in complete)
             if timed:
                 view_statuses.append(status)
             joined[output] = column
@@ -301,9 +302,12 @@ def _count_statuses(metrics, view: str, statuses: list[list[str]]) -> None:
             add((metrics.online_status(view, name), number))
 
 
-def _statuses(column: list, event_ts: list, cutoff: int | None) -> tuple[list, list[str]]:
+def _statuses(column: list, event_ts: list, cutoff: int | None, complete: bool = False) -> tuple[list, list[str]]:
     """Each value's status: NOT_FOUND without a row, OUTSIDE_MAX_AGE (value withheld) when older than the
-    view's ttl, NULL_VALUE for a stored null, else PRESENT."""
+    view's ttl, NULL_VALUE for a stored null, else PRESENT. ``complete``: the store found a row and a value at
+    every key (no need to look for missing ones)."""
+    if complete and (cutoff is None or not event_ts or min(event_ts) >= cutoff):
+        return column, [PRESENT] * len(column)
     if None not in event_ts and (cutoff is None or not event_ts or min(event_ts) >= cutoff):
         if None not in column:
             return column, [PRESENT] * len(column)

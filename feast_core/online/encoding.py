@@ -375,6 +375,7 @@ _FORMS = {
     ValueType.INT64: ("i", 0x20, {2: "BB", 3: "BH"}), ValueType.INT32: ("i", 0x18, {2: "BB", 3: "BH"}),
 }
 _CODED_LENGTHS = 256  # value lengths with a code made in advance (longer ones get theirs when met)
+_SHAPES = 256  # structs kept per reader for keys' value lengths (emptied when full)
 
 
 def _any_code(length: int) -> str:
@@ -405,6 +406,7 @@ class PackedValues:
                 codes[length] = claimed.pop()
         self.codes = [codes[n] for n in range(_CODED_LENGTHS)]
         self.digit_codes = {str(n): codes[n] for n in range(10)}  # lengths below 10, as their one digit
+        self._shapes: dict[str, tuple] = {}  # a key's lengths as text -> (its struct's unpack_from, its bytes)
         self.forms = []  # per wanted feature: (kind, tag, lengths) of its fast form, or None
         for feast_type in feast_types:
             form = _FORMS.get(feast_type.value_type)
@@ -415,11 +417,12 @@ class PackedValues:
             self.forms.append(form)
 
     def unpack(self, data: bytes | None, lengths_text: str | None, times_text: str | None, keys: int
-               ) -> tuple[list[list], list[list]] | None:
+               ) -> tuple[list[list], list[list], list[bool]] | None:
         """The wanted features' values and event times (microseconds) for ``keys`` keys, from the values back to
-        back and their lengths and event times (integer seconds) as comma-separated text. None when these do not
-        account for exactly keys x width values, or an event time is not an integer (text, as older writers
-        left, or real): the caller then reads the rows another way."""
+        back and their lengths and event times (integer seconds) as comma-separated text, and for each whether
+        all its values were decoded in their writer's form (so none is null). None when these do not account
+        for exactly keys x width values, or an event time is not an integer (text, as older writers left, or
+        real): the caller then reads the rows another way."""
         width = self.width
         size = keys * width
         if data is None or lengths_text is None or times_text is None:
@@ -434,21 +437,11 @@ class PackedValues:
         # a null (skipped by the aggregates), or an event time that is not an integer (a float makes the sum one)
         if len(lengths) != size or len(seconds) != size or type(sum(seconds)) is not int:
             return None
-        # the code of each value, looked up in C (itemgetter of one item returns it bare, not in a tuple)
-        if size == 1:
-            layout = self.digit_codes[lengths] if digits else _code(self.codes, lengths[0])
-        elif digits:
-            layout = "".join(itemgetter(*lengths)(self.digit_codes))
-        else:
-            try:
-                layout = "".join(itemgetter(*lengths)(self.codes))
-            except IndexError:  # a value of _CODED_LENGTHS bytes or more
-                layout = "".join([_code(self.codes, n) for n in lengths])
         try:
-            items = struct.Struct("<" + layout).unpack(data)
+            items = self._items_by_key(data, lengths_text, width) if digits else self._items(data, lengths)
         except struct.error:  # the lengths do not add up to the data
             return None
-        values, stamps = [], []
+        values, stamps, complete = [], [], []
         ends = None
         known_times = known_micros = None
         step = 2 * width
@@ -462,6 +455,9 @@ class PackedValues:
                         lengths = [int(n) for n in lengths]
                     ends = list(accumulate(lengths))
                 decoded = decode([data[ends[i] - lengths[i]:ends[i]] for i in range(at, size, width)])
+                complete.append(False)
+            else:
+                complete.append(True)
             values.append(decoded)
             times = seconds[at::width]
             if times == known_times:  # a key's values usually share one event time
@@ -470,7 +466,40 @@ class PackedValues:
             micros = [t * 1_000_000 for t in times]
             known_times, known_micros = times, micros
             stamps.append(micros)
-        return values, stamps
+        return values, stamps, complete
+
+
+    def _items_by_key(self, data: bytes, lengths_text: str, width: int) -> list:
+        """The (tag, payload) items of every value, key by key, for values shorter than 10 bytes: each key's
+        lengths (say ``5,2,5,9,``) name the struct that reads its values, made when first met (a key's values
+        come in a few shapes: one per length of its integers); struct.error when they do not fill the data."""
+        shapes = self._shapes
+        items: list = []
+        extend = items.extend
+        at = 0
+        span = 2 * width
+        text = lengths_text + ","
+        for start in range(0, len(text), span):
+            lengths = text[start:start + span]
+            shape = shapes.get(lengths)
+            if shape is None:
+                if len(shapes) >= _SHAPES:
+                    shapes.clear()
+                layout = "<" + "".join(self.digit_codes[n] for n in lengths[::2])
+                shape = shapes[lengths] = (struct.Struct(layout).unpack_from, sum(int(n) for n in lengths[::2]))
+            extend(shape[0](data, at))
+            at += shape[1]
+        if at != len(data):
+            raise struct.error(f"{len(data) - at} bytes left over")
+        return items
+
+    def _items(self, data: bytes, lengths: list[int]) -> tuple:
+        """The (tag, payload) items of every value, by one struct made for these lengths."""
+        try:
+            layout = "".join(itemgetter(*lengths)(self.codes)) if len(lengths) > 1 else _code(self.codes, lengths[0])
+        except IndexError:  # a value of _CODED_LENGTHS bytes or more
+            layout = "".join([_code(self.codes, n) for n in lengths])
+        return struct.Struct("<" + layout).unpack(data)
 
 
 def _code(codes: list[str], length: int) -> str:

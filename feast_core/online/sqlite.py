@@ -22,7 +22,7 @@ import base64
 import json
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 
@@ -357,11 +357,11 @@ class SqliteOnlineStore:
         per_query = self._local.keys_per_query
         try:
             if n <= per_query:  # the usual case: one query, its lists are the answer
-                values, stamps = self._read_keys(conn, plan, encoded)
+                values, stamps, complete = self._read_keys(conn, plan, encoded)
             else:
-                values, stamps = [[] for _ in features], [[] for _ in features]
+                values, stamps, complete = [[] for _ in features], [[] for _ in features], ()
                 for start in range(0, n, per_query):
-                    part_values, part_stamps = self._read_keys(conn, plan, encoded[start:start + per_query])
+                    part_values, part_stamps, _ = self._read_keys(conn, plan, encoded[start:start + per_query])
                     for j in range(len(features)):
                         values[j].extend(part_values[j])
                         stamps[j].extend(part_stamps[j])
@@ -372,7 +372,8 @@ class SqliteOnlineStore:
             if "no such column" in str(error):
                 raise self._refuse(plan.table, self._inspect(conn, plan.table)) from None
             raise StoreUnavailableError(f"{self.label}: reading {plan.table}: {error}") from None
-        return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)))
+        return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)),
+                          frozenset(f for f, whole in zip(features, complete) if whole))
 
     def _read_plan(self, project: str, view: FeatureView, features: list[str]) -> _ReadPlan:
         """The plan of reading ``features`` of this view object, made on its first read. Views come from a
@@ -387,8 +388,10 @@ class SqliteOnlineStore:
                                                            self._serializer(view))
         return plan
 
-    def _read_keys(self, conn: sqlite3.Connection, plan: _ReadPlan, part: list[bytes]) -> tuple[list[list], list[list]]:
-        """Values and event times (microseconds) of each requested feature for these encoded keys, one query."""
+    def _read_keys(self, conn: sqlite3.Connection, plan: _ReadPlan, part: list[bytes]
+                   ) -> tuple[list[list], list[list], Sequence[bool]]:
+        """Values and event times (microseconds) of each requested feature for these encoded keys, one query, and
+        for each feature whether every key had a row and a non-null value (when the reading found out)."""
         m = len(part)
         bucket = _bucket(m)
         params = part + [None] * (bucket - m) if bucket > m else part
@@ -403,11 +406,11 @@ class SqliteOnlineStore:
         for j, decode in enumerate(plan.decoders):
             values.append(decode(blobs[j * bucket:j * bucket + m]))
             stamps.append([s * 1_000_000 if type(s) is int else _micros(s) for s in times[j * bucket:j * bucket + m]])
-        return values, stamps
+        return values, stamps, ()
 
     @staticmethod
     def _read_packed(conn: sqlite3.Connection, plan: _ReadPlan, params: list, m: int
-                     ) -> tuple[list[list], list[list]] | None:
+                     ) -> tuple[list[list], list[list], list[bool]] | None:
         """Read all features of m keys with one primary-key range scan per key, for the usual case that every
         key has a row for every feature of the view and no other rows. The rows come key by key (a LEFT JOIN
         keeps the VALUES list the outer loop, scanned in order; a key without rows adds only NULLs, which the

@@ -191,8 +191,9 @@ def _read_back_to_back(feast_type, blobs: list[bytes], seconds: list[int]) -> tu
     times = ",".join(f"{t},{t}" for t in seconds)
     reader = PackedValues(2, [0, 1], [feast_type, types.Float32],
                           [column_decoder(feast_type, "a"), column_decoder(types.Float32, "b")])
-    (values, others), (stamps, _) = reader.unpack(data, lengths, times, len(blobs))
-    assert others == [i / 2 for i in range(len(blobs))]
+    (values, others), (stamps, _), complete = reader.unpack(data, lengths, times, len(blobs))
+    assert others == [i / 2 for i in range(len(blobs))] and complete[1]
+    assert not complete[0] or None not in values  # "complete": no value is missing
     return values, others, stamps
 
 
