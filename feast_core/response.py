@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,14 @@ def entity_columns(entity_rows: list[dict] | dict[str, list]) -> tuple[dict[str,
         raise EntityDataError(f"entity_rows must be a list of dicts or a dict of lists, got {type(entity_rows).__name__}")
     if not entity_rows:
         return {}, 0
-    names = list(entity_rows[0])
+    first = entity_rows[0]
+    # the usual case, checked in C: plain dicts with as many keys as the first, each holding the first's keys
+    if type(first) is dict and set(map(type, entity_rows)) == {dict} and set(map(len, entity_rows)) == {len(first)}:
+        try:
+            return {n: list(map(itemgetter(n), entity_rows)) for n in first}, len(entity_rows)
+        except KeyError:
+            pass  # a row lacks a key: the loop below names it
+    names = list(first)
     for i, row in enumerate(entity_rows):
         if not isinstance(row, dict) or list(row) != names and set(row) != set(names):
             raise EntityDataError(f"entity row {i} has keys {sorted(row) if isinstance(row, dict) else row!r}; "
@@ -125,11 +133,15 @@ _INT_RANGES = {
 }
 
 
+_INT_ONLY, _STR_ONLY = frozenset({int}), frozenset({str})
+
+
 def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
     """Entity key values of the declared type (numpy scalars made plain); an error names the key otherwise."""
-    if dtype in _INT_RANGES:
-        low, high = _INT_RANGES[dtype]
-        if all(type(v) is int for v in values):
+    limits = _INT_RANGES.get(dtype)
+    if limits is not None:
+        low, high = limits
+        if set(map(type, values)) <= _INT_ONLY:
             if values and (min(values) < low or max(values) > high):
                 i, bad = next((i, v) for i, v in enumerate(values) if not low <= v <= high)
                 raise _out_of_range(name, dtype, i, bad)
@@ -144,7 +156,7 @@ def checked_keys(name: str, values: list, dtype: types.FeastType) -> list:
                 raise _wrong_type(name, dtype, i, v)
         return checked_keys(name, fixed, dtype)
     if dtype is types.String:
-        if all(type(v) is str for v in values):
+        if set(map(type, values)) <= _STR_ONLY:
             return values
         fixed = []
         for i, v in enumerate(values):
@@ -225,7 +237,7 @@ def read_online(
         if not key_lists:  # an entity-less view: every row reads Feast's placeholder key
             keys = [(DUMMY_ENTITY_VAL,)] * count
         else:
-            keys = list(zip(*key_lists)) if len(key_lists) > 1 else [(k,) for k in key_lists[0]]
+            keys = list(zip(*key_lists))
         if timed:
             started = time.perf_counter()
         if telemetry.tracing:
@@ -242,10 +254,11 @@ def read_online(
             view_statuses: list[list[str]] = []
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
+        complete = read.complete
         for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
             column = read.values[feature]
             event_ts = read.event_ts[feature]
-            column, status = _statuses(column, event_ts, cutoff)
+            column, status = _statuses(column, event_ts, cutoff, feature in complete)
             if timed:
                 view_statuses.append(status)
             joined[output] = column
@@ -288,9 +301,12 @@ def _count_statuses(metrics, view: str, statuses: list[list[str]]) -> None:
             metrics.online_status(view, name)(number)
 
 
-def _statuses(column: list, event_ts: list, cutoff: int | None) -> tuple[list, list[str]]:
+def _statuses(column: list, event_ts: list, cutoff: int | None, complete: bool = False) -> tuple[list, list[str]]:
     """Each value's status: NOT_FOUND without a row, OUTSIDE_MAX_AGE (value withheld) when older than the
-    view's ttl, NULL_VALUE for a stored null, else PRESENT."""
+    view's ttl, NULL_VALUE for a stored null, else PRESENT. ``complete``: the store found a row and a value at
+    every key (no need to look for missing ones)."""
+    if complete and (cutoff is None or not event_ts or min(event_ts) >= cutoff):
+        return column, [PRESENT] * len(column)
     if None not in event_ts and (cutoff is None or not event_ts or min(event_ts) >= cutoff):
         if None not in column:
             return column, [PRESENT] * len(column)

@@ -55,6 +55,9 @@ class OnlineRead:
 
     event_ts: dict[str, list[int | None]]
     values: dict[str, list]
+    # features the store found a row and a non-null value for at every key, as it decoded them (so the response
+    # need not look for missing ones); a store that does not say leaves it empty
+    complete: frozenset[str] = frozenset()
 
 
 @dataclass

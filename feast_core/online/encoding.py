@@ -24,8 +24,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
+from itertools import accumulate, starmap
+from operator import itemgetter
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -273,6 +276,9 @@ def _decode_or_fail(blob, feature: str):
         raise OnlineDataError(f"feature {feature!r}: a stored value cannot be read ({error}): {bytes(blob).hex()}") from None
 
 
+NUMPY_DECODE = 16  # values of a fixed-size type decoded by one numpy pass from this many on
+
+
 def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], list]:
     """A function from one feature's stored blobs (None or b"" = null) to Python values.
 
@@ -289,7 +295,7 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
         layout = np.dtype([("tag", "u1"), ("value", "<f4" if value_type is ValueType.FLOAT else "<f8")])
 
         def decode_fixed(blobs: Sequence) -> list:
-            if None not in blobs:  # usually every value is present and its writer's form: one numpy pass
+            if len(blobs) >= NUMPY_DECODE and None not in blobs:  # usually every value is present and its writer's form
                 joined = b"".join(blobs)
                 if len(joined) == size * len(blobs):
                     rows = np.frombuffer(joined, dtype=layout)
@@ -362,65 +368,169 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
     return lambda blobs: [None if not b else general(b, feature) for b in blobs]
 
 
-_FIXED_FORMS = {  # value type -> (tag, size, numpy type of the payload) of the fixed-size form its writer makes
-    ValueType.FLOAT: (0x35, 5, "<f4"), ValueType.DOUBLE: (0x29, 9, "<f8"), ValueType.BOOL: (0x38, 2, "u1"),
+# The struct codes of the forms the writers make (a tag byte, then the payload), by value length: FLOAT, DOUBLE,
+# BOOL, and INT32/INT64 of one or two varint bytes (0 to 16383; bools share the code of one-byte varints).
+_FORMS = {
+    ValueType.FLOAT: ("f", 0x35, {5: "Bf"}), ValueType.DOUBLE: ("f", 0x29, {9: "Bd"}), ValueType.BOOL: ("b", 0x38, {2: "BB"}),
+    ValueType.INT64: ("i", 0x20, {2: "BB", 3: "BH"}), ValueType.INT32: ("i", 0x18, {2: "BB", 3: "BH"}),
 }
-_VARINT_TAGS = {ValueType.INT64: 0x20, ValueType.INT32: 0x18}
+_CODED_LENGTHS = 256  # value lengths with a code made in advance (longer ones get theirs when met)
+_SHAPES = 256  # structs kept per reader for keys' value lengths (emptied when full)
 
 
-def decode_packed(feast_type: FeastType, data: bytes, buffer: np.ndarray, starts: np.ndarray,
-                  lengths: np.ndarray) -> list | None:
-    """Values stored back to back in ``data`` (``buffer`` is the same bytes as a uint8 array), value i at
-    ``data[starts[i]:starts[i] + lengths[i]]``, decoded without a bytes object per value when every one is
-    present and in the form this store's writer (and upstream's) makes for the type: FLOAT, DOUBLE and BOOL
-    with numpy, INT32 and INT64 of up to two varint bytes (0 to 16383) in one loop. None when they are not (a
-    null, another form, another type): the caller then decodes them one by one with ``column_decoder``,
-    which returns the same values."""
-    value_type = feast_type.value_type
-    if not len(starts):
-        return []
-    fixed = _FIXED_FORMS.get(value_type)
-    if fixed is not None:
-        tag, size, payload = fixed
-        if not (lengths == size).all() or not (buffer[starts] == tag).all():
+def _any_code(length: int) -> str:
+    """Two items (tag, rest) of a value of this many bytes whatever it holds; two empty ones for no bytes."""
+    return "0s0s" if length == 0 else f"B{length - 1}s"
+
+
+class PackedValues:
+    """Decodes the values of some features of a view read back to back: for each of some keys, every feature
+    of the view in name order (``width`` of them), value i being the next ``lengths[i]`` bytes. ``positions``
+    are the wanted features' places in that order.
+
+    One ``struct`` format made from the lengths splits and decodes all values at once into (tag, payload)
+    pairs, so the usual values (numbers and bools in their writers' form) become Python objects in C, without
+    a bytes object per value. A wanted feature whose values are not all in that form (a null, another form or
+    type, a string) is decoded one value at a time by its ``column_decoder``, which gives the same values."""
+
+    def __init__(self, width: int, positions: Sequence[int], feast_types: Sequence[FeastType],
+                 decoders: Sequence[Callable]) -> None:
+        self.width, self.positions, self.decoders = width, list(positions), list(decoders)
+        codes = {n: _any_code(n) for n in range(_CODED_LENGTHS)}  # made a list below
+        claims: dict[int, set[str]] = {}
+        for feast_type in feast_types:
+            for length, code in _FORMS.get(feast_type.value_type, ("", 0, {}))[2].items():
+                claims.setdefault(length, set()).add(code)
+        for length, claimed in claims.items():
+            if len(claimed) == 1:  # two types claiming a length with different codes: neither gets it
+                codes[length] = claimed.pop()
+        self.codes = [codes[n] for n in range(_CODED_LENGTHS)]
+        self.digit_codes = {str(n): codes[n] for n in range(10)}  # lengths below 10, as their one digit
+        self._shapes: dict[str, tuple] = {}  # a key's lengths as text -> (its struct's unpack_from, its bytes)
+        self.forms = []  # per wanted feature: (kind, tag, lengths) of its fast form, or None
+        for feast_type in feast_types:
+            form = _FORMS.get(feast_type.value_type)
+            if form is not None and all(codes[length] == code for length, code in form[2].items()):
+                form = (form[0], form[1], tuple(form[2]))
+            else:
+                form = None
+            self.forms.append(form)
+
+    def unpack(self, data: bytes | None, lengths_text: str | None, times_text: str | None, keys: int
+               ) -> tuple[list[list], list[list], list[bool]] | None:
+        """The wanted features' values and event times (microseconds) for ``keys`` keys, from the values back to
+        back and their lengths and event times (integer seconds) as comma-separated text, and for each whether
+        all its values were decoded in their writer's form (so none is null). None when these do not account
+        for exactly keys x width values, or an event time is not an integer (text, as older writers left, or
+        real): the caller then reads the rows another way."""
+        width = self.width
+        size = keys * width
+        if data is None or lengths_text is None or times_text is None:
             return None
-        rows = buffer[starts[:, None] + np.arange(1, size)]
-        values = np.ascontiguousarray(rows).view(payload).ravel()
-        return (values != 0).tolist() if value_type is ValueType.BOOL else values.tolist()
-    tag = _VARINT_TAGS.get(value_type)
-    if tag is None:
+        try:  # integers parsed in C, as JSON
+            seconds = orjson.loads("[" + times_text + "]")
+            # a value shorter than 10 bytes has a one-digit length: the text is its own list of lengths
+            digits = len(lengths_text) == 2 * size - 1 and lengths_text.count(",") == size - 1
+            lengths = lengths_text[::2] if digits else orjson.loads("[" + lengths_text + "]")
+        except orjson.JSONDecodeError:  # an event time written as text
+            return None
+        # a null (skipped by the aggregates), or an event time that is not an integer (a float makes the sum one)
+        if len(lengths) != size or len(seconds) != size or type(sum(seconds)) is not int:
+            return None
+        try:
+            items = self._items_by_key(data, lengths_text, width) if digits else self._items(data, lengths)
+        except struct.error:  # the lengths do not add up to the data
+            return None
+        values, stamps, complete = [], [], []
+        ends = None
+        known_times = known_micros = None
+        step = 2 * width
+        for at, form, decode in zip(self.positions, self.forms, self.decoders):
+            decoded = None
+            if form is not None:
+                decoded = _fast_values(form, items[2 * at::step], items[2 * at + 1::step], lengths[at::width], keys)
+            if decoded is None:
+                if ends is None:
+                    if digits:
+                        lengths = [int(n) for n in lengths]
+                    ends = list(accumulate(lengths))
+                decoded = decode([data[ends[i] - lengths[i]:ends[i]] for i in range(at, size, width)])
+                complete.append(False)
+            else:
+                complete.append(True)
+            values.append(decoded)
+            times = seconds[at::width]
+            if times == known_times:  # a key's values usually share one event time
+                stamps.append(list(known_micros))
+                continue
+            micros = [t * 1_000_000 for t in times]
+            known_times, known_micros = times, micros
+            stamps.append(micros)
+        return values, stamps, complete
+
+
+    def _items_by_key(self, data: bytes, lengths_text: str, width: int) -> list:
+        """The (tag, payload) items of every value, key by key, for values shorter than 10 bytes: each key's
+        lengths (say ``5,2,5,9,``) name the struct that reads its values, made when first met (a key's values
+        come in a few shapes: one per length of its integers); struct.error when they do not fill the data."""
+        shapes = self._shapes
+        items: list = []
+        extend = items.extend
+        at = 0
+        span = 2 * width
+        text = lengths_text + ","
+        for start in range(0, len(text), span):
+            lengths = text[start:start + span]
+            shape = shapes.get(lengths)
+            if shape is None:
+                if len(shapes) >= _SHAPES:
+                    shapes.clear()
+                layout = "<" + "".join(self.digit_codes[n] for n in lengths[::2])
+                shape = shapes[lengths] = (struct.Struct(layout).unpack_from, sum(int(n) for n in lengths[::2]))
+            extend(shape[0](data, at))
+            at += shape[1]
+        if at != len(data):
+            raise struct.error(f"{len(data) - at} bytes left over")
+        return items
+
+    def _items(self, data: bytes, lengths: list[int]) -> tuple:
+        """The (tag, payload) items of every value, by one struct made for these lengths."""
+        try:
+            layout = "".join(itemgetter(*lengths)(self.codes)) if len(lengths) > 1 else _code(self.codes, lengths[0])
+        except IndexError:  # a value of _CODED_LENGTHS bytes or more
+            layout = "".join([_code(self.codes, n) for n in lengths])
+        return struct.Struct("<" + layout).unpack(data)
+
+
+def _code(codes: list[str], length: int) -> str:
+    return codes[length] if length < len(codes) else _any_code(length)
+
+
+def _fast_values(form: tuple, tags: tuple, payloads: tuple, lengths: list[int] | str, keys: int) -> list | None:
+    """One feature's values from its (tag, payload) items when every one is in its writer's form, else None.
+    ``lengths``: the values' lengths, as ints or as a string of one digit each."""
+    kind, tag, allowed = form
+    if tags.count(tag) != keys:
         return None
-    out = []
-    append = out.append
-    for at, length in zip(starts.tolist(), lengths.tolist()):
-        if length == 2 and data[at] == tag and data[at + 1] < 0x80:
-            append(data[at + 1])
-        elif length == 3 and data[at] == tag and data[at + 1] & 0x80 and data[at + 2] < 0x80:
-            append((data[at + 1] & 0x7F) | (data[at + 2] << 7))
-        else:  # a null (no bytes), a larger or negative number, another form
+    two, three = (2, 3) if type(lengths) is list else ("2", "3")
+    if kind == "i":  # one varint byte (below 0x80) or two (the first with its high bit set, the second without)
+        one = lengths.count(two)
+        if one + lengths.count(three) != keys:
             return None
-    return out
-
-
-def unpack_features(data: bytes, lengths: np.ndarray, micros: np.ndarray, names: Sequence[str],
-                    features: Sequence[str], feast_types: Sequence[FeastType], decoders: Sequence[Callable]
-                    ) -> tuple[list[list], list[list]]:
-    """The values and event times (microseconds) of ``features`` from every key's rows packed back to back,
-    key by key and each key's features in the order of ``names``: value i is ``lengths[i]`` bytes of ``data``
-    and ``micros[i]`` its event time. Returns one list of values and one of times per feature."""
-    width = len(names)
-    starts = np.cumsum(lengths) - lengths
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    values, stamps = [], []
-    for feature, feast_type, decode in zip(features, feast_types, decoders):
-        at = names.index(feature)
-        feature_starts, feature_lengths = starts[at::width], lengths[at::width]
-        decoded = decode_packed(feast_type, data, buffer, feature_starts, feature_lengths)
-        if decoded is None:
-            decoded = decode([data[s:s + n] for s, n in zip(feature_starts.tolist(), feature_lengths.tolist())])
-        values.append(decoded)
-        stamps.append(micros[at::width].tolist())
-    return values, stamps
+        if one == keys:
+            return list(payloads) if max(payloads) < 0x80 else None
+        out = []
+        for length, raw in zip(lengths, payloads):
+            if length == two and raw < 0x80:
+                out.append(raw)
+            elif length == three and raw & 0x80 and raw < 0x8000:
+                out.append((raw & 0x7F) | (raw >> 8 << 7))
+            else:
+                return None
+        return out
+    if lengths.count(allowed[0] if type(lengths) is list else str(allowed[0])) != keys:
+        return None
+    return list(map(bool, payloads)) if kind == "b" else list(payloads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -715,13 +825,26 @@ class EntityKeySerializer:
         if fixed is not None and self.key_types[0] is not types.UnixTimestamp:
             head, pack = fixed
             try:
-                return [head + pack(k[0]) for k in keys]
+                return list(map(head.__add__, starmap(pack, keys)))
             except (struct.error, TypeError):
                 pass  # find and name the value at fault below
         if self.dummy:
             one = self.serialize(())
             return [one] * len(keys)
         return [self.serialize(k) for k in keys]
+
+    def sqlite_blobs(self, keys: Sequence[tuple]) -> list[bytearray]:
+        """``serialize_many`` as bytearrays: Python's sqlite3 module binds a bytearray as a blob directly, while for
+        bytes it first looks for an adapter (raising and clearing an AttributeError per value), which costs more
+        than the rest of the binding."""
+        fixed = self._fixed_single
+        if fixed is not None and self.key_types[0] is not types.UnixTimestamp:
+            head, pack = fixed
+            try:
+                return list(map(bytearray(head).__add__, starmap(pack, keys)))
+            except (struct.error, TypeError):
+                pass  # serialize_many finds and names the value at fault
+        return list(map(bytearray, self.serialize_many(keys)))
 
     # -- whole columns (writes) -------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import base64
 import json
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 
@@ -57,10 +57,10 @@ CACHE_KIB = 64 * 1024  # per connection, allocated only as pages are read
 MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory
 MIGRATE_CHUNK_ROWS = 50_000
 MAX_KEYS_PER_QUERY = 4096
+READ_PLANS = 1024  # read plans kept (per view object and feature list)
 ROWS_PER_UPSERT = 128  # (entity, feature) rows per statement
 FEATURES_PER_STATEMENT = 1024  # at most 2051 parameters per entity, within SQLite's limit (32766 since 3.32)
 _TS_US = pa.timestamp("us", tz="UTC")
-_MAX_SECONDS = 2**63 // 1_000_000 - 1  # event times whose microseconds fit in 64 bits
 
 
 def _quote(identifier: str) -> str:
@@ -83,6 +83,61 @@ class _Table:
         self.layout, self.columns = layout, columns
 
 
+class _ReadPlan:
+    """How to read ``features`` of one view, resolved once: its table, key serializer, decoders and SQL texts."""
+
+    __slots__ = ("table", "view", "features", "serializer", "types", "decoders", "names", "packed", "_names_csv",
+                 "_sql")
+
+    def __init__(self, table: str, view: FeatureView, features: list[str],
+                 serializer: encoding.EntityKeySerializer) -> None:
+        by_name = {f.name: f for f in view.features}
+        unknown = [f for f in features if f not in by_name]
+        if unknown:
+            raise FeatureReferenceError(f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}")
+        self.table, self.view, self.features, self.serializer = table, view, features, serializer
+        self.types = [by_name[f].dtype for f in features]
+        self.decoders = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
+        names = sorted(by_name)
+        # one range scan per key (all of its rows) when at least half of the view's features are asked for, and
+        # the names can be told apart in a comma-separated list; else one search per (feature, key)
+        packed = 2 * len(set(features)) >= len(names) and not any("," in name for name in names)
+        self.names = names if packed else None
+        self.packed = encoding.PackedValues(len(names), [names.index(f) for f in features], self.types,
+                                            self.decoders) if packed else None
+        self._names_csv = ",".join(names)
+        self._sql: dict[tuple, str] = {}
+
+    def packed_names(self, m: int) -> str:
+        """The feature names ``_read_packed`` finds when each of m keys has exactly the view's rows."""
+        return ",".join([self._names_csv] * m)
+
+    def packed_sql(self, bucket: int) -> str:
+        sql = self._sql.get(("packed", bucket))
+        if sql is None:
+            sql = self._sql[("packed", bucket)] = (
+                "SELECT CAST(group_concat(t.value, '') AS BLOB), group_concat(length(t.value)), "
+                "group_concat(t.event_ts), group_concat(t.feature_name) "
+                f"FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k LEFT JOIN {_quote(self.table)} AS t "
+                "ON t.entity_key = k.column1"
+            )
+        return sql
+
+    def pairs_sql(self, bucket: int) -> str:
+        """``value, event_ts`` of every (feature, key) pair, None where there is no row: exactly
+        len(features) x bucket rows, features in the outer loop and keys in the inner one in request order. The
+        order comes from SQLite's join loops: a CROSS JOIN keeps its left side the outer loop, and the VALUES
+        lists are scanned in the order written. Each probe is one search of the primary key."""
+        sql = self._sql.get(("pairs", bucket))
+        if sql is None:
+            names = ", ".join("('" + f.replace("'", "''") + "')" for f in self.features)
+            sql = self._sql[("pairs", bucket)] = (
+                f"SELECT t.value, t.event_ts FROM (VALUES {names}) AS f CROSS JOIN (VALUES {', '.join(['(?)'] * bucket)}) "
+                f"AS k LEFT JOIN {_quote(self.table)} AS t ON t.entity_key = k.column1 AND t.feature_name = f.column1"
+            )
+        return sql
+
+
 class SqliteOnlineStore:
     """The OnlineStore protocol over one SQLite file (``path`` relative to the repo directory)."""
 
@@ -95,8 +150,7 @@ class SqliteOnlineStore:
         self._connections_lock = threading.Lock()
         self._generation = 0  # bumped when all connections are closed (teardown, close)
         self._serializers: dict[tuple, encoding.EntityKeySerializer] = {}
-        self._read_plans: dict[tuple, tuple] = {}
-        self._read_sql_cache: dict[tuple, str] = {}
+        self._read_plans: dict[tuple, _ReadPlan] = {}
         self._ready: dict[str, list[str]] = {}  # table -> its columns, for tables known to be in Feast's layout
 
     @property
@@ -127,7 +181,7 @@ class SqliteOnlineStore:
         except sqlite3.Error as error:
             raise StoreUnavailableError(f"{self.label}: cannot open: {error}") from None
         local.conn, local.generation = conn, self._generation
-        local.max_variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        local.keys_per_query = max(1, min(MAX_KEYS_PER_QUERY, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)))
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -297,112 +351,79 @@ class SqliteOnlineStore:
         n = len(keys)
         if n == 0:
             return OnlineRead({f: [] for f in features}, {f: [] for f in features})
-        table = table_name(project, view)
-        decoders = self._decoders(view, features)
-        encoded = self._serializer(view).serialize_many(keys)
+        plan = self._read_plan(project, view, features)
+        encoded = plan.serializer.sqlite_blobs(keys)
         conn = self._conn()
-        per_query = max(1, min(MAX_KEYS_PER_QUERY, self._local.max_variables))
-        # every feature of the view requested: read every key's rows with one range scan each (see _read_packed)
-        names = sorted(f.name for f in view.features)
-        whole = tuple(names) if sorted(features) == names and not any("," in f for f in names) else None
-        types_by_name = {f.name: f.dtype for f in view.features}
-        values: list[list] = [[] for _ in features]
-        stamps: list[list] = [[] for _ in features]
+        per_query = self._local.keys_per_query
         try:
-            for start in range(0, n, per_query):
-                part = encoded[start:start + per_query]
-                m = len(part)
-                bucket = _bucket(m)
-                params = part + [None] * (bucket - m) if bucket > m else part
-                if whole is not None and self._read_packed(conn, table, whole, features, types_by_name, decoders,
-                                                           params, m, values, stamps):
-                    continue
-                rows = conn.execute(self._read_sql(table, features, bucket), params).fetchall()
-                # one row per (feature, key), feature-major: see _read_sql
-                blobs, times = zip(*rows)
-                for j, decode in enumerate(decoders):
-                    values[j].extend(decode(blobs[j * bucket:j * bucket + m]))
-                    stamps[j].extend(s * 1_000_000 if type(s) is int else _micros(s)
-                                     for s in times[j * bucket:j * bucket + m])
+            if n <= per_query:  # the usual case: one query, its lists are the answer
+                values, stamps, complete = self._read_keys(conn, plan, encoded)
+            else:
+                values, stamps, complete = [[] for _ in features], [[] for _ in features], ()
+                for start in range(0, n, per_query):
+                    part_values, part_stamps, _ = self._read_keys(conn, plan, encoded[start:start + per_query])
+                    for j in range(len(features)):
+                        values[j].extend(part_values[j])
+                        stamps[j].extend(part_stamps[j])
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):  # never applied to this store: nothing was written
                 empty = [None] * n
                 return OnlineRead({f: empty for f in features}, {f: empty for f in features})
             if "no such column" in str(error):
-                raise self._refuse(table, self._inspect(conn, table)) from None
-            raise StoreUnavailableError(f"{self.label}: reading {table}: {error}") from None
-        return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)))
+                raise self._refuse(plan.table, self._inspect(conn, plan.table)) from None
+            raise StoreUnavailableError(f"{self.label}: reading {plan.table}: {error}") from None
+        return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)),
+                          frozenset(f for f, whole in zip(features, complete) if whole))
 
-    def _decoders(self, view: FeatureView, features: list[str]) -> list:
-        cache_key = (view.name, tuple(features), tuple((f.name, f.dtype.name) for f in view.features))
+    def _read_plan(self, project: str, view: FeatureView, features: list[str]) -> _ReadPlan:
+        """The plan of reading ``features`` of this view object, made on its first read. Views come from a
+        registry snapshot and are not changed in place; a new snapshot brings new view objects (and new plans:
+        the cache is emptied when it holds READ_PLANS of them)."""
+        cache_key = (project, id(view), *features)
         plan = self._read_plans.get(cache_key)
-        if plan is None:
-            by_name = {f.name: f for f in view.features}
-            unknown = [f for f in features if f not in by_name]
-            if unknown:
-                raise FeatureReferenceError(
-                    f"feature view {view.name!r} has no feature(s) {unknown}; it has {sorted(by_name)}"
-                )
-            plan = self._read_plans[cache_key] = [encoding.column_decoder(by_name[f].dtype, f) for f in features]
+        if plan is None or plan.view is not view:
+            if len(self._read_plans) >= READ_PLANS:
+                self._read_plans.clear()
+            plan = self._read_plans[cache_key] = _ReadPlan(table_name(project, view), view, list(features),
+                                                           self._serializer(view))
         return plan
 
-    def _read_packed(self, conn, table: str, names: tuple, features: list[str], types_by_name: dict, decoders: list,
-                     params: list, m: int, values: list[list], stamps: list[list]) -> bool:
+    def _read_keys(self, conn: sqlite3.Connection, plan: _ReadPlan, part: list[bytes]
+                   ) -> tuple[list[list], list[list], Sequence[bool]]:
+        """Values and event times (microseconds) of each requested feature for these encoded keys, one query, and
+        for each feature whether every key had a row and a non-null value (when the reading found out)."""
+        m = len(part)
+        bucket = _bucket(m)
+        params = part + [None] * (bucket - m) if bucket > m else part
+        if plan.names is not None:
+            read = self._read_packed(conn, plan, params, m)
+            if read is not None:
+                return read
+        rows = conn.execute(plan.pairs_sql(bucket), params).fetchall()
+        # one row per (feature, key), feature-major: see _ReadPlan.pairs_sql
+        blobs, times = zip(*rows)
+        values, stamps = [], []
+        for j, decode in enumerate(plan.decoders):
+            values.append(decode(blobs[j * bucket:j * bucket + m]))
+            stamps.append([s * 1_000_000 if type(s) is int else _micros(s) for s in times[j * bucket:j * bucket + m]])
+        return values, stamps, ()
+
+    @staticmethod
+    def _read_packed(conn: sqlite3.Connection, plan: _ReadPlan, params: list, m: int
+                     ) -> tuple[list[list], list[list], list[bool]] | None:
         """Read all features of m keys with one primary-key range scan per key, for the usual case that every
         key has a row for every feature of the view and no other rows. The rows come key by key (a LEFT JOIN
         keeps the VALUES list the outer loop, scanned in order; a key without rows adds only NULLs, which the
         aggregates skip and the names check then notices), features in name order, and SQLite packs them into one
         result row: the values back to back in one blob, and their lengths, event times and feature names as
-        comma-separated text. Returning 4 x m values through the sqlite3 module row by row costs more than
-        the scan; this way numpy splits and decodes them (encoding.unpack_features). Returns False, having added
-        nothing, when the rows are not exactly that (a missing key or feature, rows of features no longer in
-        the view, an event time that is not an integer); the caller then reads
-        with one search per (feature, key)."""
-        bucket = len(params)
-        sql = self._read_sql_cache.get((table, None, bucket))
-        if sql is None:
-            sql = self._read_sql_cache[(table, None, bucket)] = (
-                "SELECT CAST(group_concat(t.value, '') AS BLOB), group_concat(length(t.value)), "
-                "group_concat(t.event_ts), group_concat(t.feature_name), sum(t.event_ts) "
-                f"FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1"
-            )
-        try:
-            data, lengths_text, times_text, found, total = conn.execute(sql, params).fetchone()
-        except sqlite3.OperationalError as error:
-            if "integer overflow" in str(error):  # sum() of absurdly large event times
-                return False
-            raise
-        width = len(names)
-        size = m * width
-        # sum() is an integer only when every event time is one (not text, as older writers left, nor real)
-        if type(total) is not int or found != ",".join(names * m):
-            return False
-        lengths = np.fromstring(lengths_text, dtype=np.int64, sep=",")
-        times = np.fromstring(times_text, dtype=np.int64, sep=",")
-        if (len(lengths) != size or len(times) != size or int(lengths.sum()) != len(data)
-                or times.min() < -_MAX_SECONDS or times.max() > _MAX_SECONDS):
-            return False
-        decoded, micros = encoding.unpack_features(data, lengths, times * 1_000_000, names, features,
-                                                   [types_by_name[f] for f in features], decoders)
-        for j in range(len(features)):
-            values[j].extend(decoded[j])
-            stamps[j].extend(micros[j])
-        return True
-
-    def _read_sql(self, table: str, features: list[str], bucket: int) -> str:
-        """``value, event_ts`` of every (feature, key) pair, None where there is no row: exactly
-        len(features) x bucket rows, features in the outer loop and keys in the inner one in request order. The
-        order comes from SQLite's join loops: a CROSS JOIN keeps its left side the outer loop, and the VALUES
-        lists are scanned in the order written. Each probe is one search of the primary key."""
-        cache_key = (table, tuple(features), bucket)
-        sql = self._read_sql_cache.get(cache_key)
-        if sql is None:
-            names = ", ".join("('" + f.replace("'", "''") + "')" for f in features)
-            sql = self._read_sql_cache[cache_key] = (
-                f"SELECT t.value, t.event_ts FROM (VALUES {names}) AS f CROSS JOIN (VALUES {', '.join(['(?)'] * bucket)}) "
-                f"AS k LEFT JOIN {_quote(table)} AS t ON t.entity_key = k.column1 AND t.feature_name = f.column1"
-            )
-        return sql
+        comma-separated text (encoding.PackedValues decodes them). Returning 4 x m values through the sqlite3
+        module row by row costs more than the scan. Returns None when the rows are not exactly that (a missing key or feature, rows of features no
+        longer in the view, a null value, an event time that is not an integer); the caller then reads with one
+        search per (feature, key)."""
+        data, lengths_text, times_text, found = conn.execute(plan.packed_sql(len(params)), params).fetchone()
+        if found != plan.packed_names(m):
+            return None
+        return plan.packed.unpack(data, lengths_text, times_text, m)
 
     # -- migrate -------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -13,8 +12,8 @@ from feast_core import types
 from feast_core.errors import EntityDataError
 from feast_core.online.encoding import (
     EntityKeySerializer,
+    PackedValues,
     column_decoder,
-    decode_packed,
     decode_value,
     encode_column,
     encode_value,
@@ -182,31 +181,43 @@ def test_upstream_bytes_decode_to_upstream_values(upstream, case):
     assert [_plain(decode_value(b)) for b in blobs] == upstream["values"][case]["python"]
 
 
+def _read_back_to_back(feast_type, blobs: list[bytes], seconds: list[int]) -> tuple[list, list, list]:
+    """``blobs`` as the SQLite store reads a view's rows: key by key, each key's features in name order, here
+    the case's feature ("a") beside a FLOAT one ("b"), values back to back; returns a's and b's values and a's
+    event times in microseconds."""
+    neighbour = [encode_value(types.Float32, i / 2) for i in range(len(blobs))]
+    data = b"".join(a + b for a, b in zip(blobs, neighbour))
+    lengths = ",".join(f"{len(a)},{len(b)}" for a, b in zip(blobs, neighbour))
+    times = ",".join(f"{t},{t}" for t in seconds)
+    reader = PackedValues(2, [0, 1], [feast_type, types.Float32],
+                          [column_decoder(feast_type, "a"), column_decoder(types.Float32, "b")])
+    (values, others), (stamps, _), complete = reader.unpack(data, lengths, times, len(blobs))
+    assert others == [i / 2 for i in range(len(blobs))] and complete[1]
+    assert not complete[0] or None not in values  # "complete": no value is missing
+    return values, others, stamps
+
+
 @pytest.mark.parametrize("case", sorted(VALUE_CASES))
 def test_upstream_bytes_read_back_to_back_decode_to_upstream_values(upstream, case):
-    """The SQLite store reads a view's values packed into one buffer: decoded at once where every value is in
-    its writer's form, else declined (None) and read one by one; either way upstream's values."""
+    """The SQLite store reads a view's values packed into one buffer and splits them by their lengths: numbers
+    and bools in their writers' form are decoded together, anything else one by one; either way upstream's
+    values, next to their neighbours'."""
     type_name = VALUE_CASES[case][0]
     feast_type = types.from_name(type_name)
     blobs = [bytes.fromhex(h) for h in upstream["values"][case]["bytes"]]
     expected = upstream["values"][case]["python"]
-    present = [(b, v) for b, v in zip(blobs, expected) if b]  # a null is declined: the general reader has it
+    present = [(b, v) for b, v in zip(blobs, expected) if b]
     for chosen in (list(zip(blobs, expected)), present, present[:1]):
-        data = b"\x07" + b"".join(b for b, _ in chosen)  # values need not start the buffer
-        lengths = np.array([len(b) for b, _ in chosen], dtype=np.int64)
-        starts = 1 + np.cumsum(lengths) - lengths
-        decoded = decode_packed(feast_type, data, np.frombuffer(data, dtype=np.uint8), starts, lengths)
-        if decoded is not None:
-            assert [_plain(v) for v in decoded] == [v for _, v in chosen]
-    small = {"int64": [0, 3], "int32": [0, 3], "float32": [0.0, 1.2, -0.5, float("inf")], "bool": [True, False],
+        values, _, stamps = _read_back_to_back(feast_type, [b for b, _ in chosen], list(range(len(chosen))))
+        assert [_plain(v) for v in values] == [v for _, v in chosen]
+        assert stamps == [i * 1_000_000 for i in range(len(chosen))]
+    usual = {"int64": [0, 3, 127, 128, 16383, 16384, 2**40], "int32": [0, 3, 300, 2**31 - 1],
+             "float32": [0.0, 1.2, -0.5, float("inf")], "bool": [True, False],
              "float64": [0.0, 0.5, 1e20, -1e-5, 100.0, float("-inf")]}
-    if case in small:  # the usual values of these types take the packed path
-        values = small[case]
-        data = b"".join(encode_value(feast_type, v) for v in values)
-        lengths = np.array([len(encode_value(feast_type, v)) for v in values], dtype=np.int64)
-        decoded = decode_packed(feast_type, data, np.frombuffer(data, dtype=np.uint8), np.cumsum(lengths) - lengths,
-                                lengths)
-        assert decoded == column_decoder(feast_type, case)([encode_value(feast_type, v) for v in values])
+    if case in usual:
+        blobs = [encode_value(feast_type, v) for v in usual[case]]
+        values, _, _ = _read_back_to_back(feast_type, blobs, [0] * len(blobs))
+        assert values == column_decoder(feast_type, case)(blobs)
 
 
 @pytest.mark.parametrize("case", sorted(VALUE_CASES))
@@ -318,3 +329,22 @@ def test_our_value_bytes_are_canonical_messages_of_our_own_protos(case):
 def test_kinds_of_value_feast_core_has_no_type_for_are_refused_by_name():
     with pytest.raises(ValueError, match="field 20"):
         decode_value(bytes.fromhex("a20100"))  # map_val
+
+
+def test_values_read_back_to_back_equal_those_read_one_by_one_whatever_their_bytes():
+    """Varints that run past their value or stop short, another type's tag, nulls: the same values as the
+    one-by-one reader gives."""
+    int64 = types.from_name("Int64")
+    for blobs in ([b"\x20\x85", b"\x20\x01"], [b"\x20\x05\x01", b"\x20\x01"], [b"\x20\x01", b"\x18\x01"],
+                  [b"", b"\x20\x01"], [b"\x20\x85\x01", b"\x20\x7f"]):
+        values, _, _ = _read_back_to_back(int64, blobs, [1, 2])
+        assert values == column_decoder(int64, "a")(blobs), blobs
+
+
+def test_values_back_to_back_that_do_not_add_up_are_declined():
+    reader = PackedValues(1, [0], [types.Float32], [column_decoder(types.Float32, "a")])
+    value = encode_value(types.Float32, 1.5)
+    assert reader.unpack(value * 2, "5,5", "1,2", 2) is not None
+    for data, lengths, times in ((value * 2, "5,4", "1,2"), (value, "5,5", "1,2"), (value * 2, "5,5", "1,2.5"),
+                                 (value * 2, "5,5", "1,2024-05-03 12:00:00"), (value * 2, "5", "1")):
+        assert reader.unpack(data, lengths, times, 2) is None, (lengths, times)

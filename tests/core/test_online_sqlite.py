@@ -13,6 +13,7 @@ import pytest
 from feast_core.config import SqliteOnlineStoreConfig
 from feast_core.definitions import Entity, FeatureView, Field, FileSource
 from feast_core.errors import EntityDataError, FeastError, FeatureReferenceError, OnlineDataError
+from feast_core.online import sqlite as sqlite_store
 from feast_core.online.base import CREATED_TS, EVENT_TS
 from feast_core.online.encoding import EntityKeySerializer, encode_value
 from feast_core.online.sqlite import SqliteOnlineStore
@@ -437,6 +438,8 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store: SqliteOnl
     cases = [
         [(i,) for i in reversed(ids)] + [(3,), (3,)],  # every key complete, repeats
         [(1,), (99,), (2,)],  # a key without rows
+        [(i,) for i in ids * 4],  # enough values to be decoded by numpy rather than one by one
+        [(4,)],
     ]
     for keys in cases:
         together = store.read("proj", view, keys, ["rate", "trips"])
@@ -444,8 +447,11 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store: SqliteOnl
             alone = store.read("proj", view, keys, [name])
             assert together.values[name] == alone.values[name] and together.event_ts[name] == alone.event_ts[name]
     with monkeypatch.context() as patch:  # complete rows: the range scan alone answers
-        patch.setattr(store, "_read_sql", lambda *args: pytest.fail("read with one search per feature and key"))
-        assert store.read("proj", view, cases[0], ["rate", "trips"]).values["trips"] == [k for (k,) in cases[0]]
+        patch.setattr(sqlite_store._ReadPlan, "pairs_sql", lambda *args: pytest.fail("read with one search per feature and key"))
+        for keys in (cases[0], cases[2], cases[3]):  # values decoded one by one, and by numpy
+            result = store.read("proj", view, keys, ["rate", "trips"])
+            assert result.values == {"rate": [k / 4 for (k,) in keys], "trips": [k for (k,) in keys]}
+            assert result.event_ts["trips"] == result.event_ts["rate"] == [micros(T0)] * len(keys)
     store.write("proj", view, rows(view, {"driver_id": [5], "trips": [50]}, [T0 + timedelta(1)]))  # rate stays older
     store.write("proj", wide, rows(wide, {"driver_id": [6], "old": ["x"]}, [T0]))  # a row the view no longer has
     result = store.read("proj", view, [(5,), (6,), (7,)], ["trips", "rate"])

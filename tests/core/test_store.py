@@ -256,6 +256,16 @@ def test_repo_apply_resolves_references_within_the_repo_only(store, repo):
     assert store.get_entity("customer").name == "customer"
 
 
+def test_entity_rows_whose_keys_differ_from_the_first_are_refused_naming_the_row(store):
+    store.materialize(NOW - timedelta(days=10), NOW, progress=False)
+    rows = [{"driver_id": 3, "note": "a"}, {"note": "b", "driver_id": 1}]  # key order may differ
+    assert store.get_online_features(features=["driver_stats:rating"], entity_rows=rows).to_dict()["rating"] == [2.0, 4.5]
+    for bad in ([{"driver_id": 1}, {"driverid": 3}], [{"driver_id": 1}, {"driver_id": 3, "x": 1}],
+                [{"driver_id": 1}, [3]], [{"driver_id": 1, "x": 2}, {"driver_id": 3, "y": 2}]):
+        with pytest.raises(EntityDataError, match="entity row 1 has keys"):
+            store.get_online_features(features=["driver_stats:rating"], entity_rows=bad)
+
+
 def test_entity_rows_as_columns_and_a_string_column_is_refused(store):
     store.materialize(NOW - timedelta(days=10), NOW, progress=False)
     by_column = store.get_online_features(features=["driver_stats:rating"], entity_rows={"driver_id": [1, 3]})
