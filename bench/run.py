@@ -177,7 +177,10 @@ def matched_answers(df) -> dict:
 
     found = df[list(FEATURE_COLUMNS)].notna().any(axis=1).to_numpy()
     keys = df["driver_id"].to_numpy(dtype=np.int64)[found]
-    stamps = df["event_timestamp"].dt.tz_convert("UTC").astype("datetime64[us, UTC]").astype("int64").to_numpy()[found]
+    stamps = df["event_timestamp"]
+    if stamps.dt.tz is None:  # Feast's Spark store returns naive timestamps in its session's time zone, UTC
+        stamps = stamps.dt.tz_localize("UTC")
+    stamps = stamps.dt.tz_convert("UTC").astype("datetime64[us, UTC]").astype("int64").to_numpy()[found]
     values = []
     for name in FEATURE_COLUMNS:
         column = df[name].astype("float64").to_numpy()[found]
