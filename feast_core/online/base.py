@@ -9,6 +9,8 @@ from typing import Protocol
 import pyarrow as pa
 
 from ..definitions import FeatureView
+from ..errors import EntityDataError
+from . import encoding
 
 EVENT_TS = "event_timestamp"
 CREATED_TS = "created_timestamp"
@@ -45,6 +47,31 @@ def layout_refusal(store: str, table: str, layout: str, columns: list[str]) -> s
         f"{store}: table {table!r} is not in Feast's online layout (it has columns {', '.join(columns)}), so "
         "feast_core leaves it as it is; rename or drop it yourself if it is not needed, or use another project name"
     )
+
+
+def write_batch_keys(view: str, serializer: encoding.EntityKeySerializer, join_keys: list[str],
+                     batch: pa.Table) -> pa.Array:
+    """The serialized entity keys of a write batch (one per row), after the checks every store makes before it
+    writes anything: the join key and event time columns are present and no join key is missing."""
+    names = set(batch.column_names)
+    missing = [k for k in join_keys + [EVENT_TS] if k not in names]
+    if missing:
+        raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
+    for key in join_keys:
+        if batch.column(key).null_count:
+            raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
+    return serializer.serialize_columns([batch.column(k) for k in join_keys], batch.num_rows)
+
+
+def write_batch_times(batch: pa.Table, name: str, view: str, required: bool) -> pa.Array:
+    """A write batch's event (``required``: no value may be missing) or created time column, checked to hold
+    timestamps or dates, as one array."""
+    column = encoding._combined(batch.column(name))
+    if not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
+        raise EntityDataError(f"feature view {view!r}: column {name!r} holds {column.type} values, not timestamps")
+    if required and column.null_count:
+        raise EntityDataError(f"feature view {view!r}: column {name!r} has missing values")
+    return column
 
 
 @dataclass

@@ -58,6 +58,8 @@ from .base import (
     is_feast_layout,
     layout_refusal,
     table_name,
+    write_batch_keys,
+    write_batch_times,
 )
 
 _STAGE = "feast_core_stage"
@@ -595,11 +597,7 @@ def newest_per_row(rows: pa.Table) -> pa.Table:
 
 
 def _timestamps(batch: pa.Table, name: str, view: str, required: bool) -> pa.Array:
-    column = encoding._combined(batch.column(name))
-    if not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
-        raise EntityDataError(f"feature view {view!r}: column {name!r} holds {column.type} values, not timestamps")
-    if required and column.null_count:
-        raise EntityDataError(f"feature view {view!r}: column {name!r} has missing values")
+    column = write_batch_times(batch, name, view, required)
     if pa.types.is_date(column.type):
         column = column.cast(pa.timestamp("s", tz="UTC"))
     return pc.cast(column, pa.timestamp("us", tz=column.type.tz or "UTC"), safe=False).cast(_TS_US)
@@ -609,14 +607,8 @@ def long_table(view: str, serializer: encoding.EntityKeySerializer, join_keys: l
                batch: pa.Table) -> pa.Table:
     """A write batch as Feast's rows, one per entity and feature present in the batch (Arrow columns)."""
     names = set(batch.column_names)
-    missing = [k for k in join_keys + [EVENT_TS] if k not in names]
-    if missing:
-        raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
-    for key in join_keys:
-        if batch.column(key).null_count:
-            raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
     n = batch.num_rows
-    entity_keys = serializer.serialize_columns([batch.column(k) for k in join_keys], n)
+    entity_keys = write_batch_keys(view, serializer, join_keys, batch)
     event = _timestamps(batch, EVENT_TS, view, required=True)
     created = _timestamps(batch, CREATED_TS, view, required=False) if CREATED_TS in names else pa.nulls(n, _TS_US)
     present = [f for f in features if f.name in names]

@@ -49,6 +49,8 @@ from .base import (
     is_feast_layout,
     layout_refusal,
     table_name,
+    write_batch_keys,
+    write_batch_times,
 )
 
 EARLIER_META_TABLE = "feast_online_tables"  # kept by this project's earlier layout; read only by migrate
@@ -516,11 +518,7 @@ def _micros(stamp) -> int | None:
 
 
 def _seconds_column(batch: pa.Table, name: str, view: str, required: bool) -> list:
-    column = encoding._combined(batch.column(name))
-    if not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
-        raise EntityDataError(f"feature view {view!r}: column {name!r} holds {column.type} values, not timestamps")
-    if required and column.null_count:
-        raise EntityDataError(f"feature view {view!r}: column {name!r} has missing values")
+    column = write_batch_times(batch, name, view, required)
     seconds = encoding._epoch_seconds(column).tolist()
     if column.null_count:
         valid = np.asarray(column.is_valid()).tolist()
@@ -552,14 +550,8 @@ class _WriteRows:
     def __init__(self, view: str, serializer: encoding.EntityKeySerializer, join_keys: list[str], features: list,
                  batch: pa.Table) -> None:
         names = set(batch.column_names)
-        missing = [k for k in join_keys + [EVENT_TS] if k not in names]
-        if missing:
-            raise EntityDataError(f"feature view {view!r}: rows to write lack column(s) {missing}")
-        for key in join_keys:
-            if batch.column(key).null_count:
-                raise EntityDataError(f"feature view {view!r}: join key column {key!r} has missing values")
         n = batch.num_rows
-        entity_keys = serializer.serialize_columns([batch.column(k) for k in join_keys], n)
+        entity_keys = write_batch_keys(view, serializer, join_keys, batch)
         order = None if n < 2 else pc.sort_indices(entity_keys)  # stable
         if order is not None:
             entity_keys = entity_keys.take(order)

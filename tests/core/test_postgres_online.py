@@ -157,6 +157,39 @@ def test_write_before_apply_creates_the_table_and_bad_values_are_named(store):
     assert store.read("proj", fv, [(1,)], ["trips"]).values["trips"] == [10]
 
 
+BAD_BATCHES = {
+    "a join key column is missing": ({"trips": [1]}, "lack column.*'driver_id'"),
+    "a join key is null": ({"driver_id": [1, None], "trips": [1, 2]}, "'driver_id' has missing values"),
+    "the event time is missing": ({"driver_id": [1], "trips": [1], EVENT_TS: None}, "lack column.*event_timestamp"),
+    "an event time is null": ({"driver_id": [1], "trips": [1], EVENT_TS: [None]}, "'event_timestamp' has missing"),
+    "event times are not timestamps": ({"driver_id": [1], "trips": [1], EVENT_TS: ["today"]}, "not timestamps"),
+}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_both_stores_refuse_the_same_bad_batches_by_name_and_write_nothing(kind, postgres_db, tmp_path):
+    from feast_core.config import SqliteOnlineStoreConfig
+    from feast_core.online.sqlite import SqliteOnlineStore
+
+    online = (SqliteOnlineStore(SqliteOnlineStoreConfig(), tmp_path) if kind == "sqlite"
+              else PostgresOnlineStore(config(postgres_db, db_schema="refusals")))
+    try:
+        fv = view()
+        online.update("proj", [fv], [])
+        online.write("proj", fv, rows(fv, {"driver_id": [1], "trips": [10]}, [T0]))
+        for what, (data, message) in BAD_BATCHES.items():
+            columns = {name: values for name, values in data.items() if name != EVENT_TS}
+            if EVENT_TS not in data:
+                columns[EVENT_TS] = pa.array([T0 + timedelta(days=1)] * len(data["trips"]), pa.timestamp("us", tz="UTC"))
+            elif data[EVENT_TS] is not None:
+                columns[EVENT_TS] = pa.array(data[EVENT_TS], None if data[EVENT_TS][0] else pa.timestamp("us", tz="UTC"))
+            with pytest.raises(EntityDataError, match=f"feature view 'driver_stats'.*{message}"):
+                online.write("proj", fv, pa.table(columns))
+        assert online.read("proj", fv, [(1,)], ["trips"]).values["trips"] == [10], what
+    finally:
+        online.close()
+
+
 def test_reading_an_unapplied_view_gives_no_rows(store):
     assert store.read("proj", view(), [(1,)], ["trips"]).event_ts == {"trips": [None]}
 
