@@ -16,7 +16,11 @@ the same answers:
   source row meets its key's entity rows in a hash join (code Spark generates, no shuffle of the source), the
   pairs with T - ttl <= event time <= T are kept, and a partial aggregation per task keeps one candidate per
   entity row (``max_by`` on event and created time) before a small shuffle of those candidates. The key
-  bound keeps the pairs linear in the source rows.
+  bound keeps the pairs linear in the source rows. When the entity rows span several ttls
+  (``BIN_MIN_SPAN_TTLS``; and twice their number fits the broadcast bound), the join is on the key and a time
+  bucket of width ttl (floor(µs / ttl)): an entity row at T is broadcast under its bucket and the one before,
+  which hold every event time in [T - ttl, T], so a source row meets only the entity rows of its key within
+  about two ttls of it instead of all of them.
 - otherwise (no ttl, a Spark SQL entity_df, many rows per key): the source rows that can match (keys present,
   event time within [min T - ttl, max T]) and the entity rows are put in one relation, partitioned by the
   join keys and ordered by (time, source rows before entity rows, created time); for each entity row, the
@@ -67,10 +71,14 @@ _CREATED = "__feast_created"
 _VALUE = "__feast_value"
 _MATCH = "__feast_match"
 _CANDIDATE_TS = "__feast_candidate_ts"
+_BUCKET = "__feast_bucket"
+_ENTITY_BUCKET = "__feast_entity_bucket"
 # the bounded plan's limits (see the module docstring): the entity rows every task holds, and the rows of one
 # key each source row of that key is compared with
 BROADCAST_ENTITY_ROWS = 2_000_000
 BROADCAST_ROWS_PER_KEY = 64
+# the bounded plan also joins on time buckets of width ttl when the entity rows span at least this many ttls
+BIN_MIN_SPAN_TTLS = 2
 
 
 def _utc(moment: datetime) -> datetime:
@@ -135,7 +143,8 @@ class SparkOfflineStore:
             view_keys = [keys[c] for c in view.entity_columns]
             bounded = (bool(view.ttl_seconds) and view.ttl_seconds > 0 and upload.num_rows <= BROADCAST_ENTITY_ROWS
                        and _most_rows_per_key(upload, view_keys) <= BROADCAST_ROWS_PER_KEY)
-            features = self._join_view(view, entity_frame, keys, low, high, bounded=bounded)
+            binned = bounded and _bins_pay(view.ttl_seconds, high - low, upload.num_rows)
+            features = self._join_view(view, entity_frame, keys, low, high, bounded=bounded, binned=binned)
             placed = _in_row_order(features, entities.num_rows)
             for (_, output), column in zip(view.features, placed.columns[1:]):
                 entities = entities.append_column(output, column)
@@ -195,10 +204,11 @@ class SparkOfflineStore:
 
     def _join_view(
         self, view: ViewQuery, entity_frame: DataFrame, keys: dict[str, str], low: datetime, high: datetime,
-        *, bounded: bool = False,
+        *, bounded: bool = False, binned: bool = False,
     ) -> pa.Table:
         """(row id, features) for the entity rows, in no particular order: every entity row, or with ``bounded``
-        (the broadcast plan, see the module docstring) those that matched."""
+        (the broadcast plan, see the module docstring; ``binned``: on the key and a time bucket) those that
+        matched."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
@@ -227,7 +237,7 @@ class SparkOfflineStore:
         if bounded:
             with spark_errors(f"{what}: {describe_source(source)}"):
                 return to_arrow(self._bounded_join(rows.where(condition), entity_frame, view, keys, key_types, ts,
-                                                   created, feature_columns, ttl_us))
+                                                   created, feature_columns, ttl_us, binned))
         value = F.struct(ts.alias("ts"), *(F.col(c).alias(f"f{i}") for i, c in enumerate(feature_columns)))
         with spark_errors(f"{what}: {describe_source(source)}"):
             source_side = rows.where(condition).select(
@@ -259,7 +269,7 @@ class SparkOfflineStore:
 
     @staticmethod
     def _bounded_join(rows: DataFrame, entity_frame: DataFrame, view: ViewQuery, keys: dict[str, str], key_types,
-                      ts: Column, created: Column, feature_columns: list[str], ttl_us: int) -> DataFrame:
+                      ts: Column, created: Column, feature_columns: list[str], ttl_us: int, binned: bool) -> DataFrame:
         """The broadcast plan: (row id, features) of the entity rows that have a match within the ttl."""
         from pyspark.sql import functions as F
 
@@ -276,6 +286,12 @@ class SparkOfflineStore:
             F.unix_micros(F.col(_CANDIDATE_TS)) >= F.unix_micros(F.col(_TS)) - F.lit(ttl_us))
         for i in range(len(key_types)):
             condition = condition & (F.col(f"__k{i}") == F.col(f"__e{i}"))
+        if binned:
+            source_side = source_side.withColumn(_BUCKET, _bucket(_CANDIDATE_TS, ttl_us))
+            entity_side = entity_side.withColumn(_BUCKET, _bucket(_TS, ttl_us)).select(
+                *entity_side.columns,
+                F.explode(F.array(F.col(_BUCKET), F.col(_BUCKET) - 1)).alias(_ENTITY_BUCKET))
+            condition = condition & (F.col(_BUCKET) == F.col(_ENTITY_BUCKET))
         pairs = source_side.join(F.broadcast(entity_side), condition, "inner")
         features = F.struct(*(F.col(f"f{i}") for i in range(len(feature_columns))))
         latest = pairs.groupBy(ENTITY_ROW_ID).agg(
@@ -426,6 +442,23 @@ class SparkOfflineStore:
         if self._spark is not None:
             self._spark.close()
             self._spark = None
+
+
+def _bins_pay(ttl_seconds: float, span: timedelta, entity_rows: int) -> bool:
+    """Whether the broadcast plan joins on time buckets too: the entity rows span at least BIN_MIN_SPAN_TTLS ttls
+    (fewer buckets would not narrow the pairs), and twice the entity rows (each is broadcast under two buckets)
+    stay within BROADCAST_ENTITY_ROWS."""
+    ttl_us = int(round(ttl_seconds * 1_000_000))
+    return (ttl_us > 0 and span >= BIN_MIN_SPAN_TTLS * timedelta(microseconds=ttl_us)
+            and 2 * entity_rows <= BROADCAST_ENTITY_ROWS)
+
+
+def _bucket(column: str, width_us: int) -> Column:
+    """The time bucket of width ``width_us`` µs a timestamp column's instant falls in (exact integer floor division)."""
+    from pyspark.sql import functions as F
+
+    micros = f"unix_micros(`{column}`)"
+    return F.expr(f"({micros} - pmod({micros}, {width_us})) div {width_us}")
 
 
 def _most_rows_per_key(upload: pa.Table, key_columns: list[str]) -> int:

@@ -48,6 +48,11 @@ SESSION_SETTINGS = {
     # Arrow moves rows between Python and Spark (entity rows in, features out)
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+# Spark's optimizer evaluates projections and filters over a DataFrame made from local rows (an entity_df)
+# row by row on the driver, interpreted: for 100,000 entity rows that is seconds of one core; excluded, the same
+# projections run compiled inside the job that reads the rows anyway (the broadcast of the entity rows)
+EXCLUDED_RULES = "spark.sql.optimizer.excludedRules"
+OUR_EXCLUDED_RULES = ("org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation",)
 SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions"
 SPARK_DEFAULT_SHUFFLE_PARTITIONS = "200"
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "")
@@ -185,8 +190,12 @@ def _default_session(spark_session_class):
 
 
 def _session_level(conf: Mapping[str, str]) -> dict[str, str]:
-    """The settings a session (rather than a whole Spark application) takes: Spark SQL's."""
-    return {k: v for k, v in conf.items() if k.startswith("spark.sql.") and k != "spark.sql.session.timeZone"}
+    """The settings a session (rather than a whole Spark application) takes: Spark SQL's, with the optimizer
+    rules feast_core excludes added to any the settings exclude."""
+    settings = {k: v for k, v in conf.items() if k.startswith("spark.sql.") and k != "spark.sql.session.timeZone"}
+    theirs = [rule.strip() for rule in settings.get(EXCLUDED_RULES, "").split(",") if rule.strip()]
+    settings[EXCLUDED_RULES] = ",".join(dict.fromkeys([*theirs, *OUR_EXCLUDED_RULES]))
+    return settings
 
 
 def _check_java() -> None:

@@ -108,6 +108,73 @@ def test_the_broadcast_plan_and_the_window_plan_give_the_same_answers(store, tmp
     assert windowed.equals(bounded)
 
 
+def test_the_bucketed_broadcast_plan_gives_the_answers_of_the_other_plans(store, tmp_path, monkeypatch):
+    """Entity rows spanning many ttls: the broadcast join also matches on ttl-wide time buckets. Event times on
+    bucket edges, exactly at T - ttl and at T, before 1970 (negative µs), ties and missing created times: the
+    same answers as the plain broadcast plan and the window plan, and as worked out here."""
+    import random
+
+    import feast_core.offline.spark as spark_store
+
+    ttl = 2 * H  # the buckets start at multiples of 2 h since 1970: every even hour below is on an edge
+    rng = random.Random(5)
+    origins = [T0, datetime(1969, 12, 31, 20, tzinfo=UTC)]  # the second puts rows on both sides of 1970
+    rows, uncreated = [], set()
+    for key in range(1, 7):
+        origin = origins[key % 2]
+        for i in range(12):
+            ts = origin + rng.randrange(0, 48) * H + rng.choice([0, 0, 1, -1]) * timedelta(microseconds=1)
+            created = ts + i * timedelta(microseconds=1)  # distinct within a key: every tie has one answer
+            if rng.random() < 0.3 and (key, ts) not in uncreated:
+                created = None
+                uncreated.add((key, ts))
+            rows.append((key, ts, created, round(rng.random(), 3)))
+    table = pa.table({
+        "driver_id": pa.array([r[0] for r in rows], pa.int64()),
+        "ts": pa.array([r[1] for r in rows], TS),
+        "created": pa.array([r[2] for r in rows], TS),
+        "rate": pa.array([r[3] for r in rows], pa.float64()),
+    })
+    (tmp_path / "buckets").mkdir()
+    pq.write_table(table, tmp_path / "buckets" / "part-0.parquet")
+    source = SparkSource(name="buckets", path="buckets", file_format="parquet", timestamp_field="ts",
+                         created_timestamp_column="created")
+    entity_rows = []
+    for key in range(0, 8):  # 0 and 7 have no rows
+        origin = origins[key % 2]
+        for _ in range(6):
+            entity_rows.append((key, origin + rng.randrange(0, 50) * H + rng.choice([0, 1, -1]) * timedelta(microseconds=1)))
+    entity = pd.DataFrame({"driver_id": [k for k, _ in entity_rows], "event_timestamp": [t for _, t in entity_rows]})
+
+    def latest(key, at):
+        found = [r for r in rows if r[0] == key and at - ttl <= r[1] <= at]
+        if not found:
+            return None
+        return max(found, key=lambda r: (r[1], r[2] is not None, r[2] or r[1]))[3]
+
+    expected = [latest(key, at) for key, at in entity_rows]
+    assert sum(value is not None for value in expected) >= 10  # the data does exercise matches
+    fv = query(source, ttl=ttl.total_seconds(), features=(("rate", "rate"),))
+    bucketed = store.get_historical_features(entity, "event_timestamp", [fv])
+    assert bucketed["rate"].to_pylist() == expected
+    monkeypatch.setattr(spark_store, "BIN_MIN_SPAN_TTLS", 10**9)  # the plain broadcast plan
+    assert store.get_historical_features(entity, "event_timestamp", [fv]).equals(bucketed)
+    monkeypatch.setattr(spark_store, "BROADCAST_ROWS_PER_KEY", 1)  # the window plan
+    assert store.get_historical_features(entity, "event_timestamp", [fv]).equals(bucketed)
+
+
+def test_optimizer_rules_a_user_excludes_stay_excluded(spark_session):
+    """feast_core excludes one optimizer rule in its session (ConvertToLocalRelation, see spark/session.py); rules
+    the settings exclude stay excluded with it."""
+    from feast_core.spark.session import EXCLUDED_RULES, OUR_EXCLUDED_RULES, open_spark
+
+    theirs = "org.apache.spark.sql.catalyst.optimizer.CombineFilters"
+    handle = open_spark({**spark_support.LEAN_CONF, EXCLUDED_RULES: theirs})
+    assert handle.session.conf.get(EXCLUDED_RULES).split(",") == [theirs, *OUR_EXCLUDED_RULES]
+    default = open_spark(spark_support.LEAN_CONF)
+    assert default.session.conf.get(EXCLUDED_RULES).split(",") == list(OUR_EXCLUDED_RULES)
+
+
 def test_source_schema_gives_arrow_types_with_utc_timestamps(store, table_name):
     schema = store.source_schema(SparkSource(name="stats", table=table_name, timestamp_field="ts"))
     assert schema.field("driver_id").type == pa.int64()
