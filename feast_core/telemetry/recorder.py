@@ -195,6 +195,10 @@ class Recorder:
 
     # ---- starting spans --------------------------------------------------------------------------
 
+    @staticmethod
+    def recording() -> bool:
+        return CURRENT.get() is not UNSAMPLED
+
     def span(self, name: str, attributes: Mapping | None = None, parent=None, start_time: int | None = None):
         current = CURRENT.get()
         if current is UNSAMPLED:
