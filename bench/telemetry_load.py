@@ -137,14 +137,16 @@ def render(runs: list[dict]) -> str:
              "same run. Every figure is from a run recorded in telemetry_results.json.", ""]
     for entry in runs:
         m = entry["machine"]
+        measured = any("server_cpu_us" in r for r in entry["results"].values())
+        whole = (" server CPU µs/request (median; per round) | `off`'s CPU over this | context switches/request "
+                 "| sink CPU µs/request |", "---|---|---|---|") if measured else ("", "")
         lines += [f"## Run of {entry['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
                   f"load average at start {entry.get('load_average', '?')}; code at {entry.get('commit', '?')}. "
                   f"{entry['clients']} clients, "
                   f"{entry['seconds']} s per measurement, {entry['rounds']} rounds.", "",
-                  "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round | server CPU µs/request "
-                  "(median; per round) | `off`'s CPU over this | context switches/request | sink CPU µs/request |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round |" + whole[0],
+                  "|---|---|---|---|---|---|" + whole[1]]
         if entry["results"]:
             off = entry["results"]["off"]["req_per_s"]
             off_cpu = entry["results"]["off"].get("server_cpu_us")
@@ -155,8 +157,6 @@ def render(runs: list[dict]) -> str:
                     line += (f" {r['server_cpu_us']:.1f} ({', '.join(map(str, r['server_cpu_us_rounds']))}) "
                              f"| {off_cpu / r['server_cpu_us']:.0%} | {r['switches_per_request']:.2f} "
                              f"| {r['sink_cpu_us']:.1f} |")
-                else:
-                    line += " | | | |"
                 lines.append(line)
         else:
             lines.append("| (not measured) | | | | | |")
