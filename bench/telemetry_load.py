@@ -12,7 +12,11 @@ the machine's load hits all of them, and the median of the rounds is recorded:
   sink in this process that reads and discards the exports; metrics exported every 5 s);
 * ``metrics+traces 1%``: the same with ``OTEL_TRACES_SAMPLER=parentbased_traceidratio``, ``..._ARG=0.01``.
 
-Every response is checked (wrk counts non-2xx answers; a run with any is reported as failed). Results are
+Every response is checked (wrk counts non-2xx answers; a run with any is reported as failed). Besides wrk's
+figures, each measurement reads from /proc the server process's whole CPU time per request (all threads, user and
+system: uvicorn, the kernel's share of the sockets, the span and metric exporters) and its context switches per
+request, and this process's CPU per request (the OTLP sink, which shares the machine's cores with the server and
+wrk): a ratio of CPU per request is steadier than one of req/s when the machine is shared. Results are
 appended to ``telemetry_results.json`` and rendered to ``telemetry_results.md``.
 
 On a machine shared with other work, wrk's throughput swings by 2x from one 5-second window to the next, far more
@@ -80,6 +84,28 @@ def configurations(sink: str) -> dict[str, tuple[str, dict]]:
     }
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads, ended ones included) of process ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def context_switches(pid: int) -> tuple[int, int]:
+    """Voluntary and involuntary context switches of the live threads of process ``pid``."""
+    voluntary = involuntary = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:  # the thread ended
+            continue
+        voluntary += int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
+        involuntary += int(status.split("nonvoluntary_ctxt_switches:")[1].split()[0])
+    return voluntary, involuntary
+
+
 def measure(repo: Path, block: str, env: dict, clients: int, seconds: int) -> dict:
     config = repo / "feature_store.yaml"
     base = config.read_text().split("feature_server:")[0]
@@ -88,7 +114,15 @@ def measure(repo: Path, block: str, env: dict, clients: int, seconds: int) -> di
     server = server_load.start("feast_core", sys.executable, repo, port, env=env)
     try:
         server_load.wrk(port, 1, 1, 2)  # warm up
+        cpu, switches, own = process_cpu(server.pid), context_switches(server.pid), time.process_time()
         result = server_load.wrk(port, clients, 1, seconds)
+        # the server's whole CPU per request (uvicorn, the kernel's share, every thread: exporters included), its
+        # context switches, and this process's (the OTLP sink's) CPU: what one request costs the machine
+        requests = max(result["requests"], 1)
+        result["server_cpu_us"] = (process_cpu(server.pid) - cpu) / requests * 1e6
+        after = context_switches(server.pid)
+        result["switches_per_request"] = (after[0] + after[1] - switches[0] - switches[1]) / requests
+        result["sink_cpu_us"] = (time.process_time() - own) / requests * 1e6
     finally:
         server_load.stop(server)
     if result["errors"] or result["socket_errors"]:
@@ -103,20 +137,27 @@ def render(runs: list[dict]) -> str:
              "same run. Every figure is from a run recorded in telemetry_results.json.", ""]
     for entry in runs:
         m = entry["machine"]
+        measured = any("server_cpu_us" in r for r in entry["results"].values())
+        whole = (" server CPU µs/request (median; per round) | `off`'s CPU over this | context switches/request "
+                 "| sink CPU µs/request |", "---|---|---|---|") if measured else ("", "")
         lines += [f"## Run of {entry['started']}", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
                   f"load average at start {entry.get('load_average', '?')}; code at {entry.get('commit', '?')}. "
                   f"{entry['clients']} clients, "
                   f"{entry['seconds']} s per measurement, {entry['rounds']} rounds.", "",
-                  "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round |",
-                  "|---|---|---|---|---|---|"]
+                  "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round |" + whole[0],
+                  "|---|---|---|---|---|---|" + whole[1]]
         if entry["results"]:
             off = entry["results"]["off"]["req_per_s"]
+            off_cpu = entry["results"]["off"].get("server_cpu_us")
             for name, r in entry["results"].items():
-                lines.append(
-                    f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {r['p50_ms']:.3f} "
-                    f"| {r['p99_ms']:.2f} | {', '.join(f'{x:.0f}' for x in r['rounds'])} |"
-                )
+                line = (f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {r['p50_ms']:.3f} "
+                        f"| {r['p99_ms']:.2f} | {', '.join(f'{x:.0f}' for x in r['rounds'])} |")
+                if "server_cpu_us" in r:
+                    line += (f" {r['server_cpu_us']:.1f} ({', '.join(map(str, r['server_cpu_us_rounds']))}) "
+                             f"| {off_cpu / r['server_cpu_us']:.0%} | {r['switches_per_request']:.2f} "
+                             f"| {r['sink_cpu_us']:.1f} |")
+                lines.append(line)
         else:
             lines.append("| (not measured) | | | | | |")
         if entry.get("cpu"):
@@ -231,6 +272,10 @@ def main() -> None:
                 "p50_ms": statistics.median(r["p50_ms"] for r in rs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in rs),
                 "rounds": [r["req_per_s"] for r in rs],
+                "server_cpu_us": statistics.median(r["server_cpu_us"] for r in rs),
+                "server_cpu_us_rounds": [round(r["server_cpu_us"], 1) for r in rs],
+                "switches_per_request": statistics.median(r["switches_per_request"] for r in rs),
+                "sink_cpu_us": statistics.median(r["sink_cpu_us"] for r in rs),
             }
             for name, rs in results.items() if rs
         },

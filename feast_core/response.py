@@ -240,7 +240,7 @@ def read_online(
             keys = list(zip(*key_lists))
         if timed:
             started = time.perf_counter()
-        if telemetry.tracing:
+        if telemetry.tracing and telemetry.recording():  # no attributes built for a trace that is not sampled
             with telemetry.span("feast.online_store.read", {
                 "feast.feature_view": part.view.name, "feast.online_store": store_type,
                 "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.entity_count": count,

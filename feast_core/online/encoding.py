@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from .. import types
 from ..errors import EntityDataError, OnlineDataError
+from ..protos.wire import varint as _varint
 from ..types import Array, FeastType, ValueType
 
 DUMMY_JOIN_KEY = "__dummy_id"  # Feast's placeholder join key for views without entities; its value is ""
@@ -42,24 +43,12 @@ SERIALIZATION_VERSIONS = (2, 3)
 
 INT64_MIN = -(2**63)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_U64 = (1 << 64) - 1
 
 # wire types
 _VARINT, _FIXED64, _LENGTH, _FIXED32 = 0, 1, 2, 5
 
 # ---------------------------------------------------------------------------------------------
 # varints and tags
-
-
-def _varint(value: int) -> bytes:
-    """Protobuf base-128 varint; negative numbers as their 64-bit two's complement (ten bytes)."""
-    value &= _U64
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 def _tag(field: int, wire_type: int) -> bytes:

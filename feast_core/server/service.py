@@ -139,9 +139,7 @@ class Endpoints:
             features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
         )
         if telemetry.flags.online_features:  # flags are only ever set after telemetry.metrics was imported
-            metrics = telemetry.metrics
-            metrics.online_requests(1)
-            metrics.entity_count(len(response.values[0]) if response.values else 0)
+            telemetry.metrics.entity_count(len(response.values[0]) if response.values else 0)  # counts the request too
         return wire.online_response(response, self._stamps)
 
     def health(self) -> tuple[int, bytes]:

@@ -190,6 +190,12 @@ def span(name: str, attributes: Mapping | None = None, parent=None, start_time: 
     return (_spans or _started()).span(name, attributes, parent, start_time)
 
 
+def recording() -> bool:
+    """Whether a span started here now would be recorded (False when tracing is off or the current trace is not
+    sampled): check it before building a span's attributes on a hot path."""
+    return tracing and (_spans or _started()).recording()
+
+
 def server_span(name: str, attributes: Mapping | None = None, carrier: Mapping[str, str] | None = None):
     """A request's span (kind SERVER), continuing the trace in ``carrier`` (request headers or gRPC metadata)."""
     if not tracing:
@@ -256,8 +262,7 @@ def observe_request(endpoint: str, code: int, seconds: float, feature_count: str
     """Feast's request counter and latency histogram, for any server (``code``: an HTTP status, or the HTTP
     status a gRPC/Flight status maps to)."""
     if flags.request:  # flags are only ever set after configure imported the instruments
-        _metrics.requests(endpoint, "success" if code < 400 else "error", str(code))(1)
-        _metrics.request_latency(endpoint, feature_count, feature_view_count)(seconds)
+        _metrics.requests(endpoint, code, feature_count, feature_view_count)(seconds)
 
 
 def auth_failure(reason: str) -> None:

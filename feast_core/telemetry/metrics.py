@@ -116,24 +116,27 @@ class Deferred:
     """Samples of the request path, queued per instrument child and applied to it in bulk.
 
     Recording a sample is one C-level ``list.append`` on the child's own list (atomic under the GIL: no lock, no
-    tuple) -- ``series(child)`` gives that ``append``. ``apply()`` runs before every read of the metrics
-    (``/metrics``, OTLP export) and every second on a daemon thread (so that, with several workers, a scrape
-    answered by one sees the others' samples); it takes each list's samples with a slice and a slice deletion
-    (both atomic: a sample appended meanwhile stays for the next time) and adds them with C loops: a counter's by
-    ``sum``, a histogram's bucketed by ``bisect`` and counted, then added per bucket through prometheus-client's
-    per-child ``_sum``/``_buckets`` when the installed version has them (checked), else one ``observe`` each.
+    tuple) -- ``series(child)`` gives that ``append``; ``series(histogram, counted=counter)`` also adds the number
+    of samples to ``counter`` (a request counter and its latency histogram, recorded with one append). ``apply()``
+    runs before every read of the metrics (``/metrics``, OTLP export) and every second on a daemon thread (so that,
+    with several workers, a scrape answered by one sees the others' samples); it takes each list's samples with a
+    slice and a slice deletion (both atomic: a sample appended meanwhile stays for the next time) and adds them
+    with C loops: a counter's by ``sum``, a histogram's bucketed by ``bisect`` and counted, then added per bucket
+    through prometheus-client's per-child ``_sum``/``_buckets`` when the installed version has them (checked),
+    else one ``observe`` each.
     """
 
     def __init__(self) -> None:
-        self._series: list[tuple[object, list, bool]] = []
+        self._series: list[tuple[object, list, bool, object]] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def series(self, child) -> Callable[[float], None]:
-        """The function recording one sample of ``child`` (a counter's increment or a histogram's observation)."""
+    def series(self, child, counted=None) -> Callable[[float], None]:
+        """The function recording one sample of ``child`` (a counter's increment or a histogram's observation);
+        ``counted``: a counter child that counts the samples too."""
         samples: list[float] = []
         with self._lock:
-            self._series.append((child, samples, isinstance(child, Histogram)))
+            self._series.append((child, samples, isinstance(child, Histogram), counted))
         return samples.append
 
     def start(self, interval: float = 1.0) -> None:
@@ -150,7 +153,7 @@ class Deferred:
 
     def apply(self) -> None:
         with self._lock:
-            for child, samples, histogram in self._series:
+            for child, samples, histogram, counted in self._series:
                 count = len(samples)
                 if not count:
                     continue
@@ -160,6 +163,8 @@ class Deferred:
                     _observe_all(child, values)
                 else:
                     child.inc(sum(values))
+                if counted is not None:
+                    counted.inc(count)
 
 
 def _observe_all(child: Histogram, values: list[float]) -> None:
@@ -194,13 +199,31 @@ class LabelCache:
         return record
 
 
-# recording functions: ``metrics.view_read(store, view)(seconds)``, ``metrics.online_requests(1)``
-requests = LabelCache(REQUESTS)
-request_latency = LabelCache(REQUEST_LATENCY)
+class RequestSeries:
+    """``requests(endpoint, code, feature_count, feature_view_count)(seconds)``: one sample of Feast's request
+    latency histogram that also counts the request in ``feast_feature_server_request_total`` (one append a
+    request; the recording function is looked up once per distinct label set)."""
+
+    __slots__ = ("children",)
+
+    def __init__(self) -> None:
+        self.children: dict[tuple, Callable[[float], None]] = {}
+
+    def __call__(self, endpoint: str, code: int, feature_count: str, feature_view_count: str) -> Callable[[float], None]:
+        key = (endpoint, code, feature_count, feature_view_count)
+        record = self.children.get(key)
+        if record is None:
+            counter = REQUESTS.labels(endpoint, "success" if code < 400 else "error", str(code))
+            record = self.children[key] = DEFERRED.series(
+                REQUEST_LATENCY.labels(endpoint, feature_count, feature_view_count), counted=counter)
+        return record
+
+
+# recording functions: ``metrics.view_read(store, view)(seconds)``, ``metrics.entity_count(rows)``
+requests = RequestSeries()
 view_read = LabelCache(VIEW_READ)
 online_status = LabelCache(ONLINE_STATUS)
-online_requests = DEFERRED.series(ONLINE_REQUESTS)
-entity_count = DEFERRED.series(ENTITY_COUNT)
+entity_count = DEFERRED.series(ENTITY_COUNT, counted=ONLINE_REQUESTS)  # one online request served, of n rows
 online_read = DEFERRED.series(ONLINE_READ)
 
 

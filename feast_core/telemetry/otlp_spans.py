@@ -13,6 +13,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..protos.wire import varint
+
 # OTLP SpanKind values (SDK SpanKind.INTERNAL is 0, OTLP's SPAN_KIND_INTERNAL is 1, and so on)
 INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER = 1, 2, 3, 4, 5
 STATUS_ERROR = 2
@@ -22,17 +24,6 @@ _pack_double = struct.Struct("<d").pack
 _pack_fixed64 = struct.Struct("<Q").pack
 _pack_fixed32 = struct.Struct("<I").pack
 _MEMO_LIMIT = 8192  # encoded names and key-value pairs kept (a client port per connection is the varying one)
-
-
-def varint(n: int) -> bytes:
-    if n < 0x80:
-        return bytes((n,))
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def _field(key: int, payload: bytes) -> bytes:

@@ -85,7 +85,7 @@ class RecordedSpan:
         recorder = self._recorder
         queue = recorder.queue
         queue.append(_encode(self))
-        if len(queue) >= recorder.batch:
+        if len(queue) == recorder.batch:  # a full batch: wake the exporting thread (once, not for every span after)
             recorder.wake.set()
         return False
 
@@ -195,6 +195,10 @@ class Recorder:
 
     # ---- starting spans --------------------------------------------------------------------------
 
+    @staticmethod
+    def recording() -> bool:
+        return CURRENT.get() is not UNSAMPLED
+
     def span(self, name: str, attributes: Mapping | None = None, parent=None, start_time: int | None = None):
         current = CURRENT.get()
         if current is UNSAMPLED:
@@ -281,28 +285,42 @@ class Recorder:
     # ---- exporting ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        """Export a full batch as soon as there is one, and whatever is queued every ``OTEL_BSP_SCHEDULE_DELAY``.
+
+        Only spans queued when an export starts are taken: spans ending while a batch is being sent wait for the
+        next full batch or the next tick (draining the queue to empty instead sent a chain of requests of a few
+        spans each, every one costing the HTTP client's ~2 ms on the request thread's GIL, for as long as requests
+        kept arriving)."""
+        deadline = time.monotonic() + self._delay
         while not self._stopped:
-            self.wake.wait(self._delay)
-            self.wake.clear()
-            self.flush()
+            left = deadline - time.monotonic()
+            if left > 0 and len(self.queue) < self.batch:
+                self.wake.wait(left)
+                self.wake.clear()
+            if time.monotonic() >= deadline:
+                self.flush()
+                deadline = time.monotonic() + self._delay
+            else:
+                self._export(full_only=True)
 
     def flush(self) -> None:
-        """Export every finished span now, in batches."""
+        """Export every span finished by now, in batches."""
+        self._export(full_only=False)
+
+    def _export(self, full_only: bool) -> None:
         with self._export_lock:
-            pop, queue = self.queue.popleft, self.queue
-            while queue:
-                batch = []
-                try:
-                    for _ in range(self.batch):
-                        batch.append(pop())
-                except IndexError:
-                    pass
+            pop, queue, size = self.queue.popleft, self.queue, self.batch
+            waiting = len(queue)
+            while waiting >= size or (waiting and not full_only):
+                take = min(waiting, size)
+                waiting -= take
+                batch = [pop() for _ in range(take)]  # only this thread takes from the queue
                 payload = otlp_spans.request(batch, self._prefix)
                 for exporter in self._exporters:
                     try:
-                        exporter.export_encoded(payload, len(batch))
+                        exporter.export_encoded(payload, take)
                     except Exception:  # an exporter must never take the process down (the SDK's processors agree)
-                        log.warning("exporting %d spans with %s failed", len(batch), type(exporter).__name__,
+                        log.warning("exporting %d spans with %s failed", take, type(exporter).__name__,
                                     exc_info=True)
 
     def shutdown(self) -> None:

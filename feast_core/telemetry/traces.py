@@ -137,6 +137,13 @@ class SdkSpans:
     def __init__(self, tracer_: trace.Tracer) -> None:
         self.tracer = tracer_
 
+    @staticmethod
+    def recording() -> bool:
+        if UNSAMPLED.get():
+            return False
+        current = trace.get_current_span()  # none: a span started now is a new root
+        return current is trace.INVALID_SPAN or current.is_recording()
+
     def span(self, name, attributes=None, parent=None, start_time=None):
         return span(self.tracer, name, attributes, parent, start_time)
 
