@@ -357,6 +357,66 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
     return lambda blobs: [None if not b else general(b, feature) for b in blobs]
 
 
+
+# The forms of the scalar values that gathered_decoder reads with numpy: the tag byte, then a fixed-size
+# little-endian number, or a varint.
+_GATHER_FIXED = {ValueType.FLOAT: (0x35, np.dtype("<f4")), ValueType.DOUBLE: (0x29, np.dtype("<f8"))}
+_GATHER_VARINT = {ValueType.INT64: 0x20, ValueType.INT32: 0x18, ValueType.BOOL: 0x38}
+
+
+def gathered_decoder(feast_type: FeastType) -> Callable[[np.ndarray, np.ndarray, np.ndarray], list | None] | None:
+    """For FLOAT, DOUBLE, INT32, INT64 and BOOL features: a decoder of values that lie in one buffer, value i
+    being ``lengths[i]`` bytes from ``starts[i]`` of ``buffer`` (the bytes as a uint8 array). It gathers them
+    with numpy, without a bytes object per value, and returns None unless every value is in its writer's form
+    (not null, the type's own field, a whole varint): then column_decoder reads them one by one and gives the
+    same values. None for the other types."""
+    value_type = feast_type.value_type
+    if value_type in _GATHER_FIXED:
+        tag, dtype = _GATHER_FIXED[value_type]
+        size = dtype.itemsize + 1
+        offsets = np.arange(size)
+
+        def gather_fixed(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list | None:
+            if not len(starts):
+                return []
+            if int(lengths.min()) != size or int(lengths.max()) != size:
+                return None
+            rows = buffer[starts[:, None] + offsets]
+            if not (rows[:, 0] == tag).all():
+                return None
+            return np.ascontiguousarray(rows[:, 1:]).view(dtype).ravel().tolist()
+
+        return gather_fixed
+    if value_type not in _GATHER_VARINT:
+        return None
+    tag = _GATHER_VARINT[value_type]
+    as_bool = value_type is ValueType.BOOL
+
+    def gather_varint(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list | None:
+        if not len(starts):
+            return []
+        shortest, longest = int(lengths.min()), int(lengths.max())
+        if shortest < 2 or longest > 11 or not (buffer[starts] == tag).all():  # the tag, then 1 to 10 varint bytes
+            return None
+        if longest == 2:  # numbers 0 to 127: one byte
+            raw = buffer[starts + 1]
+            if int(raw.max()) >= 0x80:
+                return None
+            return (raw != 0).tolist() if as_bool else raw.tolist()
+        columns = np.arange(longest - 1)
+        index = np.minimum(starts[:, None] + 1 + columns, len(buffer) - 1)
+        raw = np.where(columns < (lengths - 1)[:, None], buffer[index], 0)
+        # every byte of a varint but its last has the high bit set; a tenth byte holds only bit 63
+        if not (((raw & 0x80) != 0) == (columns < (lengths - 2)[:, None])).all():
+            return None
+        if longest == 11 and int(raw[:, 9].max()) > 1:
+            return None
+        parts = (raw & 0x7F).astype(np.uint64) << (7 * columns).astype(np.uint64)
+        values = np.bitwise_or.reduce(parts, axis=1).view(np.int64)
+        return (values != 0).tolist() if as_bool else values.tolist()
+
+    return gather_varint
+
 # The struct codes of the forms the writers make (a tag byte, then the payload), by value length: FLOAT, DOUBLE,
 # BOOL, and INT32/INT64 of one or two varint bytes (0 to 16383; bools share the code of one-byte varints).
 _FORMS = {

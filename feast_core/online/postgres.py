@@ -455,6 +455,7 @@ class _ReadPlan:
         by_name = {f.name: f for f in view.features}
         self.features = list(dict.fromkeys(features))  # each once, in request order
         self.decoders = [encoding.column_decoder(by_name[f].dtype, f) for f in self.features]
+        self.gatherers = [encoding.gathered_decoder(by_name[f].dtype) for f in self.features]
         self.every = set(self.features) == set(by_name)  # no need to filter rows by feature name
         self.wanted = sorted(self.features)
         self._indexes: dict[str, dict[bytes, int]] = {}
@@ -502,11 +503,18 @@ class _ReadPlan:
                 and all(name in index for name in pattern) and names == b"\x00".join(pattern * n)
                 and int(micros.min()) != binary.NEGATIVE_INFINITY):
             at = {index[name]: i for i, name in enumerate(pattern)}
-            for j, (feature, decode) in enumerate(zip(self.features, self.decoders)):
+            buffer = np.frombuffer(data, dtype=np.uint8)
+            complete = []
+            for j, (feature, decode, gather) in enumerate(zip(self.features, self.decoders, self.gatherers)):
                 rows = slice(at[j], None, width)
-                values[feature] = _decode(decode, data, starts[rows], lengths[rows])
+                column = None if gather is None else gather(buffer, starts[rows], lengths[rows])
+                if column is None:
+                    column = _decode(decode, data, starts[rows], lengths[rows])
+                else:
+                    complete.append(feature)  # a value at every key, none null
+                values[feature] = column
                 stamps[feature] = micros[rows].tolist()
-            return OnlineRead(stamps, values)
+            return OnlineRead(stamps, values, frozenset(complete))
         names = names.split(b"\x00")
         if len(names) != m:
             raise _malformed(f"{m} positions, {len(names)} names")
@@ -516,7 +524,10 @@ class _ReadPlan:
         for j, (feature, decode) in enumerate(zip(self.features, self.decoders)):
             rows = np.flatnonzero(which == j)
             if len(rows) == n and timed and bool((positions[rows] == np.arange(n)).all()):  # row r: key r
-                values[feature] = _decode(decode, data, starts[rows], lengths[rows])
+                gather = self.gatherers[j]
+                column = None if gather is None else gather(np.frombuffer(data, dtype=np.uint8), starts[rows],
+                                                            lengths[rows])
+                values[feature] = _decode(decode, data, starts[rows], lengths[rows]) if column is None else column
                 stamps[feature] = micros[rows].tolist()
                 continue
             blobs, times_j = [None] * n, [None] * n  # keys without a row stay None: not found
