@@ -449,7 +449,7 @@ def _bins_pay(ttl_seconds: float, span: timedelta, entity_rows: int) -> bool:
     (fewer buckets would not narrow the pairs), and twice the entity rows (each is broadcast under two buckets)
     stay within BROADCAST_ENTITY_ROWS."""
     ttl_us = int(round(ttl_seconds * 1_000_000))
-    return (ttl_us > 0 and span >= BIN_MIN_SPAN_TTLS * timedelta(microseconds=ttl_us)
+    return (ttl_us > 0 and span // timedelta(microseconds=1) >= BIN_MIN_SPAN_TTLS * ttl_us
             and 2 * entity_rows <= BROADCAST_ENTITY_ROWS)
 
 
