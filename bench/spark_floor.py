@@ -2,7 +2,8 @@
 
     python bench/spark_floor.py [--size medium] [--rounds 5] [--ui] [--note TEXT] [--out bench/spark_floor_results]
 
-The Spark settings are bench/run.py's (local[2], session time zone UTC, Arrow on). Each step runs once to
+The Spark settings are bench/run.py's (local[2], session time zone UTC, Arrow on; ConvertToLocalRelation
+excluded, as feast_core's session does). Each step runs once to
 warm the JVM, then ``--rounds`` times; the minimum and median wall-clock seconds and the median CPU seconds
 (this process and the Spark JVM, user + system: steadier than the wall clock on a shared machine) are
 printed and appended to ``<out>.json`` / ``<out>.md`` with the load average before and after:
@@ -105,6 +106,8 @@ def main() -> None:
     if not features.exists():
         raise SystemExit(f"{features} is missing: run bench/run.py --sizes {args.size} once to write the workload")
     conf = {**SPARK_CONF, "spark.sql.execution.arrow.pyspark.enabled": "true",
+            # as in feast_core's session (spark/session.py): local rows are not projected on the driver
+            "spark.sql.optimizer.excludedRules": "org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation",
             "spark.ui.enabled": "true" if args.ui else "false", "spark.ui.showConsoleProgress": "false"}
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder
