@@ -454,6 +454,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--feast-python", help="a Python with Feast installed (its own venv), to measure Feast too")
+    parser.add_argument("--note", help="recorded with the run (e.g. the machine's load: `uptime`)")
     parser.add_argument("--child", nargs=3, metavar=("TASK", "IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -470,7 +471,7 @@ def main() -> None:
     if skipped:
         print(f"not installed, skipped: {', '.join(skipped)}")
     run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "rows": [],
-           "workload_end": workload.END.isoformat()}
+           "workload_end": workload.END.isoformat(), **({"note": args.note} if args.note else {})}
     tasks = args.tasks.split(",")
     if "feast_core_pg" in impls:
         server = pg.start(PG_DATA)

@@ -65,6 +65,7 @@ from .base import (
 _STAGE = "feast_core_stage"
 SMALL_READ = 48  # rows; a read of up to this many is unpacked in plain Python
 ANALYZE_AFTER_ROWS = 1000
+ANALYZE_SAMPLE_TARGET = 10  # statistics target of the first ANALYZE (ANALYZE samples 300 x target rows)
 MIGRATE_CHUNK_ROWS = 50_000
 _TS_US = pa.timestamp("us", tz="UTC")
 _STAGE_COLUMNS = ("entity_key", "feature_name", "value", "value_text", "event_ts", "created_ts")
@@ -311,10 +312,14 @@ class PostgresOnlineStore:
     def _analyze_once(self, cur, qualified: str, rows: int) -> None:
         """A table filled by its first materialization has no statistics until autovacuum comes by (up to a
         minute or more): meanwhile reads of N keys may plan a sequential scan. Gather those of the columns that
-        reads look up by, once per table and process."""
+        reads look up by, once per table and process, from a small sample (ANALYZE_SAMPLE_TARGET: 3,000 rows
+        instead of 30,000): the plan of a key lookup needs the table's size and the keys' number of distinct
+        values, which a small sample estimates as well (a tenth of the time on the medium bench: 40,000 rows,
+        0.02 instead of 0.15 s); autovacuum's own ANALYZE later replaces them with full statistics."""
         if rows >= ANALYZE_AFTER_ROWS and qualified not in self._analyzed:
             never = cur.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", (qualified,)).fetchone()[0]
             if never:
+                cur.execute(f"SET LOCAL default_statistics_target = {ANALYZE_SAMPLE_TARGET}")  # this transaction's
                 cur.execute(f"ANALYZE {qualified} (entity_key, feature_name)")
             self._analyzed.add(qualified)
 
