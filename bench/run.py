@@ -221,6 +221,10 @@ def task_materialize(impl: str, size: workload.Size) -> dict:
     result = {"seconds": time.perf_counter() - started}
     if impl in SPARK_IMPLS:
         result["jvm_peak_mb"] = jvm_peak_mb()
+    # what was materialized, outside the timing: the online task's requests, compared with Feast's in the same run
+    result["answers"] = workload.answers(
+        store.get_online_features(features=workload.FEATURES, entity_rows=rows).to_dict() for rows in online_requests(size)
+    )
     return result
 
 
@@ -425,11 +429,17 @@ def render(runs: list[dict]) -> str:
                     o1 = o100 = "not a result"
             else:
                 o1 = o100 = "–"
+                materialized = row.get("materialize", {})  # a run without the online task: what materialize wrote
+                if materialized.get("answers"):
+                    answers = materialized["answers"]
+                    found = f"{answers['values_found']:,} / {answers['values_asked']:,}, {answers['digest']} (after materialize)"
+                    check = materialized.get("check", "–")
             lines.append(
                 f"| {row['size']} | {row['impl']} | {'not a result' if hcheck.startswith('DIFFERENT') else cell('historical')} "
                 f"| {cell('historical', 'rows', '{:,}')} | {matched} | {hcheck} "
                 f"| {cell('historical', 'peak_rss_mb', '{:.0f}')} "
-                f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} | {cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
+                f"| {cell('pg_floor' if 'pg_floor' in row else 'duckdb_floor')} "
+                f"| {'not a result' if row.get('materialize', {}).get('check', '').startswith('DIFFERENT') else cell('materialize')} | {cell('materialize', 'peak_rss_mb', '{:.0f}')} "
                 f"| {o1} | {o100} | {found} | {check} |"
             )
         lines.append("")
@@ -536,14 +546,15 @@ def check_answers(rows: list[dict]) -> None:
                       f"{historical.get('matched')} matched, {historical.get('matched_digest')} vs "
                       f"{(feast_historical or {}).get('matched')}, {(feast_historical or {}).get('matched_digest')}",
                       flush=True)
-    feast = next((r.get("online", {}).get("answers") for r in rows if r["impl"] == "feast"), None)
-    for row in rows:
-        online = row.get("online")
-        if online and "error" not in online:
-            online["check"] = "Feast itself" if row["impl"] == "feast" else workload.answer_check(online.get("answers"), feast)
-            if online["check"].startswith("DIFFERENT"):
-                print(f"{row['size']} {row['impl']}: online answers differ from Feast's: {online['answers']} vs {feast}",
-                      flush=True)
+    for task in ("online", "materialize"):  # materialize: the online answers right after it
+        feast = next((r.get(task, {}).get("answers") for r in rows if r["impl"] == "feast"), None)
+        for row in rows:
+            result = row.get(task)
+            if result and "error" not in result and "answers" in result:
+                result["check"] = "Feast itself" if row["impl"] == "feast" else workload.answer_check(result["answers"], feast)
+                if result["check"].startswith("DIFFERENT"):
+                    print(f"{row['size']} {row['impl']}: {task} answers differ from Feast's: {result['answers']} vs {feast}",
+                          flush=True)
 
 
 if __name__ == "__main__":
