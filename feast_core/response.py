@@ -254,11 +254,14 @@ def read_online(
             view_statuses: list[list[str]] = []
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
-        complete = read.complete
+        complete, oldest = read.complete, read.oldest
         for feature, output, hidden in zip(part.features, part.outputs, part.hidden):
             column = read.values[feature]
             event_ts = read.event_ts[feature]
-            column, status = _statuses(column, event_ts, cutoff, feature in complete)
+            if feature in complete and oldest is not None and (cutoff is None or oldest[feature] >= cutoff):
+                status = [PRESENT] * count  # a row and a value at every key, none older than the ttl
+            else:
+                column, status = _statuses(column, event_ts, cutoff, feature in complete)
             if timed:
                 view_statuses.append(status)
             joined[output] = column

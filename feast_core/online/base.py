@@ -85,6 +85,9 @@ class OnlineRead:
     # features the store found a row and a non-null value for at every key, as it decoded them (so the response
     # need not look for missing ones); a store that does not say leaves it empty
     complete: frozenset[str] = frozenset()
+    # each feature's oldest event time (microseconds) where the store knows it without looking again, so that the
+    # ttl check need not; a store that does not say leaves it None
+    oldest: dict[str, int] | None = None
 
 
 @dataclass

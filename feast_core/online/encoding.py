@@ -24,8 +24,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
-from itertools import accumulate, starmap
-from operator import itemgetter
+from itertools import starmap
 
 import numpy as np
 import orjson
@@ -417,169 +416,97 @@ def gathered_decoder(feast_type: FeastType) -> Callable[[np.ndarray, np.ndarray,
 
     return gather_varint
 
-# The struct codes of the forms the writers make (a tag byte, then the payload), by value length: FLOAT, DOUBLE,
-# BOOL, and INT32/INT64 of one or two varint bytes (0 to 16383; bools share the code of one-byte varints).
-_FORMS = {
-    ValueType.FLOAT: ("f", 0x35, {5: "Bf"}), ValueType.DOUBLE: ("f", 0x29, {9: "Bd"}), ValueType.BOOL: ("b", 0x38, {2: "BB"}),
-    ValueType.INT64: ("i", 0x20, {2: "BB", 3: "BH"}), ValueType.INT32: ("i", 0x18, {2: "BB", 3: "BH"}),
-}
-_CODED_LENGTHS = 256  # value lengths with a code made in advance (longer ones get theirs when met)
-_SHAPES = 256  # structs kept per reader for keys' value lengths (emptied when full)
 
-
-def _any_code(length: int) -> str:
-    """Two items (tag, rest) of a value of this many bytes whatever it holds; two empty ones for no bytes."""
-    return "0s0s" if length == 0 else f"B{length - 1}s"
+# What the SQLite store puts between values it reads back to back: U+10FFFF, a noncharacter (so text does not hold
+# it), four bytes that no prefix of them ends (so one cannot start inside a value and end in the next separator).
+VALUE_SEPARATOR = "\U0010ffff".encode("utf-8")
+# The fast forms (tag byte, payload struct code, value length) of fixed-size types, decoded for all keys at once
+_FIXED_FORMS = {ValueType.FLOAT: (0x35, "f", 5), ValueType.DOUBLE: (0x29, "d", 9), ValueType.BOOL: (0x38, "?", 2)}
+_VARINT_TAGS = {ValueType.INT64: 0x20, ValueType.INT32: 0x18}
+_STRUCTS = 64  # payload structs kept per reader, by form and number of keys (emptied when full)
 
 
 class PackedValues:
-    """Decodes the values of some features of a view read back to back: for each of some keys, every feature
-    of the view in name order (``width`` of them), value i being the next ``lengths[i]`` bytes. ``positions``
-    are the wanted features' places in that order.
+    """Decodes the values of some features of a view read back to back: for each of some keys, every feature of
+    the view in name order (``width`` of them), the values separated by VALUE_SEPARATOR. ``positions`` are the
+    wanted features' places in that order, ``decoders`` their ``column_decoder``.
 
-    One ``struct`` format made from the lengths splits and decodes all values at once into (tag, payload)
-    pairs, so the usual values (numbers and bools in their writers' form) become Python objects in C, without
-    a bytes object per value. A wanted feature whose values are not all in that form (a null, another form or
-    type, a string) is decoded one value at a time by its ``column_decoder``, which gives the same values."""
+    One split (in C) gives each value's bytes; a value that happens to hold the separator (bytes and lists
+    can) splits in two, so the count no longer adds up and the read is declined. Each wanted feature's values
+    are then decoded together: numbers and bools in their writers' form by one ``struct`` call over their joined
+    bytes, anything else (a null, another form or type, strings, lists) by its ``column_decoder``, which gives
+    the same values."""
 
     def __init__(self, width: int, positions: Sequence[int], feast_types: Sequence[FeastType],
                  decoders: Sequence[Callable]) -> None:
         self.width, self.positions, self.decoders = width, list(positions), list(decoders)
-        codes = {n: _any_code(n) for n in range(_CODED_LENGTHS)}  # made a list below
-        claims: dict[int, set[str]] = {}
-        for feast_type in feast_types:
-            for length, code in _FORMS.get(feast_type.value_type, ("", 0, {}))[2].items():
-                claims.setdefault(length, set()).add(code)
-        for length, claimed in claims.items():
-            if len(claimed) == 1:  # two types claiming a length with different codes: neither gets it
-                codes[length] = claimed.pop()
-        self.codes = [codes[n] for n in range(_CODED_LENGTHS)]
-        self.digit_codes = {str(n): codes[n] for n in range(10)}  # lengths below 10, as their one digit
-        self._shapes: dict[str, tuple] = {}  # a key's lengths as text -> (its struct's unpack_from, its bytes)
-        self.forms = []  # per wanted feature: (kind, tag, lengths) of its fast form, or None
-        for feast_type in feast_types:
-            form = _FORMS.get(feast_type.value_type)
-            if form is not None and all(codes[length] == code for length, code in form[2].items()):
-                form = (form[0], form[1], tuple(form[2]))
-            else:
-                form = None
-            self.forms.append(form)
+        self.fixed = [_FIXED_FORMS.get(t.value_type) if not isinstance(t, Array) else None for t in feast_types]
+        self.varint_tags = [_VARINT_TAGS.get(t.value_type) if not isinstance(t, Array) else None for t in feast_types]
+        self._structs: dict[tuple, tuple] = {}
 
-    def unpack(self, data: bytes | None, lengths_text: str | None, times_text: str | None, keys: int
-               ) -> tuple[list[list], list[list], list[bool]] | None:
-        """The wanted features' values and event times (microseconds) for ``keys`` keys, from the values back to
-        back and their lengths and event times (integer seconds) as comma-separated text, and for each whether
-        all its values were decoded in their writer's form (so none is null). None when these do not account
-        for exactly keys x width values, or an event time is not an integer (text, as older writers left, or
-        real): the caller then reads the rows another way."""
+    def _payloads(self, form: tuple, keys: int) -> tuple:
+        """(the tag repeated keys times, the struct that reads keys values of this form, skipping their tags)."""
+        found = self._structs.get((form, keys))
+        if found is None:
+            if len(self._structs) >= _STRUCTS:
+                self._structs.clear()
+            tag, code, _ = form
+            found = self._structs[(form, keys)] = (bytes([tag]) * keys, struct.Struct("<" + ("x" + code) * keys).unpack)
+        return found
+
+    def unpack(self, data: bytes | None, times_text: str | None, keys: int
+               ) -> tuple[list[list], list[list], list[bool], list[int]] | None:
+        """The wanted features' values and event times (microseconds), for each whether every value is present
+        (not null), and each one's oldest event time; from the values (separated) and their event times (integer
+        seconds, comma-separated text). None when these are not keys x width values, or an event time is not an
+        integer (text, as older writers left, or real): the caller then reads the rows another way."""
         width = self.width
         size = keys * width
-        if data is None or lengths_text is None or times_text is None:
+        if data is None or times_text is None:
+            return None
+        blobs = data.split(VALUE_SEPARATOR)
+        if len(blobs) != size:
             return None
         try:  # integers parsed in C, as JSON
             seconds = orjson.loads("[" + times_text + "]")
-            # a value shorter than 10 bytes has a one-digit length: the text is its own list of lengths
-            digits = len(lengths_text) == 2 * size - 1 and lengths_text.count(",") == size - 1
-            lengths = lengths_text[::2] if digits else orjson.loads("[" + lengths_text + "]")
         except orjson.JSONDecodeError:  # an event time written as text
             return None
-        # a null (skipped by the aggregates), or an event time that is not an integer (a float makes the sum one)
-        if len(lengths) != size or len(seconds) != size or type(sum(seconds)) is not int:
+        # an event time that is not an integer (a float makes the sum one)
+        if len(seconds) != size or type(sum(seconds)) is not int:
             return None
-        try:
-            items = self._items_by_key(data, lengths_text, width) if digits else self._items(data, lengths)
-        except struct.error:  # the lengths do not add up to the data
-            return None
-        values, stamps, complete = [], [], []
-        ends = None
-        known_times = known_micros = None
-        step = 2 * width
-        for at, form, decode in zip(self.positions, self.forms, self.decoders):
+        values, stamps, complete, oldest = [], [], [], []
+        known_times = known_micros = known_oldest = None
+        for at in self.positions:
+            column = blobs[at::width]
             decoded = None
+            form = self.fixed[at]
             if form is not None:
-                decoded = _fast_values(form, items[2 * at::step], items[2 * at + 1::step], lengths[at::width], keys)
+                joined = b"".join(column)
+                if len(joined) == form[2] * keys:
+                    tags, read = self._payloads(form, keys)
+                    if joined[::form[2]] == tags:
+                        decoded = list(read(joined))
+            elif self.varint_tags[at] is not None:
+                joined = b"".join(column)
+                # one-byte varints (0 to 127) as their bytes, when every value is that
+                if len(joined) == 2 * keys and joined[::2] == bytes([self.varint_tags[at]]) * keys:
+                    payload = joined[1::2]
+                    if max(payload) < 0x80:
+                        decoded = list(payload)
             if decoded is None:
-                if ends is None:
-                    if digits:
-                        lengths = [int(n) for n in lengths]
-                    ends = list(accumulate(lengths))
-                decoded = decode([data[ends[i] - lengths[i]:ends[i]] for i in range(at, size, width)])
-                complete.append(False)
+                decoded = self.decoders[at](column)
+                complete.append(None not in decoded)
             else:
                 complete.append(True)
             values.append(decoded)
             times = seconds[at::width]
-            if times == known_times:  # a key's values usually share one event time
-                stamps.append(list(known_micros))
-                continue
-            micros = [t * 1_000_000 for t in times]
-            known_times, known_micros = times, micros
-            stamps.append(micros)
-        return values, stamps, complete
-
-
-    def _items_by_key(self, data: bytes, lengths_text: str, width: int) -> list:
-        """The (tag, payload) items of every value, key by key, for values shorter than 10 bytes: each key's
-        lengths (say ``5,2,5,9,``) name the struct that reads its values, made when first met (a key's values
-        come in a few shapes: one per length of its integers); struct.error when they do not fill the data."""
-        shapes = self._shapes
-        items: list = []
-        extend = items.extend
-        at = 0
-        span = 2 * width
-        text = lengths_text + ","
-        for start in range(0, len(text), span):
-            lengths = text[start:start + span]
-            shape = shapes.get(lengths)
-            if shape is None:
-                if len(shapes) >= _SHAPES:
-                    shapes.clear()
-                layout = "<" + "".join(self.digit_codes[n] for n in lengths[::2])
-                shape = shapes[lengths] = (struct.Struct(layout).unpack_from, sum(int(n) for n in lengths[::2]))
-            extend(shape[0](data, at))
-            at += shape[1]
-        if at != len(data):
-            raise struct.error(f"{len(data) - at} bytes left over")
-        return items
-
-    def _items(self, data: bytes, lengths: list[int]) -> tuple:
-        """The (tag, payload) items of every value, by one struct made for these lengths."""
-        try:
-            layout = "".join(itemgetter(*lengths)(self.codes)) if len(lengths) > 1 else _code(self.codes, lengths[0])
-        except IndexError:  # a value of _CODED_LENGTHS bytes or more
-            layout = "".join([_code(self.codes, n) for n in lengths])
-        return struct.Struct("<" + layout).unpack(data)
-
-
-def _code(codes: list[str], length: int) -> str:
-    return codes[length] if length < len(codes) else _any_code(length)
-
-
-def _fast_values(form: tuple, tags: tuple, payloads: tuple, lengths: list[int] | str, keys: int) -> list | None:
-    """One feature's values from its (tag, payload) items when every one is in its writer's form, else None.
-    ``lengths``: the values' lengths, as ints or as a string of one digit each."""
-    kind, tag, allowed = form
-    if tags.count(tag) != keys:
-        return None
-    two, three = (2, 3) if type(lengths) is list else ("2", "3")
-    if kind == "i":  # one varint byte (below 0x80) or two (the first with its high bit set, the second without)
-        one = lengths.count(two)
-        if one + lengths.count(three) != keys:
-            return None
-        if one == keys:
-            return list(payloads) if max(payloads) < 0x80 else None
-        out = []
-        for length, raw in zip(lengths, payloads):
-            if length == two and raw < 0x80:
-                out.append(raw)
-            elif length == three and raw & 0x80 and raw < 0x8000:
-                out.append((raw & 0x7F) | (raw >> 8 << 7))
-            else:
-                return None
-        return out
-    if lengths.count(allowed[0] if type(lengths) is list else str(allowed[0])) != keys:
-        return None
-    return list(map(bool, payloads)) if kind == "b" else list(payloads)
+            if times != known_times:  # a key's values usually share one event time
+                known_times = times
+                known_micros = [t * 1_000_000 for t in times]
+                known_oldest = min(known_micros)
+            stamps.append(list(known_micros))
+            oldest.append(known_oldest)
+        return values, stamps, complete, oldest
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,8 +105,10 @@ class _ReadPlan:
         # the names can be told apart in a comma-separated list; else one search per (feature, key)
         packed = 2 * len(set(features)) >= len(names) and not any("," in name for name in names)
         self.names = names if packed else None
-        self.packed = encoding.PackedValues(len(names), [names.index(f) for f in features], self.types,
-                                            self.decoders) if packed else None
+        self.packed = encoding.PackedValues(len(names), [names.index(f) for f in features],
+                                            [by_name[name].dtype for name in names],
+                                            [encoding.column_decoder(by_name[name].dtype, name) for name in names]
+                                            ) if packed else None
         self._names_csv = ",".join(names)
         self._sql: dict[tuple, str] = {}
 
@@ -118,7 +120,7 @@ class _ReadPlan:
         sql = self._sql.get(("packed", bucket))
         if sql is None:
             sql = self._sql[("packed", bucket)] = (
-                "SELECT CAST(group_concat(t.value, '') AS BLOB), group_concat(length(t.value)), "
+                f"SELECT CAST(group_concat(t.value, '{encoding.VALUE_SEPARATOR.decode()}') AS BLOB), "
                 "group_concat(t.event_ts), group_concat(t.feature_name) "
                 f"FROM (VALUES {', '.join(['(?)'] * bucket)}) AS k LEFT JOIN {_quote(self.table)} AS t "
                 "ON t.entity_key = k.column1"
@@ -359,11 +361,11 @@ class SqliteOnlineStore:
         per_query = self._local.keys_per_query
         try:
             if n <= per_query:  # the usual case: one query, its lists are the answer
-                values, stamps, complete = self._read_keys(conn, plan, encoded)
+                values, stamps, complete, oldest = self._read_keys(conn, plan, encoded)
             else:
-                values, stamps, complete = [[] for _ in features], [[] for _ in features], ()
+                values, stamps, complete, oldest = [[] for _ in features], [[] for _ in features], (), None
                 for start in range(0, n, per_query):
-                    part_values, part_stamps, _ = self._read_keys(conn, plan, encoded[start:start + per_query])
+                    part_values, part_stamps, _, _ = self._read_keys(conn, plan, encoded[start:start + per_query])
                     for j in range(len(features)):
                         values[j].extend(part_values[j])
                         stamps[j].extend(part_stamps[j])
@@ -375,7 +377,8 @@ class SqliteOnlineStore:
                 raise self._refuse(plan.table, self._inspect(conn, plan.table)) from None
             raise StoreUnavailableError(f"{self.label}: reading {plan.table}: {error}") from None
         return OnlineRead(dict(zip(features, stamps)), dict(zip(features, values)),
-                          frozenset(f for f, whole in zip(features, complete) if whole))
+                          frozenset(f for f, whole in zip(features, complete) if whole),
+                          None if oldest is None else dict(zip(features, oldest)))
 
     def _read_plan(self, project: str, view: FeatureView, features: list[str]) -> _ReadPlan:
         """The plan of reading ``features`` of this view object, made on its first read. Views come from a
@@ -391,9 +394,10 @@ class SqliteOnlineStore:
         return plan
 
     def _read_keys(self, conn: sqlite3.Connection, plan: _ReadPlan, part: list[bytes]
-                   ) -> tuple[list[list], list[list], Sequence[bool]]:
+                   ) -> tuple[list[list], list[list], Sequence[bool], list[int] | None]:
         """Values and event times (microseconds) of each requested feature for these encoded keys, one query, and
-        for each feature whether every key had a row and a non-null value (when the reading found out)."""
+        for each feature whether every key had a row and a non-null value and its oldest event time (when the
+        reading found out; else () and None)."""
         m = len(part)
         bucket = _bucket(m)
         params = part + [None] * (bucket - m) if bucket > m else part
@@ -408,24 +412,25 @@ class SqliteOnlineStore:
         for j, decode in enumerate(plan.decoders):
             values.append(decode(blobs[j * bucket:j * bucket + m]))
             stamps.append([s * 1_000_000 if type(s) is int else _micros(s) for s in times[j * bucket:j * bucket + m]])
-        return values, stamps, ()
+        return values, stamps, (), None
 
     @staticmethod
     def _read_packed(conn: sqlite3.Connection, plan: _ReadPlan, params: list, m: int
-                     ) -> tuple[list[list], list[list], list[bool]] | None:
+                     ) -> tuple[list[list], list[list], list[bool], list[int]] | None:
         """Read all features of m keys with one primary-key range scan per key, for the usual case that every
         key has a row for every feature of the view and no other rows. The rows come key by key (a LEFT JOIN
         keeps the VALUES list the outer loop, scanned in order; a key without rows adds only NULLs, which the
         aggregates skip and the names check then notices), features in name order, and SQLite packs them into one
-        result row: the values back to back in one blob, and their lengths, event times and feature names as
-        comma-separated text (encoding.PackedValues decodes them). Returning 4 x m values through the sqlite3
-        module row by row costs more than the scan. Returns None when the rows are not exactly that (a missing key or feature, rows of features no
-        longer in the view, a null value, an event time that is not an integer); the caller then reads with one
-        search per (feature, key)."""
-        data, lengths_text, times_text, found = conn.execute(plan.packed_sql(len(params)), params).fetchone()
+        result row: the values in one blob, separated by encoding.VALUE_SEPARATOR, and their event times and
+        feature names as comma-separated text (encoding.PackedValues decodes them). Returning 4 x m values
+        through the sqlite3 module row by row costs more than the scan, and so does turning each value's length
+        into text. Returns None when the rows are not exactly that (a missing key or feature, rows of features
+        no longer in the view, a NULL value, a value holding the separator, an event time that is not an
+        integer); the caller then reads with one search per (feature, key)."""
+        data, times_text, found = conn.execute(plan.packed_sql(len(params)), params).fetchone()
         if found != plan.packed_names(m):
             return None
-        return plan.packed.unpack(data, lengths_text, times_text, m)
+        return plan.packed.unpack(data, times_text, m)
 
     # -- migrate -------------------------------------------------------------------------------
 

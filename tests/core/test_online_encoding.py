@@ -11,6 +11,7 @@ import pytest
 from feast_core import types
 from feast_core.errors import EntityDataError
 from feast_core.online.encoding import (
+    VALUE_SEPARATOR,
     EntityKeySerializer,
     PackedValues,
     column_decoder,
@@ -186,14 +187,14 @@ def _read_back_to_back(feast_type, blobs: list[bytes], seconds: list[int]) -> tu
     the case's feature ("a") beside a FLOAT one ("b"), values back to back; returns a's and b's values and a's
     event times in microseconds."""
     neighbour = [encode_value(types.Float32, i / 2) for i in range(len(blobs))]
-    data = b"".join(a + b for a, b in zip(blobs, neighbour))
-    lengths = ",".join(f"{len(a)},{len(b)}" for a, b in zip(blobs, neighbour))
+    data = VALUE_SEPARATOR.join(x for pair in zip(blobs, neighbour) for x in pair)
     times = ",".join(f"{t},{t}" for t in seconds)
     reader = PackedValues(2, [0, 1], [feast_type, types.Float32],
                           [column_decoder(feast_type, "a"), column_decoder(types.Float32, "b")])
-    (values, others), (stamps, _), complete = reader.unpack(data, lengths, times, len(blobs))
+    (values, others), (stamps, _), complete, oldest = reader.unpack(data, times, len(blobs))
     assert others == [i / 2 for i in range(len(blobs))] and complete[1]
-    assert not complete[0] or None not in values  # "complete": no value is missing
+    assert complete[0] == (None not in values)  # "complete": no value is missing
+    assert oldest[0] == min(stamps)
     return values, others, stamps
 
 
@@ -342,9 +343,20 @@ def test_values_read_back_to_back_equal_those_read_one_by_one_whatever_their_byt
 
 
 def test_values_back_to_back_that_do_not_add_up_are_declined():
+    """Too few or too many values (a value holding the separator splits in two), or event times that are not
+    integers: the reader declines, and the store reads those rows another way."""
     reader = PackedValues(1, [0], [types.Float32], [column_decoder(types.Float32, "a")])
     value = encode_value(types.Float32, 1.5)
-    assert reader.unpack(value * 2, "5,5", "1,2", 2) is not None
-    for data, lengths, times in ((value * 2, "5,4", "1,2"), (value, "5,5", "1,2"), (value * 2, "5,5", "1,2.5"),
-                                 (value * 2, "5,5", "1,2024-05-03 12:00:00"), (value * 2, "5", "1")):
-        assert reader.unpack(data, lengths, times, 2) is None, (lengths, times)
+    two = value + VALUE_SEPARATOR + value
+    assert reader.unpack(two, "1,2", 2) is not None
+    holding = encode_value(types.Bytes, b"x" + VALUE_SEPARATOR)
+    for data, times in ((value, "1,2"), (two + VALUE_SEPARATOR + value, "1,2"), (two, "1,2.5"),
+                        (two, "1,2024-05-03 12:00:00"), (two, "1"), (holding + VALUE_SEPARATOR + value, "1,2")):
+        assert reader.unpack(data, times, 2) is None, (data, times)
+
+
+def test_the_separator_is_in_no_text_and_cannot_straddle_a_value():
+    """U+10FFFF is a noncharacter, and no proper prefix of the separator's bytes is also a suffix of them (so a
+    value's tail and the separator after it never form a second separator)."""
+    assert "\U0010ffff".encode("utf-8") == VALUE_SEPARATOR
+    assert not any(VALUE_SEPARATOR[:n] == VALUE_SEPARATOR[-n:] for n in range(1, len(VALUE_SEPARATOR)))

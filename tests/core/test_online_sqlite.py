@@ -465,3 +465,22 @@ def test_reading_every_feature_at_once_agrees_with_reading_each(store: SqliteOnl
     result = store.read("proj", view, [(7,), (8,)], ["trips", "rate"])
     assert result.values == {"trips": [7, 8], "rate": [1.75, 2.0]}
     assert result.event_ts["trips"] == [micros(T0 + timedelta(2)), micros(T0)]
+
+
+def test_nulls_and_values_holding_the_read_separator_are_read_as_written(store: SqliteOnlineStore, monkeypatch):
+    """A view's values are read back to back between separators: a null is read in the same scan, and a value
+    that holds the separator's bytes is still read as written (through the other path)."""
+    view = driver_view(Field(name="blob", dtype=Bytes), Field(name="rate", dtype=Float64))
+    store.update("proj", [view], [])
+    holding = b"a" + sqlite_store.encoding.VALUE_SEPARATOR + b"b"
+    store.write("proj", view, rows(view, {"driver_id": [1, 2, 3], "blob": [b"x", None, b"z"],
+                                          "rate": [0.5, None, 1.5]}, [T0] * 3))
+    with monkeypatch.context() as patch:  # nulls: the scan alone answers
+        patch.setattr(sqlite_store._ReadPlan, "pairs_sql", lambda *args: pytest.fail("read with one search per feature and key"))
+        result = store.read("proj", view, [(3,), (2,), (1,)], ["rate", "blob"])
+    assert result.values == {"rate": [1.5, None, 0.5], "blob": [b"z", None, b"x"]}
+    assert result.complete == frozenset() and result.event_ts["rate"] == [micros(T0)] * 3
+    store.write("proj", view, rows(view, {"driver_id": [2], "blob": [holding], "rate": [2.5]}, [T0 + timedelta(1)]))
+    result = store.read("proj", view, [(1,), (2,)], ["blob", "rate"])
+    assert result.values == {"blob": [b"x", holding], "rate": [0.5, 2.5]}
+    assert result.event_ts["blob"] == [micros(T0), micros(T0 + timedelta(1))]
