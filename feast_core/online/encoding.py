@@ -84,6 +84,13 @@ _LIST_OF = {
     ValueType.BOOL_LIST: ValueType.BOOL, ValueType.UNIX_TIMESTAMP_LIST: ValueType.UNIX_TIMESTAMP,
 }
 _NULL_FIELD = 19  # Value.null_val
+
+
+def _scalar_tag(value_type: ValueType) -> int:
+    """The one tag byte that starts a non-null scalar Value of this type (fields 1-14: one byte)."""
+    return _tag(int(value_type), _SCALAR_WIRE[value_type])[0]
+
+
 _READABLE = frozenset(int(t) for t in (*_SCALAR_WIRE, *_LIST_OF))
 
 
@@ -276,9 +283,8 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
     general = _decode_or_fail
 
     if value_type is ValueType.FLOAT or value_type is ValueType.DOUBLE:
-        tag, size, unpack = (
-            (0x35, 5, struct.Struct("<xf").unpack) if value_type is ValueType.FLOAT else (0x29, 9, struct.Struct("<xd").unpack)
-        )
+        tag = _scalar_tag(value_type)
+        size, unpack = (5, struct.Struct("<xf").unpack) if value_type is ValueType.FLOAT else (9, struct.Struct("<xd").unpack)
 
         layout = np.dtype([("tag", "u1"), ("value", "<f4" if value_type is ValueType.FLOAT else "<f8")])
 
@@ -303,7 +309,7 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
         return decode_fixed
 
     if value_type in (ValueType.INT64, ValueType.INT32):
-        tag = 0x20 if value_type is ValueType.INT64 else 0x18
+        tag = _scalar_tag(value_type)
 
         def decode_int(blobs: Sequence) -> list:
             out = []
@@ -322,6 +328,7 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
         return decode_int
 
     if value_type is ValueType.BOOL:
+        bool_tag = _scalar_tag(value_type)
 
         def decode_bool(blobs: Sequence) -> list:
             out = []
@@ -329,7 +336,7 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
             for b in blobs:
                 if not b:
                     append(None)
-                elif len(b) == 2 and b[0] == 0x38:
+                elif len(b) == 2 and b[0] == bool_tag:
                     append(b[1] != 0)
                 else:
                     append(general(b, feature))
@@ -359,8 +366,8 @@ def column_decoder(feast_type: FeastType, feature: str) -> Callable[[Sequence], 
 
 # The forms of the scalar values that gathered_decoder reads with numpy: the tag byte, then a fixed-size
 # little-endian number, or a varint.
-_GATHER_FIXED = {ValueType.FLOAT: (0x35, np.dtype("<f4")), ValueType.DOUBLE: (0x29, np.dtype("<f8"))}
-_GATHER_VARINT = {ValueType.INT64: 0x20, ValueType.INT32: 0x18, ValueType.BOOL: 0x38}
+_GATHER_FIXED = {t: (_scalar_tag(t), np.dtype(d)) for t, d in ((ValueType.FLOAT, "<f4"), (ValueType.DOUBLE, "<f8"))}
+_GATHER_VARINT = {t: _scalar_tag(t) for t in (ValueType.INT64, ValueType.INT32, ValueType.BOOL)}
 
 
 def gathered_decoder(feast_type: FeastType) -> Callable[[np.ndarray, np.ndarray, np.ndarray], list | None] | None:
@@ -421,8 +428,9 @@ def gathered_decoder(feast_type: FeastType) -> Callable[[np.ndarray, np.ndarray,
 # it), four bytes that no prefix of them ends (so one cannot start inside a value and end in the next separator).
 VALUE_SEPARATOR = "\U0010ffff".encode("utf-8")
 # The fast forms (tag byte, payload struct code, value length) of fixed-size types, decoded for all keys at once
-_FIXED_FORMS = {ValueType.FLOAT: (0x35, "f", 5), ValueType.DOUBLE: (0x29, "d", 9), ValueType.BOOL: (0x38, "?", 2)}
-_VARINT_TAGS = {ValueType.INT64: 0x20, ValueType.INT32: 0x18}
+_FIXED_FORMS = {t: (_scalar_tag(t), code, size)
+                for t, code, size in ((ValueType.FLOAT, "f", 5), (ValueType.DOUBLE, "d", 9), (ValueType.BOOL, "?", 2))}
+_VARINT_TAGS = {t: _scalar_tag(t) for t in (ValueType.INT64, ValueType.INT32)}
 _STRUCTS = 64  # payload structs kept per reader, by form and number of keys (emptied when full)
 
 
