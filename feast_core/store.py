@@ -723,12 +723,22 @@ class FeatureStore:
     ) -> OnlineResponse:
         """Latest values per entity row. ``strict_entity_keys`` rejects keys that no requested view uses."""
         with telemetry.span("feast.get_online_features", {"feast.project": self.project}):
-            plan = self._plan(features, full_feature_names, allow_cache=True)
-            online = self.online_store
-            if hasattr(online, "get_online_features"):  # a remote store: the server answers the whole request
-                return online.get_online_features(plan, features, entity_rows, full_feature_names)
-            return read_online(online, self.project, plan, entity_rows, strict_entity_keys,
-                               self.config.online_store.type)
+            return self.read_online_features(features, entity_rows, full_feature_names, strict_entity_keys)
+
+    def read_online_features(
+        self,
+        features: list[str] | FeatureService,
+        entity_rows: list[dict] | dict[str, list],
+        full_feature_names: bool = False,
+        strict_entity_keys: bool = False,
+    ) -> OnlineResponse:
+        """``get_online_features`` without the span of the SDK call: for a server, whose request span already stands
+        for the call (the plan and each view's read are still spans, children of the request's)."""
+        plan = self._plan(features, full_feature_names, allow_cache=True)
+        online = self.online_store
+        if hasattr(online, "get_online_features"):  # a remote store: the server answers the whole request
+            return online.get_online_features(plan, features, entity_rows, full_feature_names)
+        return read_online(online, self.project, plan, entity_rows, strict_entity_keys, self.config.online_store.type)
 
     async def get_online_features_async(self, features, entity_rows, full_feature_names: bool = False):
         return self.get_online_features(features, entity_rows, full_feature_names)

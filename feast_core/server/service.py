@@ -135,7 +135,7 @@ class Endpoints:
         return labels
 
     def _read(self, request: wire.OnlineRequest, features) -> bytes:
-        response = self.store.get_online_features(
+        response = self.store.read_online_features(  # the request's span stands for the SDK call's
             features, request.entities, full_feature_names=request.full_feature_names, strict_entity_keys=True
         )
         if telemetry.flags.online_features:  # flags are only ever set after telemetry.metrics was imported
