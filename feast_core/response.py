@@ -191,6 +191,23 @@ def _wrong_type(name: str, dtype, row: int, value) -> EntityDataError:
 DB_SYSTEMS = {"sqlite": "sqlite", "postgres": "postgresql"}  # OpenTelemetry's db.system.name values
 
 
+_read_shapes: dict[tuple, telemetry.SpanShape] = {}
+
+
+def _read_shape(view: str, store_type: str, feature_count: int) -> telemetry.SpanShape:
+    """The span of one view's online read (its entity count varies)."""
+    key = (view, store_type, feature_count)
+    shape = _read_shapes.get(key)
+    if shape is None:
+        shape = telemetry.SpanShape("feast.online_store.read", {
+            "feast.feature_view": view, "feast.online_store": store_type,
+            "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.feature_count": feature_count,
+        }, "feast.entity_count")
+        if len(_read_shapes) < 1024:
+            _read_shapes[key] = shape
+    return shape
+
+
 def read_online(
     online: OnlineStore, project: str, plan: FeaturePlan, entity_rows, strict: bool, store_type: str = ""
 ) -> OnlineResponse:
@@ -240,12 +257,8 @@ def read_online(
             keys = list(zip(*key_lists))
         if timed:
             started = time.perf_counter()
-        if telemetry.tracing and telemetry.recording():  # no attributes built for a trace that is not sampled
-            with telemetry.span("feast.online_store.read", {
-                "feast.feature_view": part.view.name, "feast.online_store": store_type,
-                "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.entity_count": count,
-                "feast.feature_count": len(part.features),
-            }):
+        if telemetry.tracing:
+            with telemetry.shaped_span(_read_shape(part.view.name, store_type, len(part.features)), count):
                 read = online.read(project, part.view, keys, part.features)
         else:
             read = online.read(project, part.view, keys, part.features)

@@ -78,15 +78,21 @@ _times = struct.Struct("<BQBQ").pack  # start (field 7) and end (field 8), fixed
 _FLAGS = (b"\x85\x01" + _pack_fixed32(FLAGS_HAS_IS_REMOTE), b"\x85\x01" + _pack_fixed32(FLAGS_HAS_IS_REMOTE | FLAGS_IS_REMOTE))
 
 
+def body(name: str, kind: int, mapping: Mapping) -> bytes:
+    """A span's name (field 5), kind (6) and attributes (9), as they are written in every span of that name, kind
+    and attributes (see ``span``'s ``body``)."""
+    return _field(0x2A, name.encode("utf-8", "replace")) + bytes((0x30, kind)) + attributes(mapping, 0x4A)
+
+
 def _body(name: str, kind: int, mapping: Mapping) -> bytes:
-    """Name, kind and attributes of a span, encoded once per distinct set (most spans repeat one exactly)."""
+    """``body``, encoded once per distinct set (most spans repeat one exactly)."""
     try:  # the values' types belong to the key: True == 1 == 1.0, but they are encoded differently
         memo = (name, kind, *mapping.items(), *map(type, mapping.values()))
         found = _bodies.get(memo)
     except TypeError:  # a list value
         memo = found = None
     if found is None:
-        found = _field(0x2A, name.encode("utf-8", "replace")) + bytes((0x30, kind)) + attributes(mapping, 0x4A)
+        found = body(name, kind, mapping)
         if memo is not None and len(_bodies) < _MEMO_LIMIT:
             _bodies[memo] = found
     return found
@@ -100,22 +106,30 @@ _SPAN_LENGTHS = [b"\x12" + varint(n) for n in range(4096)]  # a span's tag and l
 
 def span(s) -> bytes:
     """One ``Span`` message from a recorded span (see ``recorder.RecordedSpan``), with its tag and length as the
-    ``spans`` field (2) of ScopeSpans. The usual span (no trace state, events or status) takes the first path."""
+    ``spans`` field (2) of ScopeSpans. The usual span (no trace state, events or status) takes the first path.
+
+    ``s.body``, when set, is the span's name, kind and constant attributes already encoded (``body``), and
+    ``s.attributes`` holds only what was set besides; else name, kind and attributes are encoded here."""
     trace_id = s.trace_id
     if s.parent_id:
         head = _ids_parent(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id, b"\x22\x08", s.parent_id)
     else:
         head = _ids(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id)
-    try:
-        attributes_ = s.attributes
-        body = _bodies[(s.name, s.kind, *attributes_.items(), *map(type, attributes_.values()))]
-    except (KeyError, TypeError):
-        body = _body(s.name, s.kind, s.attributes)
+    body_ = s.body
+    if body_ is not None:
+        if s.attributes:
+            body_ += attributes(s.attributes, 0x4A)
+    else:
+        try:
+            attributes_ = s.attributes
+            body_ = _bodies[(s.name, s.kind, *attributes_.items(), *map(type, attributes_.values()))]
+        except (KeyError, TypeError):
+            body_ = _body(s.name, s.kind, s.attributes)
     if s.trace_state or s.events or s.status_code:
-        content = b"".join((head, body, s.encoded, _times(0x39, s.start, 0x41, s.end), _rare(s),
+        content = b"".join((head, body_, s.encoded, _times(0x39, s.start, 0x41, s.end), _rare(s),
                             _FLAGS[s.remote_parent]))
     else:
-        content = b"".join((head, body, s.encoded, _times(0x39, s.start, 0x41, s.end), _FLAGS[s.remote_parent]))
+        content = b"".join((head, body_, s.encoded, _times(0x39, s.start, 0x41, s.end), _FLAGS[s.remote_parent]))
     size = len(content)
     return (_SPAN_LENGTHS[size] if size < 4096 else b"\x12" + varint(size)) + content
 

@@ -35,7 +35,7 @@ from opentelemetry.context import get_current as _otel_context
 
 from . import otlp_spans
 from .nospan import NO_SPAN
-from .traces import http_attributes, propagation_headers
+from .traces import http_attributes, propagation_fields, propagation_headers
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ class RecordedSpan:
     ``record_exception``, ``set_status``), and a context manager that makes it current and ends it."""
 
     __slots__ = ("trace_id", "span_id", "parent_id", "name", "kind", "start", "end", "attributes", "events",
-                 "status_code", "status_message", "remote_parent", "trace_state", "encoded", "_recorder", "_token")
+                 "status_code", "status_message", "remote_parent", "trace_state", "body", "encoded", "_recorder",
+                 "_token")
 
     def __init__(self, recorder: Recorder, trace_id: int, parent_id: int, name: str, kind: int, start: int,
                  attributes: Mapping | None) -> None:
@@ -69,6 +70,7 @@ class RecordedSpan:
         self.status_message = ""
         self.remote_parent = False
         self.trace_state = ""
+        self.body = None  # name, kind and attributes already encoded (otlp_spans.body), if they were
         self.encoded = b""  # attributes already encoded (otlp_spans.attributes, tag 0x4A), besides ``attributes``
 
     def __enter__(self) -> RecordedSpan:
@@ -110,6 +112,39 @@ class RecordedSpan:
             "exception.escaped": False, **(attributes or {}),
         }
         self.events = [*(self.events or ()), (_time_ns(), "exception", event)]
+
+
+def _http_body(scope: dict, route: str, headers: dict) -> bytes:
+    """The name, kind and HTTP attributes (all but the client's) of a request's span, encoded once per distinct
+    request line, host, user agent and server."""
+    host, user_agent = headers.get(b"host"), headers.get(b"user-agent")
+    key = (scope["method"], route, scope["path"], scope.get("query_string"), scope.get("scheme"),
+           scope.get("http_version"), host, user_agent, scope.get("server"))
+    body = _http_bodies.get(key)
+    if body is None:
+        attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
+        body = otlp_spans.body(f"{scope['method']} {route}", otlp_spans.SERVER, attributes)
+        if len(_http_bodies) < 1024:
+            _http_bodies[key] = body
+    return body
+
+
+def _client(client) -> bytes:
+    encoded = otlp_spans.attributes({"client.address": client[0], "client.port": client[1]}, 0x4A)
+    if len(_client_attributes) < 8192:
+        _client_attributes[client] = encoded
+    return encoded
+
+
+def _status(status: int) -> bytes:
+    encoded = otlp_spans.attributes({"http.response.status_code": status}, 0x4A)
+    _statuses[status] = encoded
+    return encoded
+
+
+_http_bodies: dict[tuple, bytes] = {}
+_client_attributes: dict[tuple, bytes] = {}  # per client address and port (a connection)
+_statuses: dict[int, bytes] = {}
 
 
 class _Unsampled:
@@ -179,6 +214,7 @@ class Recorder:
     def __init__(self, provider, exporters: list, scope_name: str, scope_version: str) -> None:
         self._decide = _decider(provider.sampler)
         self._roots_sampled = _samples_every_root(provider.sampler)
+        self._fields = propagation_fields()  # the header names the propagators read (lower case, bytes)
         resource = provider.resource
         self._prefix = otlp_spans.resource_prefix(resource.attributes, resource.schema_url or "", scope_name,
                                                   scope_version)
@@ -255,7 +291,32 @@ class Recorder:
                 span.trace_state = parent.trace_state.to_header()
         return span
 
+    def shaped_span(self, shape, value):
+        """A child of the current span of ``shape`` (``telemetry.SpanShape``) with ``value`` as its varying attribute,
+        encoded from bytes made once per shape and value."""
+        current = CURRENT.get()
+        if current is None or current is UNSAMPLED:
+            return NO_SPAN if current is UNSAMPLED else self.span(shape.name, shape.attributes_with(value))
+        span = RecordedSpan(self, current.trace_id, current.span_id, shape.name, otlp_spans.INTERNAL, _time_ns(), None)
+        bodies = shape.bodies
+        body = bodies.get(value) if value.__class__ is int else None  # 1 == True == 1.0: ints only in the memo
+        if body is None:
+            body = otlp_spans.body(shape.name, otlp_spans.INTERNAL, shape.attributes_with(value))
+            if value.__class__ is int and len(bodies) < 256:
+                bodies[value] = body
+        span.body = body
+        return span
+
     def http_server_span(self, scope: dict, route: str):
+        headers = dict(scope["headers"])
+        if self._roots_sampled and self._fields.isdisjoint(headers) and CURRENT.get() is None and not _otel_context():
+            # the usual request: no caller's trace context, no span current, and every new trace is sampled
+            span = RecordedSpan(self, getrandbits(128) or 1, 0, route, otlp_spans.SERVER, _time_ns(), None)
+            span.body = _http_body(scope, route, headers)
+            client = scope.get("client")
+            if client:
+                span.encoded = _client_attributes.get(client) or _client(client)
+            return span
         carrier, user_agent, host = propagation_headers(scope)
         active = self.server_span(f"{scope['method']} {route}", None, carrier)
         if active.__class__ is RecordedSpan:
@@ -277,7 +338,10 @@ class Recorder:
     @staticmethod
     def http_status(span, status: int) -> None:
         if span.__class__ is RecordedSpan:
-            span.attributes["http.response.status_code"] = status
+            if span.body is not None:
+                span.encoded += _statuses.get(status) or _status(status)
+            else:
+                span.attributes["http.response.status_code"] = status
             if status >= 500:
                 span.attributes["error.type"] = str(status)
                 span.status_code = otlp_spans.STATUS_ERROR

@@ -153,6 +153,9 @@ class SdkSpans:
     def http_server_span(self, scope, route):
         return http_server_span(self.tracer, scope, route)
 
+    def shaped_span(self, shape, value):
+        return span(self.tracer, shape.name, shape.attributes_with(value))
+
     @staticmethod
     def http_status(span_, status: int) -> None:
         http_status(span_, status)
@@ -256,6 +259,11 @@ def server_span(tracer_: trace.Tracer, name: str, attributes: Mapping | None, ca
 
 
 # ---- HTTP (ASGI) ---------------------------------------------------------------------------------
+
+
+def propagation_fields() -> frozenset[bytes]:
+    """The header names the configured propagators read, lower case, as bytes (ASGI's header names)."""
+    return _headers
 
 
 def propagation_headers(scope: dict) -> tuple[dict | None, bytes | None, bytes | None]:

@@ -276,6 +276,8 @@ SDK_SCRIPT = textwrap.dedent("""
     with trace.get_tracer("notebook").start_as_current_span("notebook cell") as cell:
         training = store.get_historical_features(entity_df=entity_df, features=features).to_df()
         assert training["conv_rate"].tolist()[:2] == [0.5, 0.25], training
+        online = store.get_online_features(features, [{"driver_id": 1001}, {"driver_id": 1002}]).to_dict()
+        assert online["rank"] == [1, 2], online
         store.push("driver_push", pd.DataFrame({"driver_id": [1001], "conv_rate": [0.75],
                                                 "ts": [datetime(2025, 3, 3, tzinfo=timezone.utc)]}))
         store.materialize(datetime(2025, 2, 28, tzinfo=timezone.utc), datetime(2025, 3, 2, tzinfo=timezone.utc),
@@ -304,8 +306,14 @@ def test_sdk_calls_are_traced_under_the_applications_span_over_otlp_grpc(repo, o
     (cell,) = [s for s in found if s.name == "notebook cell"]
     assert cell.trace_id == trace_id and cell.parent_span_id == ""
     under_cell = {s.name: s for s in children(found, cell)}
-    assert sorted(under_cell) == ["feast.get_historical_features", "feast.historical_retrieval", "feast.materialize",
-                                  "feast.push"]
+    assert sorted(under_cell) == ["feast.get_historical_features", "feast.get_online_features",
+                                  "feast.historical_retrieval", "feast.materialize", "feast.push"]
+    # a direct SDK call's span, with the read of each view below it (the plan was made by the retrieval before)
+    reads = {s.attributes["feast.feature_view"]: s for s in children(found, under_cell["feast.get_online_features"])}
+    assert set(reads) == {"driver_stats", "driver_rank"} and {s.name for s in reads.values()} == {"feast.online_store.read"}
+    assert reads["driver_rank"].attributes == {"feast.feature_view": "driver_rank", "feast.online_store": "sqlite",
+                                               "db.system.name": "sqlite", "feast.feature_count": 1,
+                                               "feast.entity_count": 2}
     assert [s.name for s in children(found, under_cell["feast.get_historical_features"])] == ["feast.plan"]
     (join,) = children(found, under_cell["feast.historical_retrieval"])
     assert join.name == "feast.offline_store.point_in_time_join" and join.attributes["feast.offline_store"] == "file"
