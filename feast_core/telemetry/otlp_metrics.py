@@ -44,9 +44,13 @@ def _exporter(name: str):
     if name == "otlp":
         if otlp_protocol("metrics") == "grpc":
             from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
-        else:
-            from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-        return OTLPMetricExporter()
+
+            return OTLPMetricExporter()
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        from .otlp_http import exporter
+
+        return exporter("metrics", OTLPMetricExporter)
     if name == "console":
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 

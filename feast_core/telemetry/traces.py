@@ -54,9 +54,13 @@ def _span_exporter(name: str):
     if name == "otlp":
         if otlp_protocol("traces") == "grpc":
             from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-        else:
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        return OTLPSpanExporter()
+
+            return OTLPSpanExporter()
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        from .otlp_http import exporter
+
+        return exporter("traces", OTLPSpanExporter)
     if name == "console":
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
@@ -111,7 +115,9 @@ class EncodedExporter:
         else:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            self._exporter = OTLPSpanExporter()
+            from .otlp_http import exporter
+
+            self._exporter = exporter("traces", OTLPSpanExporter)
             client = self._exporter._client  # the SDK's HTTP client, which export() hands its encoded bytes to
             self._send = lambda data: client.export(data[0])
 
