@@ -59,11 +59,29 @@ class Point:
     resource: dict = field(default_factory=dict)
 
 
+@dataclass
+class Request:
+    path: str
+    headers: dict  # names lowercased
+    connection: int  # which HTTP connection it came on (1, 2, ...)
+
+
 class Receiver:
-    def __init__(self) -> None:
+    """``keep_alive``: answer HTTP/1.1 and keep connections open, as a collector does (else HTTP/1.0, one request
+    per connection). ``requests`` lists every OTLP/HTTP request's path and headers; ``hold`` (an Event), while
+    cleared, keeps every request waiting before it is read; ``drop_connections`` makes the receiver close each
+    connection after answering, without saying so (as a collector's idle timeout does)."""
+
+    def __init__(self, keep_alive: bool = False) -> None:
         self._lock = threading.Lock()
         self._spans: list[Span] = []
         self._points: list[Point] = []
+        self.requests: list[Request] = []
+        self.connections = 0
+        self.hold = threading.Event()
+        self.hold.set()
+        self.drop_connections = False
+        self._keep_alive = keep_alive
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._http.daemon_threads = True
         self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True)
@@ -104,6 +122,7 @@ class Receiver:
         return self
 
     def stop(self) -> None:
+        self.hold.set()
         self._http.shutdown()
         self._http.server_close()
         if self._grpc is not None:
@@ -149,7 +168,20 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver._keep_alive else "HTTP/1.0"
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver._lock:
+                    receiver.connections += 1
+                    self.connection_number = receiver.connections
+
             def do_POST(self) -> None:
+                receiver.hold.wait()
+                drop = receiver.drop_connections  # as it was when the request came
+                with receiver._lock:
+                    receiver.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()},
+                                                     self.connection_number))
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 encoding = self.headers.get("content-encoding", "")
                 if encoding == "gzip":
@@ -170,6 +202,8 @@ class Receiver:
                 self.send_header("content-length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+                if drop:
+                    self.close_connection = True
 
             def log_message(self, *args) -> None:
                 pass

@@ -5,7 +5,7 @@ decides); an application that brought its own tracer provider, or a console expo
 Why: an SDK span costs ~45 µs to start and end here and ~70 µs to encode in the batch processor's thread (on the
 same GIL), and an online read makes three of them -- more than the read itself. A recorded span is a small
 object made current in a context variable; when it ends it is written as OTLP bytes (``otlp_spans``) and
-queued in a deque; a daemon thread joins the queued spans into export requests and hands them to the SDK's OTLP
+queued in a list; a daemon thread joins the queued spans into export requests and hands them to the SDK's OTLP
 exporter (its endpoint, headers, TLS, compression and retries, all from the standard variables).
 
 What is kept of the SDK's behaviour: the sampler of ``OTEL_TRACES_SAMPLER(_ARG)`` decides for each trace started
@@ -26,7 +26,6 @@ import os
 import threading
 import time
 import traceback
-from collections import deque
 from collections.abc import Mapping
 from random import getrandbits
 
@@ -86,8 +85,12 @@ class RecordedSpan:
         self.end = _time_ns()
         recorder = self._recorder
         queue = recorder.queue
+        queued = len(queue)
+        if queued >= recorder.limit:  # the exporter is behind by a whole queue: this span is dropped, and counted
+            recorder.drop()
+            return False
         queue.append(_encode(self))
-        if len(queue) == recorder.batch:  # a full batch: wake the exporting thread (once, not for every span after)
+        if queued + 1 == recorder.batch:  # a full batch: wake the exporting thread (once, not for every span after)
             recorder.wake.set()
         return False
 
@@ -195,9 +198,9 @@ def _decider(sampler):
 
 
 # Spans per export request and spans queued at most, unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE / _MAX_QUEUE_SIZE say
-# otherwise: 8 times the SDK's defaults (512, 2048), because an export request costs ~2 ms of CPU here whatever
-# its size (the HTTP client's work), ~4 µs a span at 512 a request; a queued span is ~300 bytes.
-BATCH, QUEUE = 4096, 16384
+# otherwise: the SDK's defaults (an export over otlp_http's kept-alive connection costs ~0.4M instructions, under
+# 1k a span at 512 a request; a queued span is ~250 bytes)
+BATCH, QUEUE = 512, 2048
 
 
 def _samples_every_root(sampler) -> bool:
@@ -221,7 +224,12 @@ class Recorder:
         self._exporters = exporters
         self.batch = max(1, int(os.environ.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", str(BATCH))))
         self._delay = float(os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "5000")) / 1000
-        self.queue: deque = deque(maxlen=max(self.batch, int(os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE", str(QUEUE)))))
+        # finished spans, encoded; appended by any thread, taken from the front by the exporting thread only
+        self.queue: list[bytes] = []
+        self.limit = max(self.batch, int(os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE", str(QUEUE))))
+        self.dropped = 0  # spans dropped because the queue was full (only the rare dropping path takes the lock)
+        self._dropped_reported = 0
+        self._drop_lock = threading.Lock()
         self.wake = threading.Event()
         self._export_lock = threading.Lock()
         self._stopped = False
@@ -353,8 +361,8 @@ class Recorder:
 
         Only spans queued when an export starts are taken: spans ending while a batch is being sent wait for the
         next full batch or the next tick (draining the queue to empty instead sent a chain of requests of a few
-        spans each, every one costing the HTTP client's ~2 ms on the request thread's GIL, for as long as requests
-        kept arriving)."""
+        spans each, every one costing the HTTP client's fixed work on the request thread's GIL, for as long as
+        requests kept arriving)."""
         deadline = time.monotonic() + self._delay
         while not self._stopped:
             left = deadline - time.monotonic()
@@ -371,14 +379,31 @@ class Recorder:
         """Export every span finished by now, in batches."""
         self._export(full_only=False)
 
+    def drop(self) -> None:
+        """Count a span dropped because the queue was full (told in the log when exporting, and at exit)."""
+        with self._drop_lock:
+            self.dropped += 1
+            first = self.dropped == 1
+        if first:
+            log.warning("the span export queue is full (OTEL_BSP_MAX_QUEUE_SIZE=%d): spans are dropped until the "
+                        "exporter catches up", self.limit)
+
+    def _report_dropped(self) -> None:
+        dropped = self.dropped
+        if dropped != self._dropped_reported:
+            log.warning("%d spans dropped (%d since the last export): the export queue (OTEL_BSP_MAX_QUEUE_SIZE=%d) "
+                        "was full", dropped, dropped - self._dropped_reported, self.limit)
+            self._dropped_reported = dropped
+
     def _export(self, full_only: bool) -> None:
         with self._export_lock:
-            pop, queue, size = self.queue.popleft, self.queue, self.batch
+            queue, size = self.queue, self.batch
             waiting = len(queue)
             while waiting >= size or (waiting and not full_only):
                 take = min(waiting, size)
                 waiting -= take
-                batch = [pop() for _ in range(take)]  # only this thread takes from the queue
+                batch = queue[:take]  # a slice and a slice deletion, each atomic: spans appended meanwhile stay
+                del queue[:take]
                 payload = otlp_spans.request(batch, self._prefix)
                 for exporter in self._exporters:
                     try:
@@ -386,6 +411,7 @@ class Recorder:
                     except Exception:  # an exporter must never take the process down (the SDK's processors agree)
                         log.warning("exporting %d spans with %s failed", take, type(exporter).__name__,
                                     exc_info=True)
+            self._report_dropped()
 
     def shutdown(self) -> None:
         if self._stopped:

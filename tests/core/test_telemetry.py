@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from otlp_receiver import attributes, children
+from otlp_receiver import Receiver, attributes, children
 
 from feast_core import Entity, FeatureStore, FeatureView, Field, FileSource, PushSource
 from feast_core.types import Float64, Int64
@@ -383,6 +384,99 @@ def test_an_otlp_protocol_feast_core_cannot_speak_is_refused_naming_the_variable
     assert "OTEL_EXPORTER_OTLP_PROTOCOL='http/json'" in feast.error_line(result)
 
 
+# ---- export --------------------------------------------------------------------------------------
+
+
+def test_exports_carry_the_configured_headers_gzipped_over_one_kept_alive_connection_per_signal(repo):
+    receiver = Receiver(keep_alive=True).start()
+    try:
+        server = Serve(repo, _otlp_env(receiver.http_endpoint, OTEL_EXPORTER_OTLP_COMPRESSION="gzip",
+                                       OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20s3cret,x-tenant=feast"))
+        try:
+            for keys in ([1001], [1002], [1001, 1002]):  # one export each: each request's spans arrive before the next
+                trace_id = secrets.token_hex(16)
+                response = server.online(["driver_stats:conv_rate"], keys,
+                                         headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+                assert response.status_code == 200
+                receiver.wait_for(lambda: [s for s in receiver.spans() if s.trace_id == trace_id and s.kind == SERVER],
+                                  f"the span of the request for {keys}")
+            receiver.wait_for(lambda: receiver.metrics("feast-feature-server"), "metrics")
+        finally:
+            output = server.stop()
+    finally:
+        receiver.stop()
+    assert "Traceback" not in output, output
+    traces = [r for r in receiver.requests if r.path == "/v1/traces"]
+    metrics = [r for r in receiver.requests if r.path == "/v1/metrics"]
+    assert len(traces) >= 3 and metrics
+    for request in traces + metrics:
+        assert request.headers["content-encoding"] == "gzip", request  # the receiver decoded them: gzip indeed
+        assert request.headers["authorization"] == "Bearer s3cret" and request.headers["x-tenant"] == "feast"
+    assert len({r.connection for r in traces}) == 1 and len({r.connection for r in metrics}) == 1
+
+
+def test_an_export_after_the_collector_dropped_the_kept_alive_connection_arrives_on_a_new_one(monkeypatch):
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from feast_core.telemetry import otlp_http, otlp_spans
+    from feast_core.telemetry.recorder import RecordedSpan
+
+    class Recorder:
+        def __init__(self):
+            self.queue, self.batch, self.limit = [], 1 << 30, 1 << 30
+
+    recorder = Recorder()
+    with RecordedSpan(recorder, int(secrets.token_hex(16), 16), 0, "feast.plan", otlp_spans.INTERNAL, 1_000, None):
+        pass
+    payload = otlp_spans.request(recorder.queue, otlp_spans.resource_prefix({"service.name": "kept"}, "", "f", "1"))
+    receiver = Receiver(keep_alive=True).start()
+    try:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.http_endpoint)
+        client = otlp_http.exporter("traces", OTLPSpanExporter)._client
+        assert client.export(payload).success and client.export(payload).success
+        receiver.drop_connections = True  # closes each connection after answering, without telling the client
+        assert client.export(payload).success
+        assert client.export(payload).success  # the kept connection is gone: sent again on a new one
+    finally:
+        receiver.stop()
+    assert [r.connection for r in receiver.requests] == [1, 1, 1, 2]
+    assert len(receiver.spans("kept")) == 4
+
+
+def test_a_collector_that_does_not_answer_holds_up_no_request_and_every_span_is_delivered_or_counted_dropped(repo):
+    receiver = Receiver(keep_alive=True).start()
+    try:
+        server = Serve(repo, _otlp_env(receiver.http_endpoint, OTEL_METRICS_EXPORTER="none",
+                                       OTEL_BSP_MAX_EXPORT_BATCH_SIZE="2", OTEL_BSP_MAX_QUEUE_SIZE="4"))
+        try:
+            def traced() -> str:
+                trace_id = secrets.token_hex(16)
+                response = server.online(["driver_stats:conv_rate"], [1001],
+                                         headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+                assert response.status_code == 200
+                # its server span ends last and spans are sent in the order they end: once it is here, all are
+                receiver.wait_for(lambda: [s for s in receiver.spans() if s.trace_id == trace_id and s.kind == SERVER],
+                                  "the request's server span")
+                return trace_id
+
+            first, second = traced(), traced()  # the first also plans the read: a span more than the others
+            receiver.hold.clear()  # from now on every export waits, unanswered, until the test lets it through
+            for _ in range(10):  # the first batch is sent and gets no answer; the queue fills behind it
+                assert server.online(["driver_stats:conv_rate"], [1001]).status_code == 200
+            receiver.hold.set()
+        finally:
+            output = server.stop()  # exports what is still queued
+    finally:
+        receiver.stop()
+    assert "Traceback" not in output, output
+    assert "the span export queue is full (OTEL_BSP_MAX_QUEUE_SIZE=4)" in output, output
+    dropped = int(re.findall(r"(\d+) spans dropped", output)[-1])
+    received = receiver.spans()
+    made_first, per_request = (len([s for s in received if s.trace_id == t]) for t in (first, second))
+    assert per_request >= 2 and dropped >= 10 * per_request - 6  # one batch in flight and a full queue kept at most
+    assert len(received) + dropped == made_first + 11 * per_request
+
+
 # ---- metrics -------------------------------------------------------------------------------------
 
 
@@ -459,7 +553,7 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
 
     class Recorder:  # where a span puts itself, encoded, when it ends
         def __init__(self):
-            self.queue, self.batch = [], 1 << 30
+            self.queue, self.batch, self.limit = [], 1 << 30, 1 << 30
 
     recorder = Recorder()
     trace_id, caller = int(secrets.token_hex(16), 16), int(secrets.token_hex(8), 16)
