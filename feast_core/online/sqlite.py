@@ -23,7 +23,6 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -577,21 +576,27 @@ class _WriteRows:
         """Write the rows (inside the caller's transaction), a few hundred per statement, features in groups
         small enough for SQLite's parameter limit."""
         head = 3 if self.has_created else 2
+        n = len(self.columns[0])
         for start in range(0, len(self.features), FEATURES_PER_STATEMENT):
             names = [f.name for f in self.features[start:start + FEATURES_PER_STATEMENT]]
-            values = self.columns[head + 2 * start:head + 2 * (start + len(names))]
-            entities = zip(*self.columns[:head], *values)
+            columns = self.columns[:head] + self.columns[head + 2 * start:head + 2 * (start + len(names))]
+            # every entity's parameters back to back in one list (a slice assignment per column), so each statement's
+            # parameters are one slice of it
+            width = len(columns)
+            flat: list = [None] * (n * width)
+            for i, column in enumerate(columns):
+                flat[i::width] = column
             per_statement = max(1, ROWS_PER_UPSERT // len(names))
-            multi = None
-            while True:
-                chunk = list(islice(entities, per_statement))
-                if len(chunk) < per_statement:
-                    if chunk:
-                        conn.executemany(_upsert_sql(table, table_columns, names, self.has_created, 1), chunk)
-                    break
-                if multi is None:
-                    multi = _upsert_sql(table, table_columns, names, self.has_created, per_statement)
-                conn.execute(multi, list(chain.from_iterable(chunk)))
+            step = per_statement * width
+            whole = n // per_statement * step
+            if whole:
+                multi = _upsert_sql(table, table_columns, names, self.has_created, per_statement)
+                for at in range(0, whole, step):
+                    conn.execute(multi, flat[at:at + step])
+            if whole < len(flat):
+                rest = flat[whole:]
+                conn.executemany(_upsert_sql(table, table_columns, names, self.has_created, 1),
+                                 [rest[at:at + width] for at in range(0, len(rest), width)])
 
 
 def _upsert_sql(table: str, columns: list[str], features: list[str], has_created: bool, entities: int) -> str:

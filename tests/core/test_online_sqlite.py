@@ -484,3 +484,26 @@ def test_nulls_and_values_holding_the_read_separator_are_read_as_written(store: 
     result = store.read("proj", view, [(1,), (2,)], ["blob", "rate"])
     assert result.values == {"blob": [b"x", holding], "rate": [0.5, 2.5]}
     assert result.event_ts["blob"] == [micros(T0), micros(T0 + timedelta(1))]
+
+
+@pytest.mark.parametrize("entities", [1, 7, 12])
+def test_rows_split_across_statements_and_feature_groups_are_all_written(store: SqliteOnlineStore, monkeypatch, entities):
+    """A write binds its rows a few entities per statement and its features a few per group: entity counts that fill
+    whole statements, leave a remainder or fill none, and a feature count that leaves a short last group, each
+    write every (entity, feature) row with its own value and times."""
+    monkeypatch.setattr(sqlite_store, "FEATURES_PER_STATEMENT", 2)
+    monkeypatch.setattr(sqlite_store, "ROWS_PER_UPSERT", 6)  # 3 entities per statement of 2 features
+    names = ["a", "b", "c", "d", "e"]
+    view = driver_view(*(Field(name=n, dtype=Int64) for n in names))
+    store.update("proj", [view], [])
+    ids = list(range(100, 100 + entities))
+    data = {"driver_id": ids, **{n: [i * 10 + k for i in ids] for k, n in enumerate(names)}}
+    events = [T0 + timedelta(seconds=i) for i in range(entities)]
+    store.write("proj", view, rows(view, data, events, [e + timedelta(minutes=1) for e in events]))
+    result = store.read("proj", view, [(i,) for i in ids] + [(99,)], names)
+    for k, name in enumerate(names):
+        assert result.values[name] == [i * 10 + k for i in ids] + [None]
+        assert result.event_ts[name] == [micros(T0) // 1_000_000 * 1_000_000 + i * 1_000_000 for i in range(entities)] + [None]
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT created_ts) FROM proj_driver_stats").fetchone() == (
+            5 * entities, entities)
