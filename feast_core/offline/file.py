@@ -56,6 +56,10 @@ APPEND_DIR_SUFFIX = ".d"
 DEFAULT_MEMORY_LIMIT = "1700MB"
 DEFAULT_BATCH_ROWS = 100_000
 _UTC = "UTC"
+# A scan that reads every page of the columns it needs (a materialization's pull) reads each page when it gets to
+# it: DuckDB's parquet prefetching first copies the column chunks into buffers of their own, which for local files
+# (the only kind this store reads) costs ~7 % more instructions of the pull and no I/O it would not do anyway
+_WHOLE_SCAN_SETTINGS = ("SET disable_parquet_prefetching = true",)
 _ENTITY_RELATION = "__feast_entity_rows"
 _ENTITY_TS = "__feast_entity_ts"
 
@@ -400,7 +404,7 @@ class FileOfflineStore:
         )
         if ordered:  # the winners only are sorted: as many rows as keys
             sql += f" ORDER BY __latest.c{value_columns.index(query.timestamp_field)}"
-        return self._stream(sql, chunk_rows, resolved)
+        return self._stream(sql, chunk_rows, resolved, settings=_WHOLE_SCAN_SETTINGS)
 
     def pull_all(self, query: PullQuery, chunk_rows: int) -> Iterator[pa.RecordBatch]:
         """Every row in [start, end] (a None bound is open), in no particular order."""
@@ -440,9 +444,12 @@ class FileOfflineStore:
                              timestamp_field: pa.array([], pa.timestamp("us", tz=_UTC))})
         return pa.Table.from_batches(batches)
 
-    def _stream(self, sql: str, chunk_rows: int, resolved: _ResolvedSource) -> Iterator[pa.RecordBatch]:
+    def _stream(self, sql: str, chunk_rows: int, resolved: _ResolvedSource, settings: tuple[str, ...] = ()
+                ) -> Iterator[pa.RecordBatch]:
         cursor = self._db.cursor()
         try:
+            for setting in settings:  # this cursor's session only
+                cursor.execute(setting)
             reader = _arrow_reader(cursor.sql(sql), chunk_rows)
             schema = pa.schema([f.with_type(_utc_type(f.type)) for f in reader.schema])
             for batch in reader:

@@ -144,6 +144,14 @@ def test_pull_latest_takes_the_latest_row_per_key_inside_the_inclusive_window(st
     ]
 
 
+
+def test_the_pulls_scan_setting_stays_on_its_own_cursor(store, tmp_path):
+    """A latest-row pull reads parquet pages without DuckDB's prefetching; other queries of the store keep it."""
+    source = driver_source(tmp_path, [(k, 1, 1, float(k)) for k in range(10)], created=False)
+    assert len(pa.Table.from_batches(list(store.pull_latest(pull(source, at(0), at(2)), chunk_rows=100)))) == 10
+    assert store._db.execute("SELECT current_setting('disable_parquet_prefetching')").fetchone() == (False,)
+    assert store._db.cursor().execute("SELECT current_setting('disable_parquet_prefetching')").fetchone() == (False,)
+
 def test_pull_latest_streams_in_chunks_of_at_most_chunk_rows(store, tmp_path):
     source = driver_source(tmp_path, [(k, 1, 1, float(k)) for k in range(2500)], created=False)
     batches = list(store.pull_latest(pull(source, at(0), at(2)), chunk_rows=1000))
