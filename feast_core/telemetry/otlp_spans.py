@@ -22,7 +22,6 @@ FLAGS_HAS_IS_REMOTE, FLAGS_IS_REMOTE = 0x100, 0x200
 
 _pack_double = struct.Struct("<d").pack
 _pack_fixed64 = struct.Struct("<Q").pack
-_pack_fixed32 = struct.Struct("<I").pack
 _MEMO_LIMIT = 8192  # encoded names and key-value pairs kept (a client port per connection is the varying one)
 
 
@@ -74,8 +73,6 @@ def attributes(mapping: Mapping, tag: int) -> bytes:
 
 
 _bodies: dict[tuple, bytes] = {}
-_times = struct.Struct("<BQBQ").pack  # start (field 7) and end (field 8), fixed64 each
-_FLAGS = (b"\x85\x01" + _pack_fixed32(FLAGS_HAS_IS_REMOTE), b"\x85\x01" + _pack_fixed32(FLAGS_HAS_IS_REMOTE | FLAGS_IS_REMOTE))
 
 
 def body(name: str, kind: int, mapping: Mapping) -> bytes:
@@ -98,23 +95,17 @@ def _body(name: str, kind: int, mapping: Mapping) -> bytes:
     return found
 
 
-_ids = struct.Struct(">2sQQ2sQ").pack  # trace_id (field 1, 16 bytes) and span_id (field 2, 8 bytes)
-_ids_parent = struct.Struct(">2sQQ2sQ2sQ").pack  # and parent_span_id (field 4)
-_LOW = (1 << 64) - 1
+_tail = struct.Struct("<BQBQ2sI").pack  # start (field 7) and end (field 8), fixed64 each, and flags (16), fixed32
+_FLAG_VALUES = (FLAGS_HAS_IS_REMOTE, FLAGS_HAS_IS_REMOTE | FLAGS_IS_REMOTE)
 _SPAN_LENGTHS = [b"\x12" + varint(n) for n in range(4096)]  # a span's tag and length, for the usual sizes
 
 
 def span(s) -> bytes:
-    """One ``Span`` message from a recorded span (see ``recorder.RecordedSpan``), with its tag and length as the
-    ``spans`` field (2) of ScopeSpans. The usual span (no trace state, events or status) takes the first path.
+    """One ``Span`` message from a recorded span (see ``recorder.RecordedSpan``: ids as bytes), with its tag and length
+    as the ``spans`` field (2) of ScopeSpans. The usual span (no trace state, events or status) takes the first path.
 
     ``s.body``, when set, is the span's name, kind and constant attributes already encoded (``body``), and
     ``s.attributes`` holds only what was set besides; else name, kind and attributes are encoded here."""
-    trace_id = s.trace_id
-    if s.parent_id:
-        head = _ids_parent(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id, b"\x22\x08", s.parent_id)
-    else:
-        head = _ids(b"\x0a\x10", trace_id >> 64, trace_id & _LOW, b"\x12\x08", s.span_id)
     body_ = s.body
     if body_ is not None:
         if s.attributes:
@@ -125,11 +116,13 @@ def span(s) -> bytes:
             body_ = _bodies[(s.name, s.kind, *attributes_.items(), *map(type, attributes_.values()))]
         except (KeyError, TypeError):
             body_ = _body(s.name, s.kind, s.attributes)
+    parent = s.parent_id
+    tail = _tail(0x39, s.start, 0x41, s.end, b"\x85\x01", _FLAG_VALUES[s.remote_parent])
     if s.trace_state or s.events or s.status_code:
-        content = b"".join((head, body_, s.encoded, _times(0x39, s.start, 0x41, s.end), _rare(s),
-                            _FLAGS[s.remote_parent]))
-    else:
-        content = b"".join((head, body_, s.encoded, _times(0x39, s.start, 0x41, s.end), _FLAGS[s.remote_parent]))
+        tail += _rare(s)
+    # trace_id (field 1, 16 bytes), span_id (2, 8 bytes), parent_span_id (4, 8 bytes; none for a root)
+    content = b"".join((b"\x0a\x10", s.trace_id, b"\x12\x08", s.span_id, b"\x22\x08" if parent else b"", parent,
+                        body_, s.encoded, tail))
     size = len(content)
     return (_SPAN_LENGTHS[size] if size < 4096 else b"\x12" + varint(size)) + content
 
@@ -162,5 +155,10 @@ def request(spans: Iterable[bytes], prefix: Sequence[bytes]) -> bytes:
     """An ``ExportTraceServiceRequest`` holding ``spans`` (each encoded by ``span``), all of one resource and scope
     (``resource_prefix``)."""
     resource, scope, schema = prefix
-    scope_spans = _field(0x12, scope + b"".join(spans))
-    return _field(0x0A, resource + scope_spans + schema)
+    parts = [scope, *spans]  # the spans are copied once, into the request: a batch is ~1 MB
+    size = sum(map(len, parts))
+    scope_spans_head = b"\x12" + varint(size)
+    resource_spans_size = len(resource) + len(scope_spans_head) + size + len(schema)
+    parts[0:0] = (b"\x0a", varint(resource_spans_size), resource, scope_spans_head)
+    parts.append(schema)
+    return b"".join(parts)

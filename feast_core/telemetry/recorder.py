@@ -42,7 +42,6 @@ UNSAMPLED = object()  # the current "span" of a trace that is not sampled: nothi
 CURRENT: contextvars.ContextVar = contextvars.ContextVar("feast_span", default=None)
 _time_ns = time.time_ns
 _encode = otlp_spans.span
-_http_attributes: dict[tuple, bytes] = {}
 
 
 class RecordedSpan:
@@ -53,11 +52,13 @@ class RecordedSpan:
                  "status_code", "status_message", "remote_parent", "trace_state", "body", "encoded", "_recorder",
                  "_token")
 
-    def __init__(self, recorder: Recorder, trace_id: int, parent_id: int, name: str, kind: int, start: int,
-                 attributes: Mapping | None) -> None:
+    def __init__(self, recorder: Recorder, trace_id: bytes, parent_id: bytes, name: str, kind: int, start: int,
+                 attributes: Mapping | None, body: bytes | None = None) -> None:
+        """``trace_id`` (16 bytes), ``parent_id`` (8 bytes, or empty for a root) and the span's own ``span_id`` are
+        kept as the bytes OTLP carries (W3C's order: ``int.to_bytes(n, "big")`` of OpenTelemetry's ids)."""
         self._recorder = recorder
         self.trace_id = trace_id
-        self.span_id = getrandbits(64) or 1
+        self.span_id = (getrandbits(64) or 1).to_bytes(8, "big")
         self.parent_id = parent_id
         self.name = name
         self.kind = kind
@@ -69,7 +70,7 @@ class RecordedSpan:
         self.status_message = ""
         self.remote_parent = False
         self.trace_state = ""
-        self.body = None  # name, kind and attributes already encoded (otlp_spans.body), if they were
+        self.body = body  # name, kind and attributes already encoded (otlp_spans.body), if they were
         self.encoded = b""  # attributes already encoded (otlp_spans.attributes, tag 0x4A), besides ``attributes``
 
     def __enter__(self) -> RecordedSpan:
@@ -117,18 +118,14 @@ class RecordedSpan:
         self.events = [*(self.events or ()), (_time_ns(), "exception", event)]
 
 
-def _http_body(scope: dict, route: str, headers: dict) -> bytes:
-    """The name, kind and HTTP attributes (all but the client's) of a request's span, encoded once per distinct
-    request line, host, user agent and server."""
-    host, user_agent = headers.get(b"host"), headers.get(b"user-agent")
-    key = (scope["method"], route, scope["path"], scope.get("query_string"), scope.get("scheme"),
-           scope.get("http_version"), host, user_agent, scope.get("server"))
-    body = _http_bodies.get(key)
-    if body is None:
-        attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
-        body = otlp_spans.body(f"{scope['method']} {route}", otlp_spans.SERVER, attributes)
-        if len(_http_bodies) < 1024:
-            _http_bodies[key] = body
+def _http_body(key: tuple, scope: dict, route: str) -> bytes:
+    """The name, kind and HTTP attributes (all but the client's) of a request's span, kept per ``key``: the request
+    line, host, user agent and server (see ``Recorder.http_server_span``)."""
+    host, user_agent = key[6], key[7]
+    attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
+    body = otlp_spans.body(f"{scope['method']} {route}", otlp_spans.SERVER, attributes)
+    if len(_http_bodies) < 1024:
+        _http_bodies[key] = body
     return body
 
 
@@ -281,7 +278,7 @@ class Recorder:
             elif isinstance(ended, RecordedSpan):
                 return RecordedSpan(self, ended.trace_id, ended.span_id, name, kind, start_time or _time_ns(),
                                     attributes)
-            elif ended is not None and ended.get_span_context().is_valid:  # an SDK span
+            elif ended is not None and ended.get_span_context().is_valid:  # an SDK span (or OpenTelemetry's API)
                 parent = ended.get_span_context()
         if parent is None:
             trace_id = getrandbits(128) or 1
@@ -291,8 +288,8 @@ class Recorder:
             return _Unsampled()
         else:
             trace_id = parent.trace_id
-        span = RecordedSpan(self, trace_id, parent.span_id if parent is not None else 0, name, kind,
-                            start_time or _time_ns(), attributes)
+        span = RecordedSpan(self, trace_id.to_bytes(16, "big"), parent.span_id.to_bytes(8, "big") if parent else b"",
+                            name, kind, start_time or _time_ns(), attributes)
         if parent is not None:
             span.remote_parent = parent.is_remote
             if parent.trace_state:
@@ -305,43 +302,43 @@ class Recorder:
         current = CURRENT.get()
         if current is None or current is UNSAMPLED:
             return NO_SPAN if current is UNSAMPLED else self.span(shape.name, shape.attributes_with(value))
-        span = RecordedSpan(self, current.trace_id, current.span_id, shape.name, otlp_spans.INTERNAL, _time_ns(), None)
         bodies = shape.bodies
         body = bodies.get(value) if value.__class__ is int else None  # 1 == True == 1.0: ints only in the memo
         if body is None:
             body = otlp_spans.body(shape.name, otlp_spans.INTERNAL, shape.attributes_with(value))
             if value.__class__ is int and len(bodies) < 256:
                 bodies[value] = body
-        span.body = body
-        return span
+        return RecordedSpan(self, current.trace_id, current.span_id, shape.name, otlp_spans.INTERNAL, _time_ns(),
+                            None, body)
 
     def http_server_span(self, scope: dict, route: str):
-        headers = dict(scope["headers"])
-        if self._roots_sampled and self._fields.isdisjoint(headers) and CURRENT.get() is None and not _otel_context():
-            # the usual request: no caller's trace context, no span current, and every new trace is sampled
-            span = RecordedSpan(self, getrandbits(128) or 1, 0, route, otlp_spans.SERVER, _time_ns(), None)
-            span.body = _http_body(scope, route, headers)
-            client = scope.get("client")
-            if client:
-                span.encoded = _client_attributes.get(client) or _client(client)
-            return span
-        carrier, user_agent, host = propagation_headers(scope)
-        active = self.server_span(f"{scope['method']} {route}", None, carrier)
-        if active.__class__ is RecordedSpan:
-            # the HTTP attributes but the client's, encoded once per distinct request line and server
-            key = (scope["method"], route, scope["path"], scope.get("scheme"), scope.get("http_version"),
-                   scope.get("query_string"), host, user_agent, scope.get("server"))
-            encoded = _http_attributes.get(key)
-            if encoded is None:
-                attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
-                encoded = otlp_spans.attributes(attributes, 0x4A)
-                if len(_http_attributes) < 1024:
-                    _http_attributes[key] = encoded
-            active.encoded = encoded
-            client = scope.get("client")
-            if client:
-                active.attributes = {"client.address": client[0], "client.port": client[1]}
-        return active
+        span = None
+        if self._roots_sampled and CURRENT.get() is None and not _otel_context():
+            # the usual request: a new trace, sampled (unless the caller sent its trace's context: see below)
+            fields, host, user_agent = self._fields, None, None
+            for name, value in scope["headers"]:
+                if name in fields:
+                    break
+                if name == b"host":
+                    host = value
+                elif name == b"user-agent":
+                    user_agent = value
+            else:
+                span = RecordedSpan(self, (getrandbits(128) or 1).to_bytes(16, "big"), b"",
+                                    f"{scope['method']} {route}", otlp_spans.SERVER, _time_ns(), None)
+        if span is None:
+            carrier, user_agent, host = propagation_headers(scope)
+            span = self.server_span(f"{scope['method']} {route}", None, carrier)
+            if span.__class__ is not RecordedSpan:
+                return span
+        # the name, kind and HTTP attributes but the client's, encoded once per request line, host and server
+        key = (scope["method"], route, scope["path"], scope["query_string"], scope.get("scheme"),
+               scope["http_version"], host, user_agent, scope.get("server"))
+        span.body = _http_bodies.get(key) or _http_body(key, scope, route)
+        client = scope.get("client")
+        if client:
+            span.encoded = _client_attributes.get(client) or _client(client)
+        return span
 
     @staticmethod
     def http_status(span, status: int) -> None:

@@ -556,7 +556,7 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
             self.queue, self.batch, self.limit = [], 1 << 30, 1 << 30
 
     recorder = Recorder()
-    trace_id, caller = int(secrets.token_hex(16), 16), int(secrets.token_hex(8), 16)
+    trace_id, caller = secrets.token_bytes(16), secrets.token_bytes(8)  # as OTLP carries them
     with RecordedSpan(recorder, trace_id, caller, "POST /get-online-features", otlp_spans.SERVER, 1_000, {
         "http.route": "/get-online-features", "server.port": 6566, "ok": True, "ratio": 0.25, "delta": -3,
         "views": ["driver_stats", "driver_rank"], "ünïcode": "välue",
@@ -578,8 +578,8 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     assert len(scope_spans.spans) == 600
     read_span, request_span = scope_spans.spans[:2]
 
-    assert request_span.trace_id == trace_id.to_bytes(16, "big") and request_span.parent_span_id == caller.to_bytes(8, "big")
-    assert request_span.span_id == request.span_id.to_bytes(8, "big") and request_span.name == "POST /get-online-features"
+    assert request_span.trace_id == trace_id and request_span.parent_span_id == caller
+    assert request_span.span_id == request.span_id and request_span.name == "POST /get-online-features"
     assert request_span.kind == otlp_spans.SERVER and request_span.trace_state == "vendor=1"
     assert request_span.start_time_unix_nano == 1_000 and request_span.end_time_unix_nano == request.end
     assert request_span.flags == otlp_spans.FLAGS_HAS_IS_REMOTE | otlp_spans.FLAGS_IS_REMOTE
@@ -597,10 +597,23 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     assert event.name == "exception" and attributes(event.attributes)["exception.type"] == "KeyError"
     assert "raise KeyError" in attributes(event.attributes)["exception.stacktrace"]
 
+    # a span written from bytes encoded once (name, kind, constant attributes), with an attribute set besides
+    recorder = Recorder()
+    body = otlp_spans.body("feast.online_store.read", otlp_spans.INTERNAL, {"feast.feature_view": "driver_stats"})
+    with RecordedSpan(recorder, trace_id, caller, "feast.online_store.read", otlp_spans.INTERNAL, 4_000, None,
+                      body) as read:
+        read.set_attribute("feast.entity_count", 3)
+    (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
+    (read_span,) = resource_spans.scope_spans[0].spans
+    assert (read_span.name, read_span.kind) == ("feast.online_store.read", otlp_spans.INTERNAL)
+    assert attributes(read_span.attributes) == {"feast.feature_view": "driver_stats", "feast.entity_count": 3}
+    assert (read_span.trace_id, read_span.parent_span_id, read_span.span_id) == (trace_id, caller, read.span_id)
+    assert read_span.start_time_unix_nano == 4_000 and read_span.end_time_unix_nano == read.end
+
     # equal values of different types keep their own types (1 == 1.0 == True; attribute sets are encoded once)
     recorder = Recorder()
     for value in (1, True, 1.0, 1):
-        with RecordedSpan(recorder, trace_id, 0, "feast.plan", otlp_spans.INTERNAL, 3_000, {"n": value}):
+        with RecordedSpan(recorder, trace_id, b"", "feast.plan", otlp_spans.INTERNAL, 3_000, {"n": value}):
             pass
     (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
     kinds = [s.attributes[0].value.WhichOneof("value") for s in resource_spans.scope_spans[0].spans]
