@@ -313,8 +313,8 @@ class Recorder:
 
     def http_server_span(self, scope: dict, route: str):
         span = None
-        if self._roots_sampled and CURRENT.get() is None and not _otel_context():
-            # the usual request: a new trace, sampled (unless the caller sent its trace's context: see below)
+        if CURRENT.get() is None and not _otel_context():
+            # the usual request: a new trace (unless the caller sent its trace's context: see below)
             fields, host, user_agent = self._fields, None, None
             for name, value in scope["headers"]:
                 if name in fields:
@@ -324,8 +324,11 @@ class Recorder:
                 elif name == b"user-agent":
                     user_agent = value
             else:
-                span = RecordedSpan(self, (getrandbits(128) or 1).to_bytes(16, "big"), b"",
-                                    f"{scope['method']} {route}", otlp_spans.SERVER, _time_ns(), None)
+                trace_id = getrandbits(128) or 1
+                if not (self._roots_sampled or self._decide(None, trace_id)):
+                    return _Unsampled()
+                span = RecordedSpan(self, trace_id.to_bytes(16, "big"), b"", f"{scope['method']} {route}",
+                                    otlp_spans.SERVER, _time_ns(), None)
         if span is None:
             carrier, user_agent, host = propagation_headers(scope)
             span = self.server_span(f"{scope['method']} {route}", None, carrier)

@@ -618,3 +618,28 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
     kinds = [s.attributes[0].value.WhichOneof("value") for s in resource_spans.scope_spans[0].spans]
     assert kinds == ["int_value", "bool_value", "double_value", "int_value"]
+
+
+def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
+    """A request without a caller's context starts a trace; when OTEL_TRACES_SAMPLER's sampler declines it, neither the
+    request's span nor any span below it is recorded."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
+
+    from feast_core.telemetry import SpanShape
+    from feast_core.telemetry.recorder import Recorder
+
+    recorder = Recorder(TracerProvider(sampler=ParentBased(ALWAYS_OFF)), [], "feast_core", "9.9")
+    shape = SpanShape("feast.online_store.read", {"feast.feature_view": "driver_stats"}, "feast.entity_count")
+    scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"",
+             "http_version": "1.1", "headers": [(b"host", b"127.0.0.1:6566")]}
+    try:
+        with recorder.http_server_span(scope, "/get-online-features") as request:
+            assert not request.is_recording() and not recorder.recording()
+            with recorder.shaped_span(shape, 1) as read, recorder.span("feast.plan") as plan:
+                assert not read.is_recording() and not plan.is_recording()
+            recorder.http_status(request, 200)
+        assert recorder.recording()  # the request is over: a new trace may be sampled again
+        assert not recorder.queue
+    finally:
+        recorder.shutdown()
