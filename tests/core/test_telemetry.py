@@ -426,7 +426,7 @@ def test_an_export_after_the_collector_dropped_the_kept_alive_connection_arrives
             self.queue, self.batch, self.limit = [], 1 << 30, 1 << 30
 
     recorder = Recorder()
-    with RecordedSpan(recorder, int(secrets.token_hex(16), 16), 0, "feast.plan", otlp_spans.INTERNAL, 1_000, None):
+    with RecordedSpan(recorder, secrets.token_bytes(16), b"", "feast.plan", otlp_spans.INTERNAL, 1_000, None):
         pass
     payload = otlp_spans.request(recorder.queue, otlp_spans.resource_prefix({"service.name": "kept"}, "", "f", "1"))
     receiver = Receiver(keep_alive=True).start()
