@@ -263,8 +263,9 @@ def read_online(
         else:
             read = online.read(project, part.view, keys, part.features)
         if timed:
-            metrics.view_read(store_type, part.view.name)(time.perf_counter() - started)
-            view_statuses: list[list[str]] = []
+            series = metrics.view_series(store_type, part.view.name)
+            series.read(time.perf_counter() - started)
+            present = outside = not_found = 0
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
         complete, oldest = read.complete, read.oldest
@@ -273,10 +274,13 @@ def read_online(
             event_ts = read.event_ts[feature]
             if feature in complete and oldest is not None and (cutoff is None or oldest[feature] >= cutoff):
                 status = [PRESENT] * count  # a row and a value at every key, none older than the ttl
+                if timed:
+                    present += count
             else:
                 column, status = _statuses(column, event_ts, cutoff, feature in complete)
-            if timed:
-                view_statuses.append(status)
+                if timed:  # Feast's status counts: a stored null value is present
+                    stale, absent = status.count(OUTSIDE_MAX_AGE), status.count(NOT_FOUND)
+                    outside, not_found, present = outside + stale, not_found + absent, present + count - stale - absent
             joined[output] = column
             if not hidden:
                 names.append(output)
@@ -284,7 +288,7 @@ def read_online(
                 statuses.append(status)
                 stamps.append(event_ts)
         if timed:
-            _count_statuses(metrics, part.view.name, view_statuses)
+            series.statuses(present, outside, not_found)
     if timed:
         metrics.online_read(time.perf_counter() - phase_started)
     if plan.on_demand:
@@ -300,21 +304,6 @@ def read_online(
                 statuses.append([PRESENT if v is not None else NULL_VALUE for v in column])
                 stamps.append(no_stamps)
     return OnlineResponse(names, values, statuses, stamps)
-
-
-def _count_statuses(metrics, view: str, statuses: list[list[str]]) -> None:
-    """Feast's feast_online_features_status_total: values by status (a stored null value is present)."""
-    present = outside = not_found = 0
-    for status in statuses:
-        if OUTSIDE_MAX_AGE not in status and NOT_FOUND not in status:
-            present += len(status)
-            continue
-        outside += status.count(OUTSIDE_MAX_AGE)
-        not_found += status.count(NOT_FOUND)
-        present += len(status) - status.count(OUTSIDE_MAX_AGE) - status.count(NOT_FOUND)
-    for name, number in (("present", present), ("outside_max_age", outside), ("not_found", not_found)):
-        if number:
-            metrics.online_status(view, name)(number)
 
 
 def _statuses(column: list, event_ts: list, cutoff: int | None, complete: bool = False) -> tuple[list, list[str]]:

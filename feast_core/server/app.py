@@ -87,7 +87,7 @@ class Dispatcher:
         except Exception as error:
             status, payload = internal_error_response(error, name)
         if telemetry.flags.request:
-            telemetry.observe_request(path, status, time.perf_counter() - started, *REQUEST_LABELS.get())
+            telemetry.metrics.requests(path, status, *REQUEST_LABELS.get())(time.perf_counter() - started)
         return status, payload
 
 

@@ -219,9 +219,47 @@ class RequestSeries:
         return record
 
 
-# recording functions: ``metrics.view_read(store, view)(seconds)``, ``metrics.entity_count(rows)``
+class ViewSeries:
+    """One feature view's online-read series (read latency, values by status), looked up once per read; a status's
+    series is made when it is first counted, as Feast's are."""
+
+    __slots__ = ("read", "_view", "_present", "_outside", "_not_found")
+
+    def __init__(self, store_type: str, view: str) -> None:
+        self._view = view
+        self.read = DEFERRED.series(VIEW_READ.labels(store_type, view))
+        self._present = self._outside = self._not_found = None
+
+    def statuses(self, present: int, outside: int, not_found: int) -> None:
+        """Count the values read by status (Feast's feast_online_features_status_total; a stored null is present)."""
+        if present:
+            if self._present is None:
+                self._present = online_status(self._view, "present")
+            self._present(present)
+        if outside:
+            if self._outside is None:
+                self._outside = online_status(self._view, "outside_max_age")
+            self._outside(outside)
+        if not_found:
+            if self._not_found is None:
+                self._not_found = online_status(self._view, "not_found")
+            self._not_found(not_found)
+
+
+_views: dict[tuple[str, str], ViewSeries] = {}
+
+
+def view_series(store_type: str, view: str) -> ViewSeries:
+    """The series of ``view`` read from an online store of ``store_type``."""
+    found = _views.get((store_type, view))
+    if found is None:
+        found = _views[(store_type, view)] = ViewSeries(store_type, view)
+    return found
+
+
+# recording functions: ``metrics.requests(endpoint, code, feature_count, view_count)(seconds)``,
+# ``metrics.view_series(store, view).read(seconds)``, ``metrics.entity_count(rows)``
 requests = RequestSeries()
-view_read = LabelCache(VIEW_READ)
 online_status = LabelCache(ONLINE_STATUS)
 entity_count = DEFERRED.series(ENTITY_COUNT, counted=ONLINE_REQUESTS)  # one online request served, of n rows
 online_read = DEFERRED.series(ONLINE_READ)

@@ -569,6 +569,17 @@ def test_metrics_count_requests_by_endpoint_and_status(server):
         assert after[sample] - before.get(sample, 0.0) == added, (sample, before.get(sample), after[sample])
 
 
+
+def test_metrics_count_the_values_read_by_status_per_feature_view(server):
+    """A key the store does not have counts as not_found for each feature asked of its view; the rest as present."""
+    before = metric_samples(server.client.get("/metrics").text)
+    response = server.online(["driver_stats:trips", "driver_stats:conv_rate"], {"driver_id": [1001, 424242]})
+    assert response.status_code == 200
+    after = metric_samples(server.client.get("/metrics").text)
+    for status, added in (("present", 2.0), ("not_found", 2.0)):
+        sample = f'feast_online_features_status_total{{feature_view="driver_stats",status="{status}"}}'
+        assert after[sample] - before.get(sample, 0.0) == added, (sample, before.get(sample), after.get(sample))
+
 # ---- failure of the store, shutdown --------------------------------------------------------------------
 
 
