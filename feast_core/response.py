@@ -194,14 +194,14 @@ DB_SYSTEMS = {"sqlite": "sqlite", "postgres": "postgresql"}  # OpenTelemetry's d
 _read_shapes: dict[tuple, telemetry.SpanShape] = {}
 
 
-def _read_shape(view: str, store_type: str, feature_count: int) -> telemetry.SpanShape:
+def _read_shape(part, store_type: str) -> telemetry.SpanShape:
     """The span of one view's online read (its entity count varies)."""
-    key = (view, store_type, feature_count)
+    key = (part.view.name, store_type, len(part.features))
     shape = _read_shapes.get(key)
     if shape is None:
         shape = telemetry.SpanShape("feast.online_store.read", {
-            "feast.feature_view": view, "feast.online_store": store_type,
-            "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.feature_count": feature_count,
+            "feast.feature_view": key[0], "feast.online_store": store_type,
+            "db.system.name": DB_SYSTEMS.get(store_type, store_type), "feast.feature_count": key[2],
         }, "feast.entity_count")
         if len(_read_shapes) < 1024:
             _read_shapes[key] = shape
@@ -246,6 +246,7 @@ def read_online(
     now_us = time.time_ns() // 1000
     joined: dict[str, list] = {}
     timed = telemetry.flags.online_features
+    spans = telemetry.spans  # None when tracing is off
     if timed:
         metrics = telemetry.metrics  # imported by telemetry.configure before any flag is set
         phase_started = time.perf_counter()
@@ -257,11 +258,17 @@ def read_online(
             keys = list(zip(*key_lists))
         if timed:
             started = time.perf_counter()
-        if telemetry.tracing:
-            with telemetry.shaped_span(_read_shape(part.view.name, store_type, len(part.features)), count):
-                read = online.read(project, part.view, keys, part.features)
-        else:
+        if spans is None:
             read = online.read(project, part.view, keys, part.features)
+        else:  # the read is a leaf span of the current one
+            shape = _read_shapes.get((part.view.name, store_type, len(part.features))) or _read_shape(part, store_type)
+            read_from = time.time_ns()
+            try:
+                read = online.read(project, part.view, keys, part.features)
+            except BaseException as error:
+                spans.leaf(shape, count, read_from, error)
+                raise
+            spans.leaf(shape, count, read_from)
         if timed:
             series = metrics.view_series(store_type, part.view.name)
             series.read(time.perf_counter() - started)

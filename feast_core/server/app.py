@@ -99,12 +99,19 @@ class FastPath:
     def __init__(self, app, dispatcher: Dispatcher) -> None:
         self.app = app
         self.dispatcher = dispatcher
+        self.spans = telemetry.spans  # None when tracing is off (settled by telemetry.configure, before this)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.dispatcher.routes:
-            if telemetry.tracing:
-                with telemetry.http_server_span(scope, scope["path"]) as span:
-                    telemetry.http_status(span, await self._answer(scope, receive, send))
+            spans = self.spans
+            if spans is not None:
+                span = spans.start_http(scope, scope["path"])
+                try:
+                    status = await self._answer(scope, receive, send)
+                except BaseException as error:
+                    spans.end_http(span, 500, error)
+                    raise
+                spans.end_http(span, status)
                 return
             await self._answer(scope, receive, send)
             return

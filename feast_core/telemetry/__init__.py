@@ -51,7 +51,7 @@ from .nospan import NO_SPAN
 
 __all__ = [
     "SpanShape", "auth_failure", "configure", "flags", "in_context", "instrument_asgi", "observe_request",
-    "server_span", "shaped_span", "span", "tracing",
+    "server_span", "span", "spans", "tracing",
 ]
 
 tracing = False  # True when spans are recorded somewhere (read on hot paths: keep it a plain module global)
@@ -166,16 +166,24 @@ def _tracing_wanted() -> bool:
 
 def tracer():
     """The OpenTelemetry tracer (and, unless the application has one, the SDK's tracer provider)."""
-    global _tracer, _spans
+    global _tracer, _spans, spans
     if _tracer is None:
         from . import traces
 
         _tracer = traces.tracer(_service)
-        _spans = traces.spans(_service)
+        _spans = spans = traces.spans(_service)
     return _tracer
 
 
 _spans = None  # what starts spans once tracing is on: traces.SdkSpans or recorder.Recorder (see traces.spans)
+# The same, public, for hot paths: None while tracing is off. Besides ``span`` and ``server_span``:
+# * ``spans.start_http(scope, route)`` starts and makes current the span of an HTTP request from its ASGI scope (HTTP
+#   semantic conventions) and ``spans.end_http(span, status, error=None)`` ends it with the response's status or the
+#   exception the request raised (a ``with`` block costs a request more);
+# * ``spans.leaf(shape, value, start, error=None)`` records work that started no span of its own (``shape``: a
+#   ``SpanShape``, ``value`` its varying attribute, ``start`` from ``time.time_ns()``, ``error`` what it raised) as a
+#   span below the current one, ending now.
+spans = None
 
 
 # ---- spans ---------------------------------------------------------------------------------------
@@ -191,8 +199,9 @@ def span(name: str, attributes: Mapping | None = None, parent=None, start_time: 
 
 
 class SpanShape:
-    """What spans made often have in common: a name and constant attributes, with one attribute whose value varies
-    (``varying``). Make one per distinct set and keep it; spans of a shape are written from bytes encoded once."""
+    """What leaf spans (``spans().leaf``) made often have in common: a name and constant attributes, with one
+    attribute whose value varies (``varying``). Make one per distinct set and keep it; spans of a shape are written
+    from bytes encoded once."""
 
     __slots__ = ("name", "attributes", "varying", "bodies")
 
@@ -202,13 +211,6 @@ class SpanShape:
 
     def attributes_with(self, value) -> dict:
         return {**self.attributes, self.varying: value}
-
-
-def shaped_span(shape: SpanShape, value):
-    """``telemetry.span(shape.name, {**shape.attributes, shape.varying: value})``, for a span made on a hot path."""
-    if not tracing:
-        return NO_SPAN
-    return (_spans or _started()).shaped_span(shape, value)
 
 
 def recording() -> bool:
@@ -222,19 +224,6 @@ def server_span(name: str, attributes: Mapping | None = None, carrier: Mapping[s
     if not tracing:
         return NO_SPAN
     return (_spans or _started()).server_span(name, attributes, carrier)
-
-
-def http_server_span(scope: dict, route: str):
-    """The span of an HTTP request from its ASGI scope (HTTP semantic conventions); record the answer's status
-    with ``telemetry.http_status(span, status)`` inside the ``with`` block."""
-    if not tracing:
-        return NO_SPAN
-    return (_spans or _started()).http_server_span(scope, route)
-
-
-def http_status(span_, status: int) -> None:
-    if tracing:
-        (_spans or _started()).http_status(span_, status)
 
 
 def _started():

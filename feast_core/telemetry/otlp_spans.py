@@ -127,6 +127,66 @@ def span(s) -> bytes:
     return (_SPAN_LENGTHS[size] if size < 4096 else b"\x12" + varint(size)) + content
 
 
+def leaf(trace_id: bytes, parent_id: bytes, span_id: bytes, body_: bytes, start: int, end: int) -> bytes:
+    """A span with a parent and nothing besides ``body_`` (its name, kind and attributes encoded): no trace state,
+    events or status."""
+    content = b"".join((b"\x0a\x10", trace_id, b"\x12\x08", span_id, b"\x22\x08", parent_id, body_,
+                        _tail(0x39, start, 0x41, end, b"\x85\x01", FLAGS_HAS_IS_REMOTE)))
+    size = len(content)
+    return (_SPAN_LENGTHS[size] if size < 4096 else b"\x12" + varint(size)) + content
+
+
+def family(ids: bytes, body_: bytes, start: int, end: int, children: Sequence[tuple] | None) -> list:
+    """A served request's spans: its leaves and then itself (a root: no parent, trace state, events or status), as one
+    bytes entry and an empty one per further span (see ``Recorder.end_http``). ``ids``: its trace id and span id (16
+    and 8 bytes); ``body_`` its name, kind and attributes encoded; ``children``: ``(span_id, body, start, end)`` of each
+    leaf. A request with one leaf or none is written by one ``struct`` call (a layout per pair of body lengths, made
+    once): a join of the parts costs several times as much."""
+    trace_id, span_id = ids[:16], ids[16:24]
+    if children is not None and len(children) == 1:  # the usual served read: one view
+        leaf_id, leaf_body, leaf_start, leaf_end = children[0]
+        pack, leaf_head, head = _layouts.get(len(leaf_body) << 16 | len(body_)) or _layout(len(leaf_body), len(body_))
+        return [pack(leaf_head, trace_id, b"\x12\x08", leaf_id, b"\x22\x08", span_id, leaf_body, 0x39, leaf_start, 0x41,
+                     leaf_end, b"\x85\x01", FLAGS_HAS_IS_REMOTE,
+                     head, trace_id, b"\x12\x08", span_id, body_, 0x39, start, 0x41, end, b"\x85\x01",
+                     FLAGS_HAS_IS_REMOTE), b""]
+    pack, _, head = _layouts.get(len(body_)) or _layout(0, len(body_))
+    root = pack(head, trace_id, b"\x12\x08", span_id, body_, 0x39, start, 0x41, end, b"\x85\x01", FLAGS_HAS_IS_REMOTE)
+    if not children:
+        return [root]
+    return [b"".join((*leaves(trace_id, span_id, children), root)), *((b"",) * len(children))]
+
+
+_layouts: dict[int, tuple] = {}  # per leaf body length << 16 | root body length (0: no leaf): see _layout
+
+
+def _layout(leaf_size: int, root_size: int) -> tuple:
+    """``(pack, leaf head, root head)``: the ``struct`` packing function of a root span whose body has ``root_size``
+    bytes, after a leaf whose body has ``leaf_size`` bytes (unless 0), and the constant bytes each span starts with
+    (the tag and length of the span, the tag of its trace id). Each span is written as: head, trace id (16 bytes),
+    span id's tag and value, [parent span id's tag and value,] body, start's tag and value, end's tag and value,
+    flags' tag and value."""
+    def head(size: int, parent: bool) -> bytes:
+        length = (38 if parent else 28) + size + 24  # the ids' fields, the body, the times' and flags' fields
+        return (_SPAN_LENGTHS[length] if length < 4096 else b"\x12" + varint(length)) + b"\x0a\x10"
+
+    root = head(root_size, False)
+    layout = f"{len(root)}s16s2s8s{root_size}sBQBQ2sI"
+    leaf = b""
+    if leaf_size:
+        leaf = head(leaf_size, True)
+        layout = f"{len(leaf)}s16s2s8s2s8s{leaf_size}sBQBQ2sI" + layout
+    found = (struct.Struct("<" + layout).pack, leaf, root)
+    if len(_layouts) < 1024:
+        _layouts[leaf_size << 16 | root_size] = found
+    return found
+
+
+def leaves(trace_id: bytes, parent_id: bytes, children: Sequence[tuple]) -> list[bytes]:
+    """Leaf spans (``leaf``) of the span ``parent_id``, from ``(span_id, body, start, end)`` each."""
+    return [leaf(trace_id, parent_id, *child) for child in children]
+
+
 def _rare(s) -> bytes:
     """Trace state (field 3), events (11) and status (15)."""
     parts = []

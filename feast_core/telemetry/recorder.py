@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from random import getrandbits
 
 from opentelemetry import propagate, trace
+from opentelemetry import context as _otel
 from opentelemetry.context import get_current as _otel_context
 
 from . import otlp_spans
@@ -58,7 +59,7 @@ class RecordedSpan:
         kept as the bytes OTLP carries (W3C's order: ``int.to_bytes(n, "big")`` of OpenTelemetry's ids)."""
         self._recorder = recorder
         self.trace_id = trace_id
-        self.span_id = (getrandbits(64) or 1).to_bytes(8, "big")
+        self.span_id = _new_span_id()
         self.parent_id = parent_id
         self.name = name
         self.kind = kind
@@ -79,21 +80,23 @@ class RecordedSpan:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc is not None:
-            self.record_exception(exc)
-            self.set_attribute("error.type", type(exc).__qualname__)
-            self.status_code, self.status_message = otlp_spans.STATUS_ERROR, str(exc)[:500]
+            self.fail(exc)
         CURRENT.reset(self._token)
         self.end = _time_ns()
+        self.queue()
+        return False
+
+    def queue(self) -> None:
+        """Queue the ended span for export, encoded."""
         recorder = self._recorder
         queue = recorder.queue
         queued = len(queue)
         if queued >= recorder.limit:  # the exporter is behind by a whole queue: this span is dropped, and counted
             recorder.drop()
-            return False
+            return
         queue.append(_encode(self))
         if queued + 1 == recorder.batch:  # a full batch: wake the exporting thread (once, not for every span after)
             recorder.wake.set()
-        return False
 
     def is_recording(self) -> bool:
         return self.end == 0
@@ -109,6 +112,12 @@ class RecordedSpan:
         self.status_code = int(getattr(code, "value", code) or 0)
         self.status_message = description or getattr(status, "description", None) or ""
 
+    def fail(self, exc: BaseException) -> None:
+        """Mark the span as failed by ``exc``: its exception event, ``error.type`` and error status."""
+        self.record_exception(exc)
+        self.set_attribute("error.type", type(exc).__qualname__)
+        self.status_code, self.status_message = otlp_spans.STATUS_ERROR, str(exc)[:500]
+
     def record_exception(self, exc: BaseException, attributes: Mapping | None = None, **_ignored) -> None:
         event = {
             "exception.type": type(exc).__qualname__, "exception.message": str(exc),
@@ -118,15 +127,52 @@ class RecordedSpan:
         self.events = [*(self.events or ()), (_time_ns(), "exception", event)]
 
 
+class ServedSpan:
+    """The span of an HTTP request that started a trace (``Recorder.start_http``'s usual case): what its end needs to
+    write it and its leaves, and nothing more. ``ids``: its trace id, its span id and its first leaf's span id (16, 8
+    and 8 bytes, drawn at once); ``children``: ``(span_id, body, start, end)`` of each leaf (``Recorder.leaf``). Spans
+    started below it see it as their parent."""
+
+    __slots__ = ("ids", "route", "scope", "host", "user_agent", "start", "children", "token")
+
+    @property
+    def trace_id(self) -> bytes:
+        return self.ids[:16]
+
+    @property
+    def span_id(self) -> bytes:
+        return self.ids[16:24]
+
+
+_new_served = object.__new__
+# ids drawn at once (a served span's) have the top bit of each set: none is zero (an invalid id), with no test and
+# no bias where samplers and W3C's "random" flag look (a trace id's rightmost 7 bytes)
+_NONZERO_IDS = 1 << 255 | 1 << 127 | 1 << 63
+
+
+def _new_span_id() -> bytes:
+    return (getrandbits(64) | 1 << 63).to_bytes(8, "big")
+
+
 def _http_body(key: tuple, scope: dict, route: str) -> bytes:
     """The name, kind and HTTP attributes (all but the client's) of a request's span, kept per ``key``: the request
-    line, host, user agent and server (see ``Recorder.http_server_span``)."""
+    line, host, user agent and server (see ``Recorder.start_http``)."""
     host, user_agent = key[6], key[7]
     attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
     body = otlp_spans.body(f"{scope['method']} {route}", otlp_spans.SERVER, attributes)
     if len(_http_bodies) < 1024:
         _http_bodies[key] = body
     return body
+
+
+def _http_attributes(scope: dict, route: str, host: bytes | None, user_agent: bytes | None) -> tuple[bytes, bytes]:
+    """A request span's name, kind and HTTP attributes but the client's (memoized per request line, host, user agent
+    and server) and its client's attributes (per address and port), encoded."""
+    key = (scope["method"], route, scope["path"], scope["query_string"], scope.get("scheme"), scope["http_version"],
+           host, user_agent, scope.get("server"))
+    client = scope.get("client")
+    return (_http_bodies.get(key) or _http_body(key, scope, route),
+            (_client_attributes.get(client) or _client(client)) if client else b"")
 
 
 def _client(client) -> bytes:
@@ -208,6 +254,13 @@ def _samples_every_root(sampler) -> bool:
         isinstance(sampler, sampling.ParentBased) and getattr(sampler, "_root", None) is sampling.ALWAYS_ON)
 
 
+def _otel_context_getter():
+    """``opentelemetry.context.get_current``, as the C-level ``get`` of the context variable behind it when it is the
+    API's usual contextvars runtime (two Python calls fewer on every request)."""
+    variable = getattr(getattr(_otel, "_RUNTIME_CONTEXT", None), "_current_context", None)
+    return variable.get if isinstance(variable, contextvars.ContextVar) else _otel_context
+
+
 class Recorder:
     """Starts spans (the functions ``telemetry`` calls) and exports the finished ones in batches."""
 
@@ -215,6 +268,7 @@ class Recorder:
         self._decide = _decider(provider.sampler)
         self._roots_sampled = _samples_every_root(provider.sampler)
         self._fields = propagation_fields()  # the header names the propagators read (lower case, bytes)
+        self._otel_current = _otel_context_getter()
         resource = provider.resource
         self._prefix = otlp_spans.resource_prefix(resource.attributes, resource.schema_url or "", scope_name,
                                                   scope_version)
@@ -270,7 +324,7 @@ class Recorder:
         parent = remote
         if remote is None:
             # the application's current span, if it has one (an empty context has none: no need to ask)
-            context = trace.get_current_span().get_span_context() if _otel_context() else None
+            context = trace.get_current_span().get_span_context() if self._otel_current() else None
             if context is not None and context.is_valid:
                 if not context.trace_flags.sampled:
                     return NO_SPAN
@@ -296,55 +350,133 @@ class Recorder:
                 span.trace_state = parent.trace_state.to_header()
         return span
 
-    def shaped_span(self, shape, value):
-        """A child of the current span of ``shape`` (``telemetry.SpanShape``) with ``value`` as its varying attribute,
-        encoded from bytes made once per shape and value."""
-        current = CURRENT.get()
-        if current is None or current is UNSAMPLED:
-            return NO_SPAN if current is UNSAMPLED else self.span(shape.name, shape.attributes_with(value))
-        bodies = shape.bodies
-        body = bodies.get(value) if value.__class__ is int else None  # 1 == True == 1.0: ints only in the memo
-        if body is None:
-            body = otlp_spans.body(shape.name, otlp_spans.INTERNAL, shape.attributes_with(value))
-            if value.__class__ is int and len(bodies) < 256:
-                bodies[value] = body
-        return RecordedSpan(self, current.trace_id, current.span_id, shape.name, otlp_spans.INTERNAL, _time_ns(),
-                            None, body)
-
-    def http_server_span(self, scope: dict, route: str):
-        span = None
-        if CURRENT.get() is None and not _otel_context():
-            # the usual request: a new trace (unless the caller sent its trace's context: see below)
+    def start_http(self, scope: dict, route: str):
+        """Start and make current the span of an HTTP request from its ASGI scope (the HTTP semantic conventions'
+        attributes); end it with ``end_http``. The usual request -- no caller's trace context, no span current --
+        gets a ``ServedSpan``, written with its leaves when it ends."""
+        if CURRENT.get() is None and not self._otel_current():
             fields, host, user_agent = self._fields, None, None
             for name, value in scope["headers"]:
                 if name in fields:
-                    break
+                    break  # the caller's trace context: the general path below
                 if name == b"host":
                     host = value
                 elif name == b"user-agent":
                     user_agent = value
-            else:
-                trace_id = getrandbits(128) or 1
-                if not (self._roots_sampled or self._decide(None, trace_id)):
-                    return _Unsampled()
-                span = RecordedSpan(self, trace_id.to_bytes(16, "big"), b"", f"{scope['method']} {route}",
-                                    otlp_spans.SERVER, _time_ns(), None)
-        if span is None:
-            carrier, user_agent, host = propagation_headers(scope)
-            span = self.server_span(f"{scope['method']} {route}", None, carrier)
-            if span.__class__ is not RecordedSpan:
-                return span
-        # the name, kind and HTTP attributes but the client's, encoded once per request line, host and server
-        key = (scope["method"], route, scope["path"], scope["query_string"], scope.get("scheme"),
-               scope["http_version"], host, user_agent, scope.get("server"))
-        span.body = _http_bodies.get(key) or _http_body(key, scope, route)
-        client = scope.get("client")
-        if client:
-            span.encoded = _client_attributes.get(client) or _client(client)
+            else:  # a new trace
+                # the trace id (16 bytes), the span id and its first leaf's span id (8 bytes each)
+                ids = (getrandbits(256) | _NONZERO_IDS).to_bytes(32, "big")
+                if self._roots_sampled or self._decide(None, int.from_bytes(ids[:16], "big")):
+                    span = _new_served(ServedSpan)
+                    span.ids, span.route, span.scope = ids, route, scope
+                    span.host, span.user_agent, span.children = host, user_agent, None
+                    span.token = CURRENT.set(span)
+                    span.start = _time_ns()
+                    return span
+                return CURRENT.set(UNSAMPLED)
+        carrier, user_agent, host = propagation_headers(scope)
+        span = self.server_span(f"{scope['method']} {route}", None, carrier)
+        if span.__class__ is RecordedSpan:
+            span.body, span.encoded = _http_attributes(scope, route, host, user_agent)
+        span.__enter__()
         return span
 
+    def end_http(self, span, status: int, error: BaseException | None = None) -> None:
+        """End the span ``start_http`` gave with the response's ``status`` (a 5xx is the server's error) or the
+        ``error`` the request raised."""
+        if span.__class__ is not ServedSpan:
+            if span.__class__ is contextvars.Token:  # a trace the sampler declined
+                CURRENT.reset(span)
+                return
+            self._record_status(span, status)
+            span.__exit__(None if error is None else type(error), error, None)
+            return
+        CURRENT.reset(span.token)
+        end = _time_ns()
+        scope = span.scope
+        key = (scope["method"], span.route, scope["path"], scope["query_string"], scope.get("scheme"),
+               scope["http_version"], span.host, span.user_agent, scope.get("server"))
+        body = _http_bodies.get(key) or _http_body(key, scope, span.route)
+        client = scope.get("client")
+        encoded = (_client_attributes.get(client) or _client(client)) if client else b""
+        if status >= 500 or error is not None:  # rare: written as a recorded span, with the error's status and event
+            self._failed(span, body, encoded, status, error, end)
+            return
+        # the request's span after its leaves, as one entry and an empty one per further span (the queue's length
+        # is the number of spans in it)
+        spans = otlp_spans.family(span.ids, body + encoded + (_statuses.get(status) or _status(status)), span.start,
+                                  end, span.children)
+        queue = self.queue  # as ``put`` does (a call less on every request)
+        queued, count = len(queue), len(spans)
+        if queued + count > self.limit:
+            self.drop(count)
+            return
+        queue += spans
+        if queued < self.batch <= queued + count:
+            self.wake.set()
+
+    def put(self, spans: list[bytes]) -> None:
+        """Queue encoded spans, or drop and count them all when they do not fit."""
+        queue = self.queue
+        queued, count = len(queue), len(spans)
+        if queued + count > self.limit:  # the exporter is behind by a whole queue
+            self.drop(count)
+            return
+        queue += spans
+        if queued < self.batch <= queued + count:  # a full batch: wake the exporting thread (once)
+            self.wake.set()
+
+    def _failed(self, span: ServedSpan, body: bytes, encoded: bytes, status: int, error, end: int) -> None:
+        """A served request that failed, written as a recorded span with the error's status and event."""
+        recorded = RecordedSpan(self, span.trace_id, b"", "", otlp_spans.SERVER, span.start, None, body)
+        recorded.span_id, recorded.encoded, recorded.end = span.span_id, encoded, end
+        self._record_status(recorded, status)
+        if error is not None:
+            recorded.fail(error)
+        if span.children:
+            self.put(otlp_spans.leaves(span.trace_id, span.span_id, span.children))
+        recorded.queue()
+
+    def leaf(self, shape, value, start: int, error: BaseException | None = None) -> None:
+        """Record a span of ``shape`` (``telemetry.SpanShape``) with ``value`` as its varying attribute, from ``start``
+        (``time.time_ns()``) to now, below the current span: work in which no span is started (an online store's
+        read of one view). It is written from bytes encoded once per shape and value, below a served request's span
+        when that one ends, else now."""
+        current = CURRENT.get()
+        if current is None or current is UNSAMPLED or error is not None:
+            self._lone_leaf(current, shape, value, start, error)
+            return
+        body = shape.bodies.get(value) if value.__class__ is int else None  # 1 == True == 1.0: ints only in the memo
+        if body is None:
+            body = otlp_spans.body(shape.name, otlp_spans.INTERNAL, shape.attributes_with(value))
+            if value.__class__ is int and len(shape.bodies) < 256:
+                shape.bodies[value] = body
+        if current.__class__ is ServedSpan:  # written with it (its first leaf's id was drawn with its own)
+            if current.children is None:
+                current.children = [(current.ids[24:], body, start, _time_ns())]
+            else:
+                current.children.append((_new_span_id(), body, start, _time_ns()))
+            return
+        written = otlp_spans.leaf(current.trace_id, current.span_id, _new_span_id(), body, start, _time_ns())
+        queue = self.queue
+        queued = len(queue)
+        if queued >= self.limit:
+            self.drop()
+            return
+        queue.append(written)
+        if queued + 1 == self.batch:
+            self.wake.set()
+
+    def _lone_leaf(self, current, shape, value, start: int, error: BaseException | None) -> None:
+        """A leaf that failed, or has no recorded parent: a span of its own (a new trace when nothing is current)."""
+        if current is UNSAMPLED:
+            return
+        span = self.span(shape.name, shape.attributes_with(value), start_time=start)
+        span.__enter__()
+        span.__exit__(None if error is None else type(error), error, None)
+
     @staticmethod
-    def http_status(span, status: int) -> None:
+    def _record_status(span, status: int) -> None:
         if span.__class__ is RecordedSpan:
             if span.body is not None:
                 span.encoded += _statuses.get(status) or _status(status)
@@ -379,11 +511,11 @@ class Recorder:
         """Export every span finished by now, in batches."""
         self._export(full_only=False)
 
-    def drop(self) -> None:
-        """Count a span dropped because the queue was full (told in the log when exporting, and at exit)."""
+    def drop(self, count: int = 1) -> None:
+        """Count spans dropped because the queue was full (told in the log when exporting, and at exit)."""
         with self._drop_lock:
-            self.dropped += 1
-            first = self.dropped == 1
+            first = self.dropped == 0
+            self.dropped += count
         if first:
             log.warning("the span export queue is full (OTEL_BSP_MAX_QUEUE_SIZE=%d): spans are dropped until the "
                         "exporter catches up", self.limit)

@@ -156,15 +156,20 @@ class SdkSpans:
     def server_span(self, name, attributes, carrier):
         return server_span(self.tracer, name, attributes, carrier)
 
-    def http_server_span(self, scope, route):
-        return http_server_span(self.tracer, scope, route)
-
-    def shaped_span(self, shape, value):
-        return span(self.tracer, shape.name, shape.attributes_with(value))
+    def start_http(self, scope, route) -> ActiveSpan:
+        active = http_server_span(self.tracer, scope, route)
+        active.__enter__()
+        return active
 
     @staticmethod
-    def http_status(span_, status: int) -> None:
-        http_status(span_, status)
+    def end_http(active: ActiveSpan, status: int, error: BaseException | None = None) -> None:
+        http_status(active.span, status)
+        active.__exit__(None if error is None else type(error), error, None)
+
+    def leaf(self, shape, value, start: int, error: BaseException | None = None) -> None:
+        active = span(self.tracer, shape.name, shape.attributes_with(value), start_time=start)
+        active.__enter__()
+        active.__exit__(None if error is None else type(error), error, None)
 
 
 _spans = None

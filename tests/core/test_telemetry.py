@@ -223,6 +223,10 @@ def test_an_online_read_over_http_is_one_trace_from_the_callers_span_to_each_vie
     assert latency and latency[-1].attributes == {"endpoint": "/get-online-features", "feature_count": "1-10",
                                                   "feature_view_count": "2"}
     assert len(latency[-1].bucket_counts) == len(latency[-1].bounds) + 1 and sum(latency[-1].bucket_counts) == 3
+    # a traced read is timed for its view's latency histogram as untraced ones are (seconds, not a clock's reading)
+    reads = [p for p in otlp_receiver.metrics("feast-feature-server") if p.metric == "feast_online_store_read_seconds"
+             and p.attributes.get("feature_view") == "driver_stats"]
+    assert reads and reads[-1].count == 3 and 0 < reads[-1].value < 10
 
 
 def test_ui_pages_are_traced_by_route_and_its_metrics_are_served(repo, otlp_receiver):
@@ -620,6 +624,77 @@ def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_reco
     assert kinds == ["int_value", "bool_value", "double_value", "int_value"]
 
 
+def test_a_served_requests_spans_decode_as_recorded_whatever_its_reads_and_outcome():
+    """A request that starts a trace is written with its reads when it ends (telemetry/recorder.py's ServedSpan, one
+    struct call for the usual one-view read): what a collector decodes must be the request's span with each read below
+    it, for no read, one, several, a failed read and a failed request."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from feast_core.telemetry import SpanShape, otlp_spans
+    from feast_core.telemetry.recorder import Recorder
+
+    recorder = Recorder(TracerProvider(), [], "feast_core", "9.9")
+    recorder._stopped = True  # nothing exports: the test reads the queue
+    shapes = {view: SpanShape("feast.online_store.read", {"feast.feature_view": view}, "feast.entity_count")
+              for view in ("driver_stats", "driver_rank")}
+    scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"async=true",
+             "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 6566), "client": ("10.0.0.7", 51234),
+             "headers": [(b"host", b"feast.example:8080"), (b"user-agent", b"notebook/1.0"),
+                         (b"content-length", b"80")]}
+
+    def serve(reads: list[str], status: int = 200, failing_read: str | None = None, error=None):
+        request = recorder.start_http(scope, "/get-online-features")
+        for count, view in enumerate(reads, start=1):
+            started = time.time_ns()
+            recorder.leaf(shapes[view], count, started, KeyError(view) if view == failing_read else None)
+        recorder.end_http(request, status, error)
+        return request
+
+    made = [serve([]), serve(["driver_stats"]), serve(["driver_stats", "driver_rank"]),
+            serve(["driver_stats", "driver_rank"], 500, failing_read="driver_rank"),
+            serve(["driver_stats"], 500, error=RuntimeError("the client went away"))]
+    assert len(recorder.queue) == 5 + 1 + 2 + 2 + 1  # one entry per span, whatever the entries hold
+    prefix = otlp_spans.resource_prefix({"service.name": "feast-feature-server"}, "", "feast_core", "9.9")
+    (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
+    spans = list(resource_spans.scope_spans[0].spans)
+    assert len(spans) == 11
+
+    requests = [s for s in spans if s.kind == otlp_spans.SERVER]
+    assert [(s.trace_id, s.span_id) for s in requests] == [(r.trace_id, r.span_id) for r in made]
+    for span, error_type in zip(requests, [None, None, None, "500", "RuntimeError"]):
+        assert span.name == "POST /get-online-features" and span.parent_span_id == b""
+        assert attributes(span.attributes) == {
+            "http.request.method": "POST", "http.route": "/get-online-features", "url.path": "/get-online-features",
+            "url.query": "async=true", "url.scheme": "http", "network.protocol.version": "1.1",
+            "server.address": "feast.example", "server.port": 8080, "client.address": "10.0.0.7", "client.port": 51234,
+            "user_agent.original": "notebook/1.0", "http.response.status_code": 200 if error_type is None else 500,
+            **({"error.type": error_type} if error_type else {}),
+        }
+        assert 0 < span.start_time_unix_nano <= span.end_time_unix_nano
+    assert [s.status.code for s in requests] == [0, 0, 0, otlp_spans.STATUS_ERROR, otlp_spans.STATUS_ERROR]
+    assert not requests[3].events and requests[4].events[0].name == "exception"
+    assert attributes(requests[4].events[0].attributes)["exception.message"] == "the client went away"
+
+    def reads(request) -> list:
+        return [s for s in spans if s.parent_span_id == request.span_id]
+
+    assert [len(reads(r)) for r in requests] == [0, 1, 2, 2, 1]
+    for request in requests:
+        for read in reads(request):
+            assert read.trace_id == request.trace_id and read.kind == otlp_spans.INTERNAL
+            assert request.start_time_unix_nano <= read.start_time_unix_nano <= read.end_time_unix_nano
+            assert read.end_time_unix_nano <= request.end_time_unix_nano
+    several = reads(requests[2])
+    assert [attributes(s.attributes) for s in several] == [
+        {"feast.feature_view": "driver_stats", "feast.entity_count": 1},
+        {"feast.feature_view": "driver_rank", "feast.entity_count": 2}]
+    assert len({s.span_id for s in spans}) == 11 and all(s.span_id != bytes(8) for s in spans)
+    (failed,) = [s for s in spans if s.status.code == otlp_spans.STATUS_ERROR and s.kind == otlp_spans.INTERNAL]
+    assert failed.name == "feast.online_store.read" and attributes(failed.attributes)["error.type"] == "KeyError"
+    assert failed in reads(requests[3])  # a child of the request it failed in, though written when it failed
+
+
 def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
     """A request without a caller's context starts a trace; when OTEL_TRACES_SAMPLER's sampler declines it, neither the
     request's span nor any span below it is recorded."""
@@ -634,11 +709,12 @@ def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
     scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"",
              "http_version": "1.1", "headers": [(b"host", b"127.0.0.1:6566")]}
     try:
-        with recorder.http_server_span(scope, "/get-online-features") as request:
-            assert not request.is_recording() and not recorder.recording()
-            with recorder.shaped_span(shape, 1) as read, recorder.span("feast.plan") as plan:
-                assert not read.is_recording() and not plan.is_recording()
-            recorder.http_status(request, 200)
+        request = recorder.start_http(scope, "/get-online-features")
+        assert not recorder.recording()
+        with recorder.span("feast.plan") as plan:
+            assert not plan.is_recording()
+        recorder.leaf(shape, 1, time.time_ns())
+        recorder.end_http(request, 200)
         assert recorder.recording()  # the request is over: a new trace may be sampled again
         assert not recorder.queue
     finally:
