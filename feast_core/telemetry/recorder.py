@@ -6,7 +6,10 @@ Why: an SDK span costs ~45 µs to start and end here and ~70 µs to encode in th
 same GIL), and an online read makes three of them -- more than the read itself. A recorded span is a small
 object made current in a context variable; when it ends it is written as OTLP bytes (``otlp_spans``) and
 queued in a list; a daemon thread joins the queued spans into export requests and hands them to the SDK's OTLP
-exporter (its endpoint, headers, TLS, compression and retries, all from the standard variables).
+exporter (its endpoint, headers, TLS, compression and retries, all from the standard variables). The feature
+server's usual request goes a shorter way still: its span (``ServedSpan``) keeps only ids, times and the ASGI
+scope, each view's read below it is a tuple (``Recorder.leaf``), and all of them are written when the request ends
+by one ``struct`` call, from attribute bytes encoded once per request line, client and status.
 
 What is kept of the SDK's behaviour: the sampler of ``OTEL_TRACES_SAMPLER(_ARG)`` decides for each trace started
 or continued here (children follow their parent, as with the default parent-based samplers); the propagators of
@@ -443,8 +446,10 @@ class Recorder:
         read of one view). It is written from bytes encoded once per shape and value, below a served request's span
         when that one ends, else now."""
         current = CURRENT.get()
-        if current is None or current is UNSAMPLED or error is not None:
-            self._lone_leaf(current, shape, value, start, error)
+        if current is UNSAMPLED:
+            return
+        if current is None or error is not None:
+            self._lone_leaf(shape, value, start, error)
             return
         body = shape.bodies.get(value) if value.__class__ is int else None  # 1 == True == 1.0: ints only in the memo
         if body is None:
@@ -467,10 +472,8 @@ class Recorder:
         if queued + 1 == self.batch:
             self.wake.set()
 
-    def _lone_leaf(self, current, shape, value, start: int, error: BaseException | None) -> None:
+    def _lone_leaf(self, shape, value, start: int, error: BaseException | None) -> None:
         """A leaf that failed, or has no recorded parent: a span of its own (a new trace when nothing is current)."""
-        if current is UNSAMPLED:
-            return
         span = self.span(shape.name, shape.attributes_with(value), start_time=start)
         span.__enter__()
         span.__exit__(None if error is None else type(error), error, None)
