@@ -247,8 +247,8 @@ def read_online(
     joined: dict[str, list] = {}
     timed = telemetry.flags.online_features
     spans = telemetry.spans  # None when tracing is off
-    if timed:
-        metrics = telemetry.metrics  # imported by telemetry.configure before any flag is set
+    if timed:  # telemetry.metrics was imported by telemetry.configure before any flag was set
+        views_read = telemetry.metrics.views_read[store_type]
         phase_started = time.perf_counter()
     for part in plan.views:
         key_lists = [checked[c] for c in part.key_columns]
@@ -257,7 +257,7 @@ def read_online(
         else:
             keys = list(zip(*key_lists))
         if timed:
-            started = time.perf_counter()
+            read_started = time.perf_counter()
         if spans is None:
             read = online.read(project, part.view, keys, part.features)
         else:  # the read is a leaf span of the current one
@@ -270,9 +270,8 @@ def read_online(
                 raise
             spans.leaf(shape, count, read_from)
         if timed:
-            series = metrics.view_series(store_type, part.view.name)
-            series.read(time.perf_counter() - started)
-            present = outside = not_found = 0
+            read_seconds = time.perf_counter() - read_started
+            outside = not_found = 0
         ttl_us = int(part.view.ttl_seconds * 1_000_000)
         cutoff = now_us - ttl_us if ttl_us > 0 else None
         complete, oldest = read.complete, read.oldest
@@ -281,23 +280,21 @@ def read_online(
             event_ts = read.event_ts[feature]
             if feature in complete and oldest is not None and (cutoff is None or oldest[feature] >= cutoff):
                 status = [PRESENT] * count  # a row and a value at every key, none older than the ttl
-                if timed:
-                    present += count
             else:
                 column, status = _statuses(column, event_ts, cutoff, feature in complete)
-                if timed:  # Feast's status counts: a stored null value is present
-                    stale, absent = status.count(OUTSIDE_MAX_AGE), status.count(NOT_FOUND)
-                    outside, not_found, present = outside + stale, not_found + absent, present + count - stale - absent
+                if timed:  # the rest of the view's values count as present (Feast's: a stored null value is)
+                    outside += status.count(OUTSIDE_MAX_AGE)
+                    not_found += status.count(NOT_FOUND)
             joined[output] = column
             if not hidden:
                 names.append(output)
                 values.append(column)
                 statuses.append(status)
                 stamps.append(event_ts)
-        if timed:
-            series.statuses(present, outside, not_found)
+        if timed:  # hidden features (on-demand inputs) count too
+            views_read[part.view.name].read((read_seconds, count * len(part.features), outside, not_found))
     if timed:
-        metrics.online_read(time.perf_counter() - phase_started)
+        telemetry.metrics.online_read(time.perf_counter() - phase_started)
     if plan.on_demand:
         for field in plan.request_fields:
             joined[field] = columns[field]

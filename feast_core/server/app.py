@@ -69,8 +69,11 @@ class Dispatcher:
         self, path: str, body: bytes | RequestError, query_string: bytes, authorization: bytes | str | None = None
     ) -> tuple[int, bytes]:
         name, handler = self.routes[path]
-        started = time.perf_counter()
-        REQUEST_LABELS.set(NO_LABELS)
+        timed = telemetry.flags.request
+        if timed:
+            labels = [NO_LABELS]  # the endpoint replaces them (see REQUEST_LABELS)
+            REQUEST_LABELS.set(labels)
+            started = time.perf_counter()
         try:
             user = await self.guard.user_async(authorization) if self.guard.enabled else None
             if isinstance(body, RequestError):
@@ -86,8 +89,8 @@ class Dispatcher:
             status, payload = feast_error_response(error)
         except Exception as error:
             status, payload = internal_error_response(error, name)
-        if telemetry.flags.request:
-            telemetry.metrics.requests(path, status, *REQUEST_LABELS.get())(time.perf_counter() - started)
+        if timed:
+            telemetry.metrics.requests[path, status, labels[0]](time.perf_counter() - started)
         return status, payload
 
 

@@ -32,10 +32,13 @@ from .problems import RequestError, feast_error_response
 
 log = logging.getLogger(__name__)
 
-# Feast's feature_count and feature_view_count labels of the request latency metric, set by the endpoint
+# Feast's feature_count and feature_view_count labels of the request latency metric: the Dispatcher puts a
+# one-item list here per request (when it records the request metrics) and an endpoint that has labels replaces its
+# item -- a list item store rather than a contextvar set of its own. The default is written by endpoints called
+# outside a Dispatcher, and never read.
 NO_LABELS = ("", "")
-REQUEST_LABELS: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("feast_request_labels",
-                                                                                default=NO_LABELS)
+REQUEST_LABELS: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("feast_request_labels",
+                                                                                      default=[NO_LABELS])
 
 NULL = b"null"
 PUSH_MODES = {"online": PushMode.ONLINE, "offline": PushMode.OFFLINE, "online_and_offline": PushMode.ONLINE_AND_OFFLINE}
@@ -83,7 +86,7 @@ class Endpoints:
             count = len(features)
         self.limits.check_response(request.rows, count + len(request.entities))
         if telemetry.flags.request:
-            REQUEST_LABELS.set(self._feature_labels(features))
+            REQUEST_LABELS.get()[0] = self._feature_labels(features)
         if telemetry.flags.audit_logging:
             return 200, await self._audited_read(request, features)
         return 200, await self._read_where_it_belongs(request, features)

@@ -272,7 +272,7 @@ def observe_request(endpoint: str, code: int, seconds: float, feature_count: str
     """Feast's request counter and latency histogram, for any server (``code``: an HTTP status, or the HTTP
     status a gRPC/Flight status maps to)."""
     if flags.request:  # flags are only ever set after configure imported the instruments
-        _metrics.requests(endpoint, code, feature_count, feature_view_count)(seconds)
+        _metrics.requests[endpoint, code, (feature_count, feature_view_count)](seconds)
 
 
 def auth_failure(reason: str) -> None:

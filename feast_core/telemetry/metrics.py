@@ -16,7 +16,6 @@ import os
 import threading
 import time
 import weakref
-from collections import Counter as Tally
 from collections.abc import Callable
 
 from prometheus_client import (
@@ -113,30 +112,34 @@ AUTH_FAILURES = Counter(
 
 
 class Deferred:
-    """Samples of the request path, queued per instrument child and applied to it in bulk.
+    """Samples of the request path, queued per series and applied to their instruments in bulk.
 
-    Recording a sample is one C-level ``list.append`` on the child's own list (atomic under the GIL: no lock, no
-    tuple) -- ``series(child)`` gives that ``append``; ``series(histogram, counted=counter)`` also adds the number
-    of samples to ``counter`` (a request counter and its latency histogram, recorded with one append). ``apply()``
-    runs before every read of the metrics (``/metrics``, OTLP export) and every second on a daemon thread (so that,
-    with several workers, a scrape answered by one sees the others' samples); it takes each list's samples with a
-    slice and a slice deletion (both atomic: a sample appended meanwhile stays for the next time) and adds them
-    with C loops: a counter's by ``sum``, a histogram's bucketed by ``bisect`` and counted, then added per bucket
-    through prometheus-client's per-child ``_sum``/``_buckets`` when the installed version has them (checked),
-    else one ``observe`` each.
+    Recording a sample is one C-level ``list.append`` on the series' own list (atomic under the GIL: no lock) --
+    ``series(child)`` gives that ``append`` for one instrument child; ``series(histogram, counted=counter)`` also
+    adds the number of samples to ``counter`` (a request counter and its latency histogram, recorded with one
+    append); ``samples(sink)`` gives it for samples that ``sink`` applies itself (e.g. tuples feeding several
+    instruments). ``apply()`` runs before every read of the metrics (``/metrics``, OTLP export) and every second on
+    a daemon thread (so that, with several workers, a scrape answered by one sees the others' samples); it takes
+    each list's samples with a slice and a slice deletion (both atomic: a sample appended meanwhile stays for the
+    next time) and hands them to the series' sink, which adds them with C loops (see ``_observe_all``).
     """
 
     def __init__(self) -> None:
-        self._series: list[tuple[object, list, bool, object]] = []
+        self._series: list[tuple[list, Callable[[list], None]]] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def series(self, child, counted=None) -> Callable[[float], None]:
         """The function recording one sample of ``child`` (a counter's increment or a histogram's observation);
         ``counted``: a counter child that counts the samples too."""
-        samples: list[float] = []
+        sink = functools.partial(_observe_all, child) if isinstance(child, Histogram) else _adder(child)
+        return self.samples(sink if counted is None else _counting(sink, counted))
+
+    def samples(self, sink: Callable[[list], None]) -> Callable[[object], None]:
+        """The function queueing one sample for ``sink``, which gets a list of them at each ``apply``."""
+        samples: list = []
         with self._lock:
-            self._series.append((child, samples, isinstance(child, Histogram), counted))
+            self._series.append((samples, sink))
         return samples.append
 
     def start(self, interval: float = 1.0) -> None:
@@ -153,114 +156,120 @@ class Deferred:
 
     def apply(self) -> None:
         with self._lock:
-            for child, samples, histogram, counted in self._series:
+            for samples, sink in self._series:
                 count = len(samples)
-                if not count:
-                    continue
-                values = samples[:count]
-                del samples[:count]
-                if histogram:
-                    _observe_all(child, values)
-                else:
-                    child.inc(sum(values))
-                if counted is not None:
-                    counted.inc(count)
+                if count:
+                    values = samples[:count]
+                    del samples[:count]
+                    sink(values)
 
 
-def _observe_all(child: Histogram, values: list[float]) -> None:
+def _adder(child) -> Callable[[list], None]:
+    """A counter child's sink: one increment by the samples' sum."""
+    return lambda values: child.inc(sum(values))
+
+
+def _counting(sink: Callable[[list], None], counter) -> Callable[[list], None]:
+    """``sink`` that also adds the number of samples to ``counter``."""
+    def counted(values: list) -> None:
+        sink(values)
+        counter.inc(len(values))
+
+    return counted
+
+
+def _observe_all(child: Histogram, values) -> None:
+    """Observe every value in ``values`` (numbers): sorted once in C, each bucket gets the number of values up to
+    its bound found by bisection (prometheus-client's per-child ``_sum``/``_buckets`` when the installed version
+    has them, checked; else one ``observe`` each)."""
     bounds, buckets, total = getattr(child, "_upper_bounds", None), getattr(child, "_buckets", None), \
         getattr(child, "_sum", None)
     if bounds is None or buckets is None or total is None or len(bounds) != len(buckets):
         for value in values:
             child.observe(value)
         return
+    values = sorted(values)
     total.inc(sum(values))
-    for index, count in Tally(map(functools.partial(bisect.bisect_left, bounds), values)).items():
-        buckets[index].inc(count)
+    below, count = 0, len(values)
+    for bound, bucket in zip(bounds, buckets):  # a value goes to the first bucket whose bound is >= it
+        upto = bisect.bisect_right(values, bound)
+        if upto > below:
+            bucket.inc(upto - below)
+            below = upto
+            if below == count:
+                break
 
 
 DEFERRED = Deferred()
 
 
-class LabelCache:
-    """The recording function of each labelled child, looked up once per label tuple (``labels()`` takes a lock
-    and hashes every call)."""
-
-    __slots__ = ("metric", "children")
-
-    def __init__(self, metric) -> None:
-        self.metric = metric
-        self.children: dict[tuple, Callable[[float], None]] = {}
-
-    def __call__(self, *labels: str) -> Callable[[float], None]:
-        record = self.children.get(labels)
-        if record is None:
-            record = self.children[labels] = DEFERRED.series(self.metric.labels(*labels))
-        return record
-
-
-class RequestSeries:
-    """``requests(endpoint, code, feature_count, feature_view_count)(seconds)``: one sample of Feast's request
+class RequestSeries(dict):
+    """``requests[endpoint, code, (feature_count, feature_view_count)](seconds)``: one sample of Feast's request
     latency histogram that also counts the request in ``feast_feature_server_request_total`` (one append a
-    request; the recording function is looked up once per distinct label set)."""
+    request). A dict, so that finding a known label set's recording function is one C-level lookup; the first
+    lookup of a label set makes it."""
 
-    __slots__ = ("children",)
-
-    def __init__(self) -> None:
-        self.children: dict[tuple, Callable[[float], None]] = {}
-
-    def __call__(self, endpoint: str, code: int, feature_count: str, feature_view_count: str) -> Callable[[float], None]:
-        key = (endpoint, code, feature_count, feature_view_count)
-        record = self.children.get(key)
-        if record is None:
-            counter = REQUESTS.labels(endpoint, "success" if code < 400 else "error", str(code))
-            record = self.children[key] = DEFERRED.series(
-                REQUEST_LATENCY.labels(endpoint, feature_count, feature_view_count), counted=counter)
-        return record
+    def __missing__(self, key: tuple[str, int, tuple[str, str]]) -> Callable[[float], None]:
+        endpoint, code, (feature_count, feature_view_count) = key
+        counter = REQUESTS.labels(endpoint, "success" if code < 400 else "error", str(code))
+        record = DEFERRED.series(REQUEST_LATENCY.labels(endpoint, feature_count, feature_view_count), counted=counter)
+        return self.setdefault(key, record)  # another thread may have made it meanwhile: both record the same child
 
 
 class ViewSeries:
-    """One feature view's online-read series (read latency, values by status), looked up once per read; a status's
-    series is made when it is first counted, as Feast's are."""
+    """One feature view's online-read series: ``read((seconds, values, outside_max_age, not_found))`` records one
+    read of the view -- its latency, the number of values read (features x entity rows), and how many of them were
+    outside max age or not found (the rest are present: Feast's feast_online_features_status_total, where a stored
+    null is present). A status's series is made when it is first counted, as Feast's are."""
 
-    __slots__ = ("read", "_view", "_present", "_outside", "_not_found")
+    __slots__ = ("read", "_view", "_latency", "_statuses")
 
     def __init__(self, store_type: str, view: str) -> None:
         self._view = view
-        self.read = DEFERRED.series(VIEW_READ.labels(store_type, view))
-        self._present = self._outside = self._not_found = None
+        self._latency = VIEW_READ.labels(store_type, view)
+        self._statuses: dict[str, Counter] = {}
+        self.read = DEFERRED.samples(self._apply)
 
-    def statuses(self, present: int, outside: int, not_found: int) -> None:
-        """Count the values read by status (Feast's feast_online_features_status_total; a stored null is present)."""
-        if present:
-            if self._present is None:
-                self._present = online_status(self._view, "present")
-            self._present(present)
-        if outside:
-            if self._outside is None:
-                self._outside = online_status(self._view, "outside_max_age")
-            self._outside(outside)
-        if not_found:
-            if self._not_found is None:
-                self._not_found = online_status(self._view, "not_found")
-            self._not_found(not_found)
+    def _apply(self, reads: list[tuple[float, int, int, int]]) -> None:
+        seconds, values, outside, not_found = zip(*reads)
+        _observe_all(self._latency, seconds)
+        outside, not_found = sum(outside), sum(not_found)
+        self._count("present", sum(values) - outside - not_found)
+        self._count("outside_max_age", outside)
+        self._count("not_found", not_found)
 
-
-_views: dict[tuple[str, str], ViewSeries] = {}
+    def _count(self, status: str, values: int) -> None:
+        if values:
+            child = self._statuses.get(status)
+            if child is None:
+                child = self._statuses[status] = ONLINE_STATUS.labels(self._view, status)
+            child.inc(values)
 
 
-def view_series(store_type: str, view: str) -> ViewSeries:
-    """The series of ``view`` read from an online store of ``store_type``."""
-    found = _views.get((store_type, view))
-    if found is None:
-        found = _views[(store_type, view)] = ViewSeries(store_type, view)
-    return found
+class ViewsRead(dict):
+    """The series of each feature view read from one type of online store, by view name (a dict: a known view's
+    series is one C-level lookup away; the first lookup of a view makes them)."""
+
+    def __init__(self, store_type: str) -> None:
+        super().__init__()
+        self.store_type = store_type
+
+    def __missing__(self, view: str) -> ViewSeries:
+        return self.setdefault(view, ViewSeries(self.store_type, view))
 
 
-# recording functions: ``metrics.requests(endpoint, code, feature_count, view_count)(seconds)``,
-# ``metrics.view_series(store, view).read(seconds)``, ``metrics.entity_count(rows)``
+class StoreTypes(dict):
+    """``views_read[store_type][view]``: ``ViewsRead`` by online store type."""
+
+    def __missing__(self, store_type: str) -> ViewsRead:
+        return self.setdefault(store_type, ViewsRead(store_type))
+
+
+# recording functions: ``metrics.requests[endpoint, code, (feature_count, view_count)](seconds)``,
+# ``metrics.views_read[store][view].read((seconds, values, outside_max_age, not_found))``,
+# ``metrics.entity_count(rows)``, ``metrics.online_read(seconds)``
 requests = RequestSeries()
-online_status = LabelCache(ONLINE_STATUS)
+views_read = StoreTypes()
 entity_count = DEFERRED.series(ENTITY_COUNT, counted=ONLINE_REQUESTS)  # one online request served, of n rows
 online_read = DEFERRED.series(ONLINE_READ)
 

@@ -547,6 +547,71 @@ def test_a_bad_metrics_block_is_refused_naming_the_key():
     assert metrics.audit_logging and metrics.request and metrics.enabled is None
 
 
+def test_an_online_read_of_several_views_counts_each_views_values_by_status_and_a_failed_read_keeps_its_labels(
+        tmp_path):
+    """One request reads three views: present and not found values of two, and values older than the third's ttl
+    (outside max age); each view's read is timed once. A read that fails is counted with its features' labels."""
+    repo = build_repo(tmp_path)
+    store = FeatureStore(repo_path=repo)
+    aged = FeatureView(name="driver_aged", entities=[store.get_entity("driver")], ttl=timedelta(hours=1),
+                       source=store.get_data_source("drivers"), schema=[Field(name="trips", dtype=Int64)])
+    store.apply([aged])
+    store.materialize(STAMP - timedelta(minutes=30), STAMP + timedelta(minutes=30), ["driver_aged"], progress=False)
+    store.close()
+    server = Serve(repo, _env())
+    try:
+        features = ["driver_stats:conv_rate", "driver_stats:trips", "driver_rank:rank", "driver_aged:trips"]
+        answer = server.client.post("/get-online-features", json={
+            "features": features, "entities": {"driver_id": [1001, 9999]}, "full_feature_names": True})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][4]["statuses"] == ["OUTSIDE_MAX_AGE", "NOT_FOUND"]
+        assert server.online(["driver_stats:trips", "nope:trips"], [1001]).status_code == 404
+        after = server.metrics()
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+    status = 'feast_online_features_status_total{{feature_view="{}",status="{}"}}'
+    assert {k: v for k, v in after.items() if k.startswith("feast_online_features_status_total")} == {
+        status.format("driver_stats", "present"): 2, status.format("driver_stats", "not_found"): 2,
+        status.format("driver_rank", "present"): 1, status.format("driver_rank", "not_found"): 1,
+        status.format("driver_aged", "outside_max_age"): 1, status.format("driver_aged", "not_found"): 1,
+    }  # no present series for driver_aged: a status's series is made when it is first counted, as Feast's are
+    for view in ("driver_stats", "driver_rank", "driver_aged"):
+        assert after[f'feast_online_store_read_seconds_count{{feature_view="{view}",online_store="sqlite"}}'] == 1
+    assert after["feast_feature_server_online_store_read_duration_seconds_count"] == 1
+    assert after["feast_online_features_request_total"] == 1 and after["feast_online_features_entity_count_sum"] == 2
+    latency = ('feast_feature_server_request_latency_seconds_count{{endpoint="/get-online-features",'
+               'feature_count="1-10",feature_view_count="{}"}}')
+    assert after[latency.format(3)] == 1 and after[latency.format(2)] == 1
+    assert after['feast_feature_server_request_total{code="404",endpoint="/get-online-features",status="error"}'] == 1
+
+
+def test_deferred_histogram_samples_land_in_the_buckets_observe_puts_them_in():
+    """Samples applied in bulk (sorted, then counted per bucket) read as the same observations one by one would,
+    values on a bucket's bound included."""
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from feast_core.telemetry.metrics import Deferred
+
+    def readings(name: str) -> dict:
+        return {(s.name.removeprefix(name), s.labels.get("le")): s.value for f in registry.collect()
+                if f.name == name for s in f.samples if not s.name.endswith("_created")}
+
+    bounds = (0.001, 0.01, 0.1, 1.0)
+    values = [0.0, 0.001, 0.0010001, 0.005, 0.01, 0.01, 0.5, 1.0, 1.5, 100.0, 0.0005, 0.001]
+    registry = CollectorRegistry()
+    observed = Histogram("observed", "", buckets=bounds, registry=registry)
+    queue = Deferred()
+    record = queue.series(Histogram("deferred", "", buckets=bounds, registry=registry))
+    for value in values:
+        observed.observe(value)
+        record(value)
+    queue.apply()
+    queue.apply()  # nothing new: nothing added
+    assert readings("deferred") == pytest.approx(readings("observed"))
+    assert readings("deferred")[("_count", None)] == len(values)
+
+
 def test_spans_feast_core_encodes_itself_decode_with_opentelemetry_proto_as_recorded():
     """The feature server's spans are written as OTLP bytes by feast_core (telemetry/otlp_spans.py), not by the
     SDK: what a collector decodes must be what was recorded, whatever the attribute types."""
