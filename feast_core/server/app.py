@@ -12,8 +12,8 @@ import contextlib
 import json
 import logging
 import os
-import time
 from pathlib import Path
+from time import perf_counter
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
@@ -73,7 +73,7 @@ class Dispatcher:
         if timed:
             labels = [NO_LABELS]  # the endpoint replaces them (see REQUEST_LABELS)
             REQUEST_LABELS.set(labels)
-            started = time.perf_counter()
+            started = perf_counter()
         try:
             user = await self.guard.user_async(authorization) if self.guard.enabled else None
             if isinstance(body, RequestError):
@@ -90,7 +90,7 @@ class Dispatcher:
         except Exception as error:
             status, payload = internal_error_response(error, name)
         if timed:
-            telemetry.metrics.requests[path, status, labels[0]](time.perf_counter() - started)
+            telemetry.metrics.requests[path, status, labels[0]](perf_counter() - started)
         return status, payload
 
 

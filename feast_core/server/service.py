@@ -85,8 +85,9 @@ class Endpoints:
             features = request.features
             count = len(features)
         self.limits.check_response(request.rows, count + len(request.entities))
-        if telemetry.flags.request:
-            REQUEST_LABELS.get()[0] = self._feature_labels(features)
+        if telemetry.flags.request:  # a feature list's labels are remembered: one lookup, no call, once known
+            labels = self._labels.get(tuple(features)) if request.feature_service is None else None
+            REQUEST_LABELS.get()[0] = labels or self._feature_labels(features)
         if telemetry.flags.audit_logging:
             return 200, await self._audited_read(request, features)
         return 200, await self._read_where_it_belongs(request, features)
