@@ -27,7 +27,7 @@ from . import schemas
 from .limits import OnlineLimits
 from .problems import RequestError, feast_error_response, internal_error_response, request_error_body
 from .refresh import RegistryRefresher
-from .service import NO_LABELS, REQUEST_LABELS, Endpoints
+from .service import NO_LABELS, Endpoints
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +69,17 @@ class Dispatcher:
         self, path: str, body: bytes | RequestError, query_string: bytes, authorization: bytes | str | None = None
     ) -> tuple[int, bytes]:
         name, handler = self.routes[path]
-        timed = telemetry.flags.request
-        if timed:
-            labels = [NO_LABELS]  # the endpoint replaces them (see REQUEST_LABELS)
-            REQUEST_LABELS.set(labels)
+        if telemetry.flags.request:
+            labels = [NO_LABELS]  # the endpoint's Feast labels, if it has some (see service.NO_LABELS)
             started = perf_counter()
+        else:
+            labels = None
         try:
             user = await self.guard.user_async(authorization) if self.guard.enabled else None
             if isinstance(body, RequestError):
                 raise body
             query = dict(parse_qsl(query_string.decode("latin-1"))) if query_string else {}
-            status, payload = await handler(body, query, user)
+            status, payload = await handler(body, query, user, labels)
         except AuthenticationError as error:
             log.info("%s: refused a request without a valid token: %s", name, error)
             status, payload = 401, UNAUTHENTICATED
@@ -89,7 +89,7 @@ class Dispatcher:
             status, payload = feast_error_response(error)
         except Exception as error:
             status, payload = internal_error_response(error, name)
-        if timed:
+        if labels is not None:
             telemetry.metrics.requests[path, status, labels[0]](perf_counter() - started)
         return status, payload
 

@@ -10,7 +10,6 @@ Where the work runs, so that a slow thing never holds up the others:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import os
 import threading
@@ -32,13 +31,10 @@ from .problems import RequestError, feast_error_response
 
 log = logging.getLogger(__name__)
 
-# Feast's feature_count and feature_view_count labels of the request latency metric: the Dispatcher puts a
-# one-item list here per request (when it records the request metrics) and an endpoint that has labels replaces its
-# item -- a list item store rather than a contextvar set of its own. The default is written by endpoints called
-# outside a Dispatcher, and never read.
+# Feast's feature_count and feature_view_count labels of the request latency metric. When request metrics are on,
+# the Dispatcher hands each endpoint a one-item list holding these, and an endpoint that has labels replaces the item
+# (a list item store: no contextvar round trip); endpoints without labels ignore the list.
 NO_LABELS = ("", "")
-REQUEST_LABELS: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("feast_request_labels",
-                                                                                      default=[NO_LABELS])
 
 NULL = b"null"
 PUSH_MODES = {"online": PushMode.ONLINE, "offline": PushMode.OFFLINE, "online_and_offline": PushMode.ONLINE_AND_OFFLINE}
@@ -50,7 +46,8 @@ def reads_inline(store: FeatureStore) -> bool:
 
 
 class Endpoints:
-    """The feature server's endpoints over one FeatureStore."""
+    """The feature server's endpoints over one FeatureStore: each takes the request body, its query parameters, the
+    authenticated user and the request's metric labels (see NO_LABELS) and returns (HTTP status, JSON bytes)."""
 
     def __init__(self, store: FeatureStore, inline_reads: bool | None = None, guard: Guard | None = None,
                  limits: OnlineLimits | None = None) -> None:
@@ -75,7 +72,9 @@ class Endpoints:
 
     # ---- reads --------------------------------------------------------------------------------
 
-    async def get_online_features(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
+    async def get_online_features(
+        self, body: bytes, query: dict, user=None, labels: list | None = None
+    ) -> tuple[int, bytes]:
         request = wire.online_request(body, self.limits)
         self.access.online_read(user, request.features, request.feature_service)
         if request.feature_service is not None:  # the registry snapshot in memory: no I/O here
@@ -85,9 +84,9 @@ class Endpoints:
             features = request.features
             count = len(features)
         self.limits.check_response(request.rows, count + len(request.entities))
-        if telemetry.flags.request:  # a feature list's labels are remembered: one lookup, no call, once known
-            labels = self._labels.get(tuple(features)) if request.feature_service is None else None
-            REQUEST_LABELS.get()[0] = labels or self._feature_labels(features)
+        if labels is not None:  # a feature list's labels are remembered: one lookup, no call, once known
+            known = self._labels.get(tuple(features)) if request.feature_service is None else None
+            labels[0] = known or self._feature_labels(features)
         if telemetry.flags.audit_logging:
             return 200, await self._audited_read(request, features)
         return 200, await self._read_where_it_belongs(request, features)
@@ -155,7 +154,9 @@ class Endpoints:
 
     # ---- writes -------------------------------------------------------------------------------
 
-    async def push(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
+    async def push(
+        self, body: bytes, query: dict, user=None, labels: list | None = None
+    ) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         name = wire.required_str(data, "push_source_name")
         rows = wire.columns(data, "df")
@@ -178,7 +179,9 @@ class Endpoints:
             PUSHES.labels(name, to).inc()
         return 200, b""
 
-    async def write_to_online_store(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
+    async def write_to_online_store(
+        self, body: bytes, query: dict, user=None, labels: list | None = None
+    ) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         name = wire.required_str(data, "feature_view_name")
         self.access.write_online(user, [name])
@@ -196,7 +199,9 @@ class Endpoints:
 
     # ---- materialization -------------------------------------------------------------------------
 
-    async def materialize(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
+    async def materialize(
+        self, body: bytes, query: dict, user=None, labels: list | None = None
+    ) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         if wire.optional_bool(data, "disable_event_timestamp", False):
             start = wire.timestamp(data, "start_ts", required=False) or datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -213,7 +218,9 @@ class Endpoints:
 
         return await self._materialize(names, run, query)
 
-    async def materialize_incremental(self, body: bytes, query: dict, user=None) -> tuple[int, bytes]:
+    async def materialize_incremental(
+        self, body: bytes, query: dict, user=None, labels: list | None = None
+    ) -> tuple[int, bytes]:
         data = wire.parse_object(body)
         end = wire.timestamp(data, "end_ts")
         names = self._views(data)
