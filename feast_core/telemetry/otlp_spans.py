@@ -145,7 +145,7 @@ def family(ids: bytes, body_: bytes, start: int, end: int, children: Sequence[tu
     trace_id, span_id = ids[:16], ids[16:24]
     if children is not None and len(children) == 1:  # the usual served read: one view
         leaf_id, leaf_body, leaf_start, leaf_end = children[0]
-        pack, leaf_head, head = _layouts.get(len(leaf_body) << 16 | len(body_)) or _layout(len(leaf_body), len(body_))
+        pack, leaf_head, head = _layouts.get(len(leaf_body) << 32 | len(body_)) or _layout(len(leaf_body), len(body_))
         return [pack(leaf_head, trace_id, b"\x12\x08", leaf_id, b"\x22\x08", span_id, leaf_body, 0x39, leaf_start, 0x41,
                      leaf_end, b"\x85\x01", FLAGS_HAS_IS_REMOTE,
                      head, trace_id, b"\x12\x08", span_id, body_, 0x39, start, 0x41, end, b"\x85\x01",
@@ -157,7 +157,9 @@ def family(ids: bytes, body_: bytes, start: int, end: int, children: Sequence[tu
     return [b"".join((*leaves(trace_id, span_id, children), root)), *((b"",) * len(children))]
 
 
-_layouts: dict[int, tuple] = {}  # per leaf body length << 16 | root body length (0: no leaf): see _layout
+# per leaf body length << 32 | root body length (leaf 0: none), see _layout: a wrong layout would cut or pad a
+# body without a word, so the key keeps the two lengths apart (a span body is far below 4 GiB)
+_layouts: dict[int, tuple] = {}
 
 
 def _layout(leaf_size: int, root_size: int) -> tuple:
@@ -178,7 +180,7 @@ def _layout(leaf_size: int, root_size: int) -> tuple:
         layout = f"{len(leaf)}s16s2s8s2s8s{leaf_size}sBQBQ2sI" + layout
     found = (struct.Struct("<" + layout).pack, leaf, root)
     if len(_layouts) < 1024:
-        _layouts[leaf_size << 16 | root_size] = found
+        _layouts[leaf_size << 32 | root_size] = found
     return found
 
 

@@ -759,6 +759,23 @@ def test_a_served_requests_spans_decode_as_recorded_whatever_its_reads_and_outco
     assert failed.name == "feast.online_store.read" and attributes(failed.attributes)["error.type"] == "KeyError"
     assert failed in reads(requests[3])  # a child of the request it failed in, though written when it failed
 
+    # a request span's body past 64 KiB (a long query string), and reads whose bodies differ in length by their
+    # lowest bit only: each pair of lengths has a layout of its own, and every span is written whole
+    recorder.queue.clear()
+    long_query = "k=" + "x" * 70_000
+    scope["query_string"] = long_query.encode()
+    serve(["driver_stats"])
+    read_body = otlp_spans.body("feast.online_store.read", otlp_spans.INTERNAL,
+                                {"feast.feature_view": "driver_stats", "feast.entity_count": 1})
+    other = "driver_stat" if len(read_body) % 2 else "driver_stats!"  # the body one byte shorter or longer
+    shapes["driver_stats"] = SpanShape("feast.online_store.read", {"feast.feature_view": other}, "feast.entity_count")
+    serve(["driver_stats"])
+    (resource_spans,) = ExportTraceServiceRequest.FromString(otlp_spans.request(recorder.queue, prefix)).resource_spans
+    spans = list(resource_spans.scope_spans[0].spans)
+    assert [attributes(s.attributes).get("url.query") for s in spans if s.kind == otlp_spans.SERVER] == [long_query] * 2
+    assert [attributes(s.attributes)["feast.feature_view"] for s in spans if s.kind == otlp_spans.INTERNAL] == [
+        "driver_stats", other]
+
 
 def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
     """A request without a caller's context starts a trace; when OTEL_TRACES_SAMPLER's sampler declines it, neither the
