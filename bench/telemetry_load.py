@@ -24,7 +24,9 @@ than what is measured here; ``--cpu`` therefore also measures the server's CPU t
 app (FastPath, dispatcher, store, SQLite) called in-process with the same request, in a fresh process per
 configuration, 50 requests per sample, configurations interleaved, keeping the minimum (the sample least disturbed
 by other processes) and the median. It leaves out uvicorn's and the kernel's share of a request, which telemetry
-does not change, so its ratios overstate the cost for a real client.
+does not change, so its ratios overstate the cost for a real client. With traces on, its median is not the
+server's: the in-process loop never waits on a socket, so the span exporter gets the interpreter only by forced
+switches, falls behind, and its work lands in the samples unevenly; read the minimum.
 """
 
 from __future__ import annotations
