@@ -262,8 +262,7 @@ def read_online(
         if spans is None:
             read = online.read(project, part.view, keys, part.features)
         else:  # the read is a leaf span of the current one
-            shape = _read_shapes.get((part.view.name, store_type, len(part.features))) or _read_shape(part, store_type)
-            read_from = time.time_ns()
+            shape, read_from = _read_shape(part, store_type), time.time_ns()
             try:
                 read = online.read(project, part.view, keys, part.features)
             except BaseException as error:

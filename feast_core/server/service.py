@@ -84,9 +84,8 @@ class Endpoints:
             features = request.features
             count = len(features)
         self.limits.check_response(request.rows, count + len(request.entities))
-        if labels is not None:  # a feature list's labels are remembered: one lookup, no call, once known
-            known = self._labels.get(tuple(features)) if request.feature_service is None else None
-            labels[0] = known or self._feature_labels(features)
+        if labels is not None:
+            labels[0] = self._feature_labels(features)
         if telemetry.flags.audit_logging:
             return 200, await self._audited_read(request, features)
         return 200, await self._read_where_it_belongs(request, features)

@@ -166,17 +166,17 @@ def _tracing_wanted() -> bool:
 
 def tracer():
     """The OpenTelemetry tracer (and, unless the application has one, the SDK's tracer provider)."""
-    global _tracer, _spans, spans
+    global _tracer, spans
     if _tracer is None:
         from . import traces
 
         _tracer = traces.tracer(_service)
-        _spans = spans = traces.spans(_service)
+        spans = traces.spans(_service)
     return _tracer
 
 
-_spans = None  # what starts spans once tracing is on: traces.SdkSpans or recorder.Recorder (see traces.spans)
-# The same, public, for hot paths: None while tracing is off. Besides ``span`` and ``server_span``:
+# What starts spans once tracing is on (traces.SdkSpans or recorder.Recorder, see traces.spans); None while it is
+# off, so hot paths read it once. Besides ``span`` and ``server_span``:
 # * ``spans.start_http(scope, route)`` starts and makes current the span of an HTTP request from its ASGI scope (HTTP
 #   semantic conventions) and ``spans.end_http(span, status, error=None)`` ends it with the response's status or the
 #   exception the request raised (a ``with`` block costs a request more);
@@ -195,11 +195,11 @@ def span(name: str, attributes: Mapping | None = None, parent=None, start_time: 
     sampled. ``start_time``: nanoseconds since the epoch, for work that began before the span could."""
     if not tracing:
         return NO_SPAN
-    return (_spans or _started()).span(name, attributes, parent, start_time)
+    return (spans or _started()).span(name, attributes, parent, start_time)
 
 
 class SpanShape:
-    """What leaf spans (``spans().leaf``) made often have in common: a name and constant attributes, with one
+    """What leaf spans (``spans.leaf``) made often have in common: a name and constant attributes, with one
     attribute whose value varies (``varying``). Make one per distinct set and keep it; spans of a shape are written
     from bytes encoded once."""
 
@@ -216,19 +216,19 @@ class SpanShape:
 def recording() -> bool:
     """Whether a span started here now would be recorded (False when tracing is off or the current trace is not
     sampled): check it before building a span's attributes on a hot path."""
-    return tracing and (_spans or _started()).recording()
+    return tracing and (spans or _started()).recording()
 
 
 def server_span(name: str, attributes: Mapping | None = None, carrier: Mapping[str, str] | None = None):
     """A request's span (kind SERVER), continuing the trace in ``carrier`` (request headers or gRPC metadata)."""
     if not tracing:
         return NO_SPAN
-    return (_spans or _started()).server_span(name, attributes, carrier)
+    return (spans or _started()).server_span(name, attributes, carrier)
 
 
 def _started():
     tracer()
-    return _spans
+    return spans
 
 
 def in_context(fn: Callable) -> Callable:

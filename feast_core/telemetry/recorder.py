@@ -396,27 +396,14 @@ class Recorder:
             return
         CURRENT.reset(span.token)
         end = _time_ns()
-        scope = span.scope
-        key = (scope["method"], span.route, scope["path"], scope["query_string"], scope.get("scheme"),
-               scope["http_version"], span.host, span.user_agent, scope.get("server"))
-        body = _http_bodies.get(key) or _http_body(key, scope, span.route)
-        client = scope.get("client")
-        encoded = (_client_attributes.get(client) or _client(client)) if client else b""
+        body, encoded = _http_attributes(span.scope, span.route, span.host, span.user_agent)
         if status >= 500 or error is not None:  # rare: written as a recorded span, with the error's status and event
             self._failed(span, body, encoded, status, error, end)
             return
         # the request's span after its leaves, as one entry and an empty one per further span (the queue's length
         # is the number of spans in it)
-        spans = otlp_spans.family(span.ids, body + encoded + (_statuses.get(status) or _status(status)), span.start,
-                                  end, span.children)
-        queue = self.queue  # as ``put`` does (a call less on every request)
-        queued, count = len(queue), len(spans)
-        if queued + count > self.limit:
-            self.drop(count)
-            return
-        queue += spans
-        if queued < self.batch <= queued + count:
-            self.wake.set()
+        self.put(otlp_spans.family(span.ids, body + encoded + (_statuses.get(status) or _status(status)), span.start,
+                                   end, span.children))
 
     def put(self, spans: list[bytes]) -> None:
         """Queue encoded spans, or drop and count them all when they do not fit."""
@@ -462,15 +449,7 @@ class Recorder:
             else:
                 current.children.append((_new_span_id(), body, start, _time_ns()))
             return
-        written = otlp_spans.leaf(current.trace_id, current.span_id, _new_span_id(), body, start, _time_ns())
-        queue = self.queue
-        queued = len(queue)
-        if queued >= self.limit:
-            self.drop()
-            return
-        queue.append(written)
-        if queued + 1 == self.batch:
-            self.wake.set()
+        self.put([otlp_spans.leaf(current.trace_id, current.span_id, _new_span_id(), body, start, _time_ns())])
 
     def _lone_leaf(self, shape, value, start: int, error: BaseException | None) -> None:
         """A leaf that failed, or has no recorded parent: a span of its own (a new trace when nothing is current)."""
