@@ -94,6 +94,11 @@ class Dispatcher:
         return status, payload
 
 
+def first_values(headers) -> dict:
+    """An ASGI scope's headers by (lower-case bytes) name, each name's first value."""
+    return dict(reversed(headers if headers.__class__ is list else list(headers)))
+
+
 class FastPath:
     """Plain ASGI in front of FastAPI for the POST data endpoints (see the module docstring). With tracing on, each
     request it answers gets its server span here (the ASGI instrumentation, which traces the other routes, costs
@@ -106,43 +111,44 @@ class FastPath:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.dispatcher.routes:
+            headers = first_values(scope["headers"])
             spans = self.spans
             if spans is not None:
-                span = spans.start_http(scope, scope["path"])
+                span = spans.start_http(scope, scope["path"], headers)
                 try:
-                    status = await self._answer(scope, receive, send)
+                    status = await self._answer(scope, headers, receive, send)
                 except BaseException as error:
                     spans.end_http(span, 500, error)
                     raise
                 spans.end_http(span, status)
                 return
-            await self._answer(scope, receive, send)
+            await self._answer(scope, headers, receive, send)
             return
         await self.app(scope, receive, send)
 
-    async def _answer(self, scope, receive, send) -> int:
+    async def _answer(self, scope, headers: dict, receive, send) -> int:
         try:
-            body = await self._body(scope, receive)
+            body = await self._body(headers.get(b"content-length"), receive)
         except ClientDisconnected:
             return 499
         except RequestError as error:
             body = error
-        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
-        status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"], authorization)
+        status, payload = await self.dispatcher.answer(scope["path"], body, scope["query_string"],
+                                                       headers.get(b"authorization"))
         headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())] if payload else \
             [(b"content-length", b"0")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
         return status
 
-    async def _body(self, scope, receive) -> bytes:
+    async def _body(self, declared: bytes | None, receive) -> bytes:
+        """The request's body, refused as too large by its declared length (``declared``: its Content-Length) or as
+        it arrives."""
         limit = self.dispatcher.max_request_bytes
-        for key, value in scope["headers"]:
-            if key == b"content-length":
-                error = self.dispatcher.too_large(int(value)) if value.isdigit() else None
-                if error is not None:
-                    raise error
-                break
+        if declared is not None and declared.isdigit():
+            error = self.dispatcher.too_large(int(declared))
+            if error is not None:
+                raise error
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnected

@@ -133,10 +133,10 @@ class RecordedSpan:
 class ServedSpan:
     """The span of an HTTP request that started a trace (``Recorder.start_http``'s usual case): what its end needs to
     write it and its leaves, and nothing more. ``ids``: its trace id, its span id and its first leaf's span id (16, 8
-    and 8 bytes, drawn at once); ``children``: ``(span_id, body, start, end)`` of each leaf (``Recorder.leaf``). Spans
-    started below it see it as their parent."""
+    and 8 bytes, drawn together); ``headers``: the request's headers by name (see ``start_http``); ``children``:
+    ``(span_id, body, start, end)`` of each leaf (``Recorder.leaf``). Spans started below it see it as their parent."""
 
-    __slots__ = ("ids", "route", "scope", "host", "user_agent", "start", "children", "token")
+    __slots__ = ("ids", "route", "scope", "headers", "start", "children", "token")
 
     @property
     def trace_id(self) -> bytes:
@@ -148,9 +148,25 @@ class ServedSpan:
 
 
 _new_served = object.__new__
-# ids drawn at once (a served span's) have the top bit of each set: none is zero (an invalid id), with no test and
+# ids drawn together (a served span's) have the top bit of each set: none is zero (an invalid id), with no test and
 # no bias where samplers and W3C's "random" flag look (a trace id's rightmost 7 bytes)
 _NONZERO_IDS = 1 << 255 | 1 << 127 | 1 << 63
+# served spans' ids come from the system's random source for this many requests at once (one system call), one
+# 32-byte string per request
+_IDS_AT_ONCE = 256
+_drawn_ids: list[bytes] = []
+_next_ids = _drawn_ids.pop
+os.register_at_fork(after_in_child=_drawn_ids.clear)  # a forked worker draws its own
+
+
+def _draw_ids() -> bytes:
+    """A served span's ids, when those drawn before are used up: draws the next ``_IDS_AT_ONCE``."""
+    block = os.urandom(32 * _IDS_AT_ONCE)
+    if bytes(8) in block:  # an id may be zero (2**-64 each): every id of the block gets its top bits set instead
+        block = (int.from_bytes(block, "big") | sum(_NONZERO_IDS << 256 * i for i in range(_IDS_AT_ONCE))).to_bytes(
+            len(block), "big")
+    _drawn_ids.extend([block[at:at + 32] for at in range(0, len(block), 32)])
+    return _next_ids()
 
 
 def _new_span_id() -> bytes:
@@ -159,7 +175,7 @@ def _new_span_id() -> bytes:
 
 def _http_body(key: tuple, scope: dict, route: str) -> bytes:
     """The name, kind and HTTP attributes (all but the client's) of a request's span, kept per ``key``: the request
-    line, host, user agent and server (see ``Recorder.start_http``)."""
+    line, host, user agent and server (see ``_http_attributes``)."""
     host, user_agent = key[6], key[7]
     attributes = http_attributes({**scope, "client": None}, route, user_agent, host)
     body = otlp_spans.body(f"{scope['method']} {route}", otlp_spans.SERVER, attributes)
@@ -178,6 +194,17 @@ def _http_attributes(scope: dict, route: str, host: bytes | None, user_agent: by
             (_client_attributes.get(client) or _client(client)) if client else b"")
 
 
+def _served_body(key: tuple, span: ServedSpan, status: int) -> bytes:
+    """A served request's name, kind and every attribute (``_http_attributes`` and its response status), kept per
+    ``key`` (see ``Recorder.end_http``): a connection's requests all have the same."""
+    headers = span.headers
+    body, client = _http_attributes(span.scope, span.route, headers.get(b"host"), headers.get(b"user-agent"))
+    body += client + (_statuses.get(status) or _status(status))
+    if len(_served_bodies) < 8192:
+        _served_bodies[key] = body
+    return body
+
+
 def _client(client) -> bytes:
     encoded = otlp_spans.attributes({"client.address": client[0], "client.port": client[1]}, 0x4A)
     if len(_client_attributes) < 8192:
@@ -192,6 +219,7 @@ def _status(status: int) -> bytes:
 
 
 _http_bodies: dict[tuple, bytes] = {}
+_served_bodies: dict[tuple, bytes] = {}  # per request line, host, user agent, server, client and status
 _client_attributes: dict[tuple, bytes] = {}  # per client address and port (a connection)
 _statuses: dict[int, bytes] = {}
 
@@ -353,30 +381,23 @@ class Recorder:
                 span.trace_state = parent.trace_state.to_header()
         return span
 
-    def start_http(self, scope: dict, route: str):
+    def start_http(self, scope: dict, route: str, headers: dict):
         """Start and make current the span of an HTTP request from its ASGI scope (the HTTP semantic conventions'
-        attributes); end it with ``end_http``. The usual request -- no caller's trace context, no span current --
-        gets a ``ServedSpan``, written with its leaves when it ends."""
-        if CURRENT.get() is None and not self._otel_current():
-            fields, host, user_agent = self._fields, None, None
-            for name, value in scope["headers"]:
-                if name in fields:
-                    break  # the caller's trace context: the general path below
-                if name == b"host":
-                    host = value
-                elif name == b"user-agent":
-                    user_agent = value
-            else:  # a new trace
-                # the trace id (16 bytes), the span id and its first leaf's span id (8 bytes each)
-                ids = (getrandbits(256) | _NONZERO_IDS).to_bytes(32, "big")
-                if self._roots_sampled or self._decide(None, int.from_bytes(ids[:16], "big")):
-                    span = _new_served(ServedSpan)
-                    span.ids, span.route, span.scope = ids, route, scope
-                    span.host, span.user_agent, span.children = host, user_agent, None
-                    span.token = CURRENT.set(span)
-                    span.start = _time_ns()
-                    return span
-                return CURRENT.set(UNSAMPLED)
+        attributes) and ``headers`` (the scope's, by lower-case bytes name, each name's first value); end it with
+        ``end_http``. The usual request -- no caller's trace context, no span current -- gets a ``ServedSpan``,
+        written with its leaves when it ends."""
+        if CURRENT.get() is None and not self._otel_current() and self._fields.isdisjoint(headers):
+            try:  # a new trace
+                ids = _next_ids()
+            except IndexError:
+                ids = _draw_ids()
+            if self._roots_sampled or self._decide(None, int.from_bytes(ids[:16], "big")):
+                span = _new_served(ServedSpan)
+                span.ids, span.route, span.scope, span.headers, span.children = ids, route, scope, headers, None
+                span.token = CURRENT.set(span)
+                span.start = _time_ns()
+                return span
+            return CURRENT.set(UNSAMPLED)
         carrier, user_agent, host = propagation_headers(scope)
         span = self.server_span(f"{scope['method']} {route}", None, carrier)
         if span.__class__ is RecordedSpan:
@@ -396,14 +417,25 @@ class Recorder:
             return
         CURRENT.reset(span.token)
         end = _time_ns()
-        body, encoded = _http_attributes(span.scope, span.route, span.host, span.user_agent)
         if status >= 500 or error is not None:  # rare: written as a recorded span, with the error's status and event
-            self._failed(span, body, encoded, status, error, end)
+            self._failed(span, status, error, end)
             return
+        scope, headers = span.scope, span.headers
+        key = (span.route, scope["path"], scope["query_string"], scope["method"], scope.get("scheme"),
+               scope["http_version"], scope.get("server"), scope.get("client"), headers.get(b"host"),
+               headers.get(b"user-agent"), status)
         # the request's span after its leaves, as one entry and an empty one per further span (the queue's length
-        # is the number of spans in it)
-        self.put(otlp_spans.family(span.ids, body + encoded + (_statuses.get(status) or _status(status)), span.start,
-                                   end, span.children))
+        # is the number of spans in it); queued as ``put`` does
+        spans = otlp_spans.family(span.ids, _served_bodies.get(key) or _served_body(key, span, status), span.start,
+                                  end, span.children)
+        queue = self.queue
+        queued, count = len(queue), len(spans)
+        if queued + count > self.limit:
+            self.drop(count)
+            return
+        queue += spans
+        if queued < self.batch <= queued + count:
+            self.wake.set()
 
     def put(self, spans: list[bytes]) -> None:
         """Queue encoded spans, or drop and count them all when they do not fit."""
@@ -416,8 +448,10 @@ class Recorder:
         if queued < self.batch <= queued + count:  # a full batch: wake the exporting thread (once)
             self.wake.set()
 
-    def _failed(self, span: ServedSpan, body: bytes, encoded: bytes, status: int, error, end: int) -> None:
+    def _failed(self, span: ServedSpan, status: int, error, end: int) -> None:
         """A served request that failed, written as a recorded span with the error's status and event."""
+        headers = span.headers
+        body, encoded = _http_attributes(span.scope, span.route, headers.get(b"host"), headers.get(b"user-agent"))
         recorded = RecordedSpan(self, span.trace_id, b"", "", otlp_spans.SERVER, span.start, None, body)
         recorded.span_id, recorded.encoded, recorded.end = span.span_id, encoded, end
         self._record_status(recorded, status)

@@ -156,7 +156,7 @@ class SdkSpans:
     def server_span(self, name, attributes, carrier):
         return server_span(self.tracer, name, attributes, carrier)
 
-    def start_http(self, scope, route) -> ActiveSpan:
+    def start_http(self, scope, route, headers: dict) -> ActiveSpan:
         active = http_server_span(self.tracer, scope, route)
         active.__enter__()
         return active

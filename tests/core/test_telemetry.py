@@ -696,6 +696,7 @@ def test_a_served_requests_spans_decode_as_recorded_whatever_its_reads_and_outco
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
     from opentelemetry.sdk.trace import TracerProvider
 
+    from feast_core.server.app import first_values
     from feast_core.telemetry import SpanShape, otlp_spans
     from feast_core.telemetry.recorder import Recorder
 
@@ -706,10 +707,10 @@ def test_a_served_requests_spans_decode_as_recorded_whatever_its_reads_and_outco
     scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"async=true",
              "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 6566), "client": ("10.0.0.7", 51234),
              "headers": [(b"host", b"feast.example:8080"), (b"user-agent", b"notebook/1.0"),
-                         (b"content-length", b"80")]}
+                         (b"content-length", b"80"), (b"host", b"a-second-host:9")]}  # the first of a name counts
 
     def serve(reads: list[str], status: int = 200, failing_read: str | None = None, error=None):
-        request = recorder.start_http(scope, "/get-online-features")
+        request = recorder.start_http(scope, "/get-online-features", first_values(scope["headers"]))
         for count, view in enumerate(reads, start=1):
             started = time.time_ns()
             recorder.leaf(shapes[view], count, started, KeyError(view) if view == failing_read else None)
@@ -791,7 +792,7 @@ def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
     scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"",
              "http_version": "1.1", "headers": [(b"host", b"127.0.0.1:6566")]}
     try:
-        request = recorder.start_http(scope, "/get-online-features")
+        request = recorder.start_http(scope, "/get-online-features", {b"host": b"127.0.0.1:6566"})
         assert not recorder.recording()
         with recorder.span("feast.plan") as plan:
             assert not plan.is_recording()
