@@ -4,6 +4,7 @@ the standard OTEL_* environment, exporting to the session's loopback OTLP receiv
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -13,9 +14,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pandas as pd
@@ -445,6 +448,145 @@ def test_an_export_after_the_collector_dropped_the_kept_alive_connection_arrives
         receiver.stop()
     assert [r.connection for r in receiver.requests] == [1, 1, 1, 2]
     assert len(receiver.spans("kept")) == 4
+
+
+class RawCollector:
+    """A loopback HTTP server on raw sockets: it answers each request with the next of ``answers``, bytes as they
+    are sent (a tuple: pieces sent apart), then ``OK``; it records each request's connection number (1, 2, ...),
+    head and body. It never closes a connection first, even after saying ``Connection: close``: a client that
+    sends there anyway is seen."""
+
+    OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+    def __init__(self, *answers: bytes | tuple[bytes, ...]) -> None:
+        self.answers, self.requests = list(answers), []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.endpoint = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        for number in itertools.count(1):
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._serve, args=(connection, number), daemon=True).start()
+
+    def _serve(self, connection: socket.socket, number: int) -> None:
+        received = b""
+        with connection:
+            while True:
+                while b"\r\n\r\n" not in received or len(received) < self._end(received):
+                    if not (more := connection.recv(65536)):
+                        return
+                    received += more
+                head, _, rest = received[:self._end(received)].partition(b"\r\n\r\n")
+                received = received[self._end(received):]
+                self.requests.append(SimpleNamespace(connection=number, head=head.decode(), body=rest))
+                answer = self.answers.pop(0) if self.answers else self.OK
+                for piece in answer if isinstance(answer, tuple) else (answer,):
+                    connection.sendall(piece)
+                    time.sleep(0.01)
+
+    @staticmethod
+    def _end(received: bytes) -> int:
+        head, _, _ = received.partition(b"\r\n\r\n")
+        return len(head) + 4 + int(re.search(rb"(?im)^content-length: *(\d+)", head)[1])
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def raw_client(monkeypatch):
+    """An OTLP span exporter's client over otlp_http's transport, for a RawCollector, with a 0.5 s timeout; and a
+    payload to export."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from feast_core.telemetry import otlp_http
+
+    def client(collector: RawCollector):
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint)
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "0.5")
+        made = otlp_http.exporter("traces", OTLPSpanExporter)._client
+        assert isinstance(made._transport, otlp_http.KeepAliveTransport)
+        clients.append(made)
+        return made
+
+    clients = []
+    yield client, secrets.token_bytes(80_000)
+    for made in clients:
+        made.shutdown()
+
+
+def test_a_chunked_answer_and_one_with_a_body_are_read_whole_and_the_next_export_reuses_the_connection(raw_client):
+    make, payload = raw_client
+    chunked = (b"HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n5;n=1",
+               b"\r\nhel", b"lo\r\n7\r\n, world\r\n0\r\nX-Checked: ye", b"s\r\n\r\n")  # apart, mid-chunk
+    collector = RawCollector(chunked, b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nhello, world")
+    client = make(collector)
+    try:
+        answers = [client._transport.request("POST", f"{collector.endpoint}/v1/traces", data=payload, timeout=5)
+                   for _ in range(2)]
+        assert [(a.status_code, a.content()) for a in answers] == [(200, b"hello, world")] * 2
+        assert client.export(payload).success and client.export(payload).success
+    finally:
+        collector.close()
+    assert [r.connection for r in collector.requests] == [1, 1, 1, 1]
+    assert all(r.body == payload for r in collector.requests)
+
+
+@pytest.mark.parametrize("closing", [b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                                     b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"], ids=["close", "http/1.0"])
+def test_after_an_answer_that_closes_the_connection_the_next_export_goes_on_a_new_one(raw_client, closing):
+    make, payload = raw_client
+    collector = RawCollector(closing)
+    client = make(collector)
+    try:
+        assert client.export(payload).success and client.export(payload).success and client.export(payload).success
+    finally:
+        collector.close()
+    assert [r.connection for r in collector.requests] == [1, 2, 2]
+
+
+def test_a_503_with_retry_after_is_sent_again_when_the_collector_says_and_then_succeeds(raw_client):
+    make, payload = raw_client
+    # without Retry-After, the SDK's client would wait ~1 s: past its 0.5 s timeout, the export would fail
+    collector = RawCollector(b"HTTP/1.1 503 Service Unavailable\r\nretry-AFTER: 0\r\nContent-Length: 4\r\n\r\nbusy")
+    client = make(collector)
+    try:
+        assert client.export(payload).success
+    finally:
+        collector.close()
+    assert [r.connection for r in collector.requests] == [1, 1]  # a 503 with its length keeps the connection
+
+
+def test_a_garbled_status_line_is_a_connection_error_sent_again_on_a_new_connection_not_a_crash(raw_client):
+    make, payload = raw_client
+    garbled = b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n"
+    collector = RawCollector(garbled, garbled)
+    client = make(collector)
+    try:
+        failed = client._transport.request("POST", f"{collector.endpoint}/v1/traces", data=payload, timeout=5)
+        assert failed.status_code is None and client._transport.is_connection_error(failed.error), failed
+        assert client.export(payload).success  # garbled again, then sent again at once on a new connection
+    finally:
+        collector.close()
+    assert [r.connection for r in collector.requests] == [1, 2, 3]
+
+
+def test_a_header_value_that_would_break_the_request_head_is_refused_and_nothing_is_sent(raw_client):
+    make, payload = raw_client
+    collector = RawCollector()
+    client = make(collector)
+    try:
+        with pytest.raises(ValueError):
+            client._transport.request("POST", f"{collector.endpoint}/v1/traces", data=payload,
+                                      headers={"X-Tenant": "feast\r\nX-Injected: 1"})
+        assert client.export(payload).success
+    finally:
+        collector.close()
+    assert len(collector.requests) == 1 and "X-Injected" not in collector.requests[0].head
 
 
 def test_a_collector_that_does_not_answer_holds_up_no_request_and_every_span_is_delivered_or_counted_dropped(repo):
