@@ -272,8 +272,8 @@ def _decider(sampler):
 
 
 # Spans per export request and spans queued at most, unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE / _MAX_QUEUE_SIZE say
-# otherwise: the SDK's defaults (an export over otlp_http's kept-alive connection costs ~0.4M instructions, under
-# 1k a span at 512 a request; a queued span is ~250 bytes)
+# otherwise: the SDK's defaults (an export over otlp_http's kept-alive connection costs ~0.2M instructions, under
+# 0.4k a span at 512 a request; a queued span is ~250 bytes)
 BATCH, QUEUE = 512, 2048
 
 
