@@ -27,14 +27,24 @@ by other processes) and the median. It leaves out uvicorn's and the kernel's sha
 does not change, so its ratios overstate the cost for a real client. With traces on, its median is not the
 server's: the in-process loop never waits on a socket, so the span exporter gets the interpreter only by forced
 switches, falls behind, and its work lands in the samples unevenly; read the minimum.
+
+``--instructions N`` also counts, under valgrind's callgrind, the instructions the whole server (every thread:
+event loop, span exporter, metric recorder) executes per request over N requests sent one at a time on 8 kept-alive
+connections after a warm-up: a count that does not move with the machine's other load, unlike every figure above,
+though it leaves out the kernel and what a request costs beyond instructions (cache misses, thread switches).
+Work done on a timer rather than per request is left out where it can be: the OTLP metric export is set to once
+an hour for this measurement.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import json
 import os
+import re
+import socket
 import shutil
 import statistics
 import subprocess
@@ -132,6 +142,72 @@ def measure(repo: Path, block: str, env: dict, clients: int, seconds: int) -> di
     return result
 
 
+def instructions(repo: Path, block: str, env: dict, requests: int, warm_up: int = 1000) -> dict:
+    """Instructions per request of ``feast serve`` under callgrind (see the module docstring): ``total`` over all
+    threads and ``by_thread`` (callgrind's thread numbers, 1 the main thread; threads under 50 left out)."""
+    config = repo / "feature_store.yaml"
+    config.write_text(config.read_text().split("feature_server:")[0] + block)
+    out = Path(tempfile.mkdtemp(prefix="feast-telemetry-callgrind-"))
+    port = server_load.free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    server = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}/cg", sys.executable,
+         "-m", "feast_core.cli", "serve", "-h", "127.0.0.1", "-p", str(port), "--no-access-log", "-w", "1"],
+        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**environment, **env, "OTEL_METRIC_EXPORT_INTERVAL": "3600000"})
+    try:
+        connections = _connect(port, 8, deadline=time.monotonic() + 600)
+        message = _request(port)
+        _send(connections, message, warm_up)
+        subprocess.run(["callgrind_control", "--dump=before", str(server.pid)], capture_output=True, check=True)
+        _send(connections, message, requests)
+        subprocess.run(["callgrind_control", "--dump=after", str(server.pid)], capture_output=True, check=True)
+    finally:
+        server_load.stop(server)
+    by_thread = {}
+    for path in glob.glob(f"{out}/cg.2-*"):  # the second dump: what ran between the two
+        head = Path(path).read_text(errors="replace")[:4096]
+        thread = int(re.search(r"^thread: (\d+)", head, re.M).group(1))
+        by_thread[thread] = int(re.search(r"^summary: (\d+)", head, re.M).group(1)) / requests
+    shutil.rmtree(out, ignore_errors=True)
+    if not by_thread:
+        raise RuntimeError("callgrind wrote no dump between the two marks")
+    return {"total": round(sum(by_thread.values())), "requests": requests,
+            "by_thread": {t: round(n) for t, n in sorted(by_thread.items()) if n >= 50}}
+
+
+def _connect(port: int, count: int, deadline: float) -> list[socket.socket]:
+    while True:
+        try:
+            return [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def _request(port: int) -> bytes:
+    body = server_load.body(1).encode()
+    return (f"POST /get-online-features HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def _send(connections: list[socket.socket], message: bytes, count: int) -> None:
+    """``count`` requests, one at a time, round the connections; each answer must be a 200 with a body."""
+    for sent in range(count):
+        connection = connections[sent % len(connections)]
+        connection.sendall(message)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(65536)
+        head, body = answer.split(b"\r\n\r\n", 1)
+        length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
+        while len(body) < length:
+            body += connection.recv(65536)
+        if not head.startswith(b"HTTP/1.1 200") or not length:
+            raise RuntimeError(f"answer {head[:200]!r}")
+
+
 def render(runs: list[dict]) -> str:
     lines = ["# Telemetry cost: `feast serve` with traces and metrics off and on", "",
              "Produced by `python bench/telemetry_load.py` (wrk on loopback, one server worker, SQLite, small workload, "
@@ -173,6 +249,16 @@ def render(runs: list[dict]) -> str:
                     f"| {name} | {c['min_us']:.1f} | {c['median_us']:.1f} | {cpu['off']['min_us'] / c['min_us']:.0%} "
                     f"| {cpu['off']['median_us'] / c['median_us']:.0%} | {c['samples']} |"
                 )
+        if entry.get("instructions"):
+            counted = entry["instructions"]
+            off = counted["off"]["total"]
+            lines += ["", f"Instructions per request of the whole server (`--instructions`: callgrind, every thread, "
+                      f"{next(iter(counted.values()))['requests']} requests one at a time on 8 connections; the share is "
+                      "`off`'s count over this configuration's):", "",
+                      "| configuration | instructions | of `off` | by thread (1: the event loop) |", "|---|---|---|---|"]
+            for name, c in counted.items():
+                threads = ", ".join(f"{t}: {n / 1000:.1f}k" for t, n in c["by_thread"].items())
+                lines.append(f"| {name} | {c['total'] / 1000:.1f}k | {off / c['total']:.1%} | {threads} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -242,6 +328,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "telemetry_results"))
     parser.add_argument("--cpu", action="store_true", help="also measure CPU per request in-process (see above)")
     parser.add_argument("--no-load", action="store_true", help="skip the wrk measurements")
+    parser.add_argument("--instructions", type=int, default=0, metavar="N",
+                        help="also count instructions per request under callgrind over N requests (see above)")
     parser.add_argument("--cpu-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cpu_child:
@@ -258,6 +346,10 @@ def main() -> None:
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     cpu = measure_cpu(configs, args.rounds, 40) if args.cpu else None
+    if args.instructions and shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind: apt-get install valgrind")
+    counted = {name: instructions(repo, block, env, args.instructions) for name, (block, env) in configs.items()} \
+        if args.instructions else None
     for round_ in range(0 if args.no_load else args.rounds):
         for name, (block, env) in configs.items():
             result = measure(repo, block, env, args.clients, args.seconds)
@@ -282,6 +374,7 @@ def main() -> None:
             for name, rs in results.items() if rs
         },
         "cpu": cpu,
+        "instructions": counted,
     }
     run.record(Path(args.out), entry, render)
 
