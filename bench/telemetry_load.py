@@ -4,7 +4,9 @@
 
 The repo, server and wrk load are bench/server_load.py's (small workload, one worker, SQLite, 1 key per
 request). Each configuration gets its own server; rounds interleave the configurations so that a change in
-the machine's load hits all of them, and the median of the rounds is recorded:
+the machine's load hits all of them (in reverse order every other round), and the median of the rounds is recorded,
+with the median of each round's share of ``off``'s req/s in that round beside it ("paired": a drift of the machine
+over the run cancels out of it):
 
 * ``off``: ``feature_server.metrics.enabled: false`` and no OTEL_* variable (no OpenTelemetry code loaded);
 * ``metrics``: the default (every metric category recorded, ``/metrics`` served), no tracing;
@@ -223,13 +225,15 @@ def render(runs: list[dict]) -> str:
                   f"load average at start {entry.get('load_average', '?')}; code at {entry.get('commit', '?')}. "
                   f"{entry['clients']} clients, "
                   f"{entry['seconds']} s per measurement, {entry['rounds']} rounds.", "",
-                  "| configuration | req/s (median) | of `off` | p50 ms | p99 ms | req/s per round |" + whole[0],
-                  "|---|---|---|---|---|---|" + whole[1]]
+                  "| configuration | req/s (median) | of `off` | of `off`, paired | p50 ms | p99 ms | req/s per round |"
+                  + whole[0],
+                  "|---|---|---|---|---|---|---|" + whole[1]]
         if entry["results"]:
             off = entry["results"]["off"]["req_per_s"]
             off_cpu = entry["results"]["off"].get("server_cpu_us")
             for name, r in entry["results"].items():
-                line = (f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {r['p50_ms']:.3f} "
+                paired = f"{r['paired_share']:.0%}" if "paired_share" in r else ""
+                line = (f"| {name} | {r['req_per_s']:.0f} | {r['req_per_s'] / off:.0%} | {paired} | {r['p50_ms']:.3f} "
                         f"| {r['p99_ms']:.2f} | {', '.join(f'{x:.0f}' for x in r['rounds'])} |")
                 if "server_cpu_us" in r:
                     line += (f" {r['server_cpu_us']:.1f} ({', '.join(map(str, r['server_cpu_us_rounds']))}) "
@@ -237,7 +241,7 @@ def render(runs: list[dict]) -> str:
                              f"| {r['sink_cpu_us']:.1f} |")
                 lines.append(line)
         else:
-            lines.append("| (not measured) | | | | | |")
+            lines.append("| (not measured) | | | | | | |")
         if entry.get("cpu"):
             cpu = entry["cpu"]
             lines += ["", "CPU per request of the app in-process (`--cpu`; lower is better; the share is `off`'s "
@@ -351,7 +355,8 @@ def main() -> None:
     counted = {name: instructions(repo, block, env, args.instructions) for name, (block, env) in configs.items()} \
         if args.instructions else None
     for round_ in range(0 if args.no_load else args.rounds):
-        for name, (block, env) in configs.items():
+        order = list(configs.items())
+        for name, (block, env) in order if round_ % 2 == 0 else order[::-1]:  # no configuration always runs first
             result = measure(repo, block, env, args.clients, args.seconds)
             results[name].append(result)
             print(f"round {round_ + 1} {name}: {result['req_per_s']:.0f} req/s", flush=True)
@@ -366,6 +371,8 @@ def main() -> None:
                 "p50_ms": statistics.median(r["p50_ms"] for r in rs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in rs),
                 "rounds": [r["req_per_s"] for r in rs],
+                # this configuration's req/s over off's in the same round: a slow drift of the machine cancels out
+                "paired_share": statistics.median(r["req_per_s"] / o["req_per_s"] for r, o in zip(rs, results["off"])),
                 "server_cpu_us": statistics.median(r["server_cpu_us"] for r in rs),
                 "server_cpu_us_rounds": [round(r["server_cpu_us"], 1) for r in rs],
                 "switches_per_request": statistics.median(r["switches_per_request"] for r in rs),
