@@ -248,6 +248,8 @@ def read_online(
     joined: dict[str, list] = {}
     timed = telemetry.flags.online_features
     spans = telemetry.spans  # None when tracing is off
+    if spans is not None and not spans.recording():  # a trace the sampler declined: its reads are not spans either
+        spans = None
     if timed:  # telemetry.metrics was imported by telemetry.configure before any flag was set
         views_read = telemetry.metrics.views_read[store_type]
         phase_started = perf_counter()

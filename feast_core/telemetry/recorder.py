@@ -277,6 +277,18 @@ def _decider(sampler):
 BATCH, QUEUE = 512, 2048
 
 
+def _root_bound(sampler) -> int | None:
+    """The bound below which the SDK's ``sampler`` samples a new trace by its id's low 8 bytes (as an unsigned int),
+    when it decides new traces by that alone (its trace-id ratio sampler, alone or as a parent-based root, or
+    always-off); else None (``_decider`` asks it)."""
+    from opentelemetry.sdk.trace import sampling
+
+    root = getattr(sampler, "_root", None) if isinstance(sampler, sampling.ParentBased) else sampler
+    if type(root) is sampling.TraceIdRatioBased:
+        return root.bound
+    return 0 if root is sampling.ALWAYS_OFF else None
+
+
 def _samples_every_root(sampler) -> bool:
     """Whether ``sampler`` samples every new trace (the default, parent-based always-on): no decision to make."""
     from opentelemetry.sdk.trace import sampling
@@ -298,6 +310,7 @@ class Recorder:
     def __init__(self, provider, exporters: list, scope_name: str, scope_version: str) -> None:
         self._decide = _decider(provider.sampler)
         self._roots_sampled = _samples_every_root(provider.sampler)
+        self._root_bound = _root_bound(provider.sampler)
         self._fields = propagation_fields()  # the header names the propagators read (lower case, bytes)
         self._otel_current = _otel_context_getter()
         resource = provider.resource
@@ -391,7 +404,9 @@ class Recorder:
                 ids = _next_ids()
             except IndexError:
                 ids = _draw_ids()
-            if self._roots_sampled or self._decide(None, int.from_bytes(ids[:16], "big")):
+            bound = self._root_bound
+            if self._roots_sampled or (int.from_bytes(ids[8:16], "big") < bound if bound is not None else
+                                       self._decide(None, int.from_bytes(ids[:16], "big"))):
                 span = _new_served(ServedSpan)
                 span.ids, span.route, span.scope, span.headers, span.children = ids, route, scope, headers, None
                 span.token = CURRENT.set(span)

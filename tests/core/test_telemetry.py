@@ -920,6 +920,34 @@ def test_a_served_requests_spans_decode_as_recorded_whatever_its_reads_and_outco
         "driver_stats", other]
 
 
+def test_a_ratio_sampler_samples_new_traces_exactly_as_the_sdks_own_decision():
+    """With OTEL_TRACES_SAMPLER=parentbased_traceidratio, a request that starts a trace is recorded when, and only when,
+    the SDK's sampler would sample its trace id: the recorder decides from the id's low 8 bytes itself."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+
+    from feast_core.telemetry import recorder as recorder_module
+    from feast_core.telemetry.recorder import Recorder
+
+    sampler = ParentBased(TraceIdRatioBased(0.5))
+    recorder = Recorder(TracerProvider(sampler=sampler), [], "feast_core", "9.9")
+    recorder._stopped = True  # nothing exports: the test reads the queue
+    scope = {"type": "http", "method": "POST", "path": "/get-online-features", "query_string": b"",
+             "http_version": "1.1", "headers": []}
+    try:
+        for _ in range(400):
+            ids = recorder_module._next_ids() if recorder_module._drawn_ids else recorder_module._draw_ids()
+            recorder_module._drawn_ids.append(ids)  # the ids the next request takes
+            request = recorder.start_http(scope, "/get-online-features", {})
+            recorded = request.__class__ is recorder_module.ServedSpan
+            recorder.end_http(request, 200)
+            decision = sampler.should_sample(None, int.from_bytes(ids[:16], "big"), "POST").decision.is_sampled()
+            assert recorded == decision, ids.hex()
+        assert 0 < len(recorder.queue) < 400  # both decisions were made
+    finally:
+        recorder.shutdown()
+
+
 def test_a_request_whose_new_trace_the_sampler_declines_records_nothing():
     """A request without a caller's context starts a trace; when OTEL_TRACES_SAMPLER's sampler declines it, neither the
     request's span nor any span below it is recorded."""
