@@ -177,9 +177,10 @@ def tracer():
 
 # What starts spans once tracing is on (traces.SdkSpans or recorder.Recorder, see traces.spans); None while it is
 # off, so hot paths read it once. Besides ``span`` and ``server_span``:
-# * ``spans.start_http(scope, route, headers)`` starts and makes current the span of an HTTP request from its ASGI scope
-#   and headers (by lower-case bytes name, each name's first value; HTTP semantic conventions) and ``spans.end_http(span, status, error=None)`` ends it with the response's status or the
-#   exception the request raised (a ``with`` block costs a request more);
+# * ``spans.start_http(scope, route, headers)`` starts and makes current the span of an HTTP request from its ASGI
+#   scope and headers (by lower-case bytes name, each name's first value; HTTP semantic conventions) and
+#   ``spans.end_http(span, status, error=None)`` ends it with the response's status or the exception the request
+#   raised (a ``with`` block costs a request more);
 # * ``spans.leaf(shape, value, start, error=None)`` records work that started no span of its own (``shape``: a
 #   ``SpanShape``, ``value`` its varying attribute, ``start`` from ``time.time_ns()``, ``error`` what it raised) as a
 #   span below the current one, ending now.

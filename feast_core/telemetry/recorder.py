@@ -148,11 +148,11 @@ class ServedSpan:
 
 
 _new_served = object.__new__
-# ids drawn together (a served span's) have the top bit of each set: none is zero (an invalid id), with no test and
-# no bias where samplers and W3C's "random" flag look (a trace id's rightmost 7 bytes)
+# served spans' ids (trace id, span id, first leaf's span id: 32 bytes) come from the system's random source for
+# this many requests at once (one system call), one 32-byte string per request. A zero id is invalid: in the rare
+# draw with 8 zero bytes anywhere, every id gets the top bit set (_NONZERO_IDS), which biases nothing samplers and
+# W3C's "random" flag look at (a trace id's rightmost 7 bytes)
 _NONZERO_IDS = 1 << 255 | 1 << 127 | 1 << 63
-# served spans' ids come from the system's random source for this many requests at once (one system call), one
-# 32-byte string per request
 _IDS_AT_ONCE = 256
 _drawn_ids: list[bytes] = []
 _next_ids = _drawn_ids.pop
@@ -162,7 +162,7 @@ os.register_at_fork(after_in_child=_drawn_ids.clear)  # a forked worker draws it
 def _draw_ids() -> bytes:
     """A served span's ids, when those drawn before are used up: draws the next ``_IDS_AT_ONCE``."""
     block = os.urandom(32 * _IDS_AT_ONCE)
-    if bytes(8) in block:  # an id may be zero (2**-64 each): every id of the block gets its top bits set instead
+    if bytes(8) in block:  # an id may be zero (2**-64 each): the block's ids get their top bits set
         block = (int.from_bytes(block, "big") | sum(_NONZERO_IDS << 256 * i for i in range(_IDS_AT_ONCE))).to_bytes(
             len(block), "big")
     _drawn_ids.extend([block[at:at + 32] for at in range(0, len(block), 32)])
@@ -440,17 +440,9 @@ class Recorder:
                scope["http_version"], scope.get("server"), scope.get("client"), headers.get(b"host"),
                headers.get(b"user-agent"), status)
         # the request's span after its leaves, as one entry and an empty one per further span (the queue's length
-        # is the number of spans in it); queued as ``put`` does
-        spans = otlp_spans.family(span.ids, _served_bodies.get(key) or _served_body(key, span, status), span.start,
-                                  end, span.children)
-        queue = self.queue
-        queued, count = len(queue), len(spans)
-        if queued + count > self.limit:
-            self.drop(count)
-            return
-        queue += spans
-        if queued < self.batch <= queued + count:
-            self.wake.set()
+        # is the number of spans in it)
+        self.put(otlp_spans.family(span.ids, _served_bodies.get(key) or _served_body(key, span, status), span.start,
+                                   end, span.children))
 
     def put(self, spans: list[bytes]) -> None:
         """Queue encoded spans, or drop and count them all when they do not fit."""
